@@ -19,6 +19,8 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.regularization.Regularization;
 
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -39,8 +41,14 @@ import java.util.Objects;
  * get no gradient, no updater state ({@link NoOp}) and no regularisation, so they stay
  * bit-identical through training.
  *
+ * <p>JSON: every field, inherited ones included, is written by field name (no getters), so the
+ * configuration round-trips through DL4J's {@code toJson()} / {@code fromJson()} and
+ * {@code ModelSerializer} exactly.
+ *
  * <p>Parameter keys: {@link #WEIGHT_KEY}, {@link #BIAS_KEY}, {@link #ALPHA_KEY}, {@link #BETA_KEY}.
  */
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
 public abstract class NolaLayer extends SameDiffLayer {
 
     /** Frozen pretrained weight. */

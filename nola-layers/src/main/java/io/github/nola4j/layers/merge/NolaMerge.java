@@ -1,0 +1,79 @@
+package io.github.nola4j.layers.merge;
+
+import io.github.nola4j.layers.NolaLayer;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Map;
+
+/**
+ * Folds every NOLA layer of a network into a plain DL4J layer holding W + s·A·B, giving a network
+ * that runs, saves and restores without nola4j. The input network is not changed.
+ *
+ * <pre>
+ *   MultiLayerNetwork plain = NolaMerge.merge(adapted);
+ *   ModelSerializer.writeModel(plain, file, false);   // restores without nola4j
+ * </pre>
+ */
+public final class NolaMerge {
+
+    private NolaMerge() {
+    }
+
+    /** @return a new network with every NOLA layer merged; other layers keep their parameters */
+    public static MultiLayerNetwork merge(MultiLayerNetwork net) {
+        MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
+        for (NeuralNetConfiguration layerConf : conf.getConfs()) {
+            replaceNola(layerConf);
+        }
+        MultiLayerNetwork out = new MultiLayerNetwork(conf);
+        out.init();
+        for (int i = 0; i < net.getnLayers(); i++) {
+            copyParams(net.getLayer(i), out.getLayer(i));
+        }
+        return out;
+    }
+
+    /** @return a new graph with every NOLA layer merged; other layers keep their parameters */
+    public static ComputationGraph merge(ComputationGraph net) {
+        ComputationGraphConfiguration conf = net.getConfiguration().clone();
+        for (GraphVertex vertex : conf.getVertices().values()) {
+            if (vertex instanceof LayerVertex layerVertex) {
+                replaceNola(layerVertex.getLayerConf());
+            }
+        }
+        ComputationGraph out = new ComputationGraph(conf);
+        out.init();
+        for (Layer layer : net.getLayers()) {
+            copyParams(layer, out.getLayer(layer.conf().getLayer().getLayerName()));
+        }
+        return out;
+    }
+
+    private static void replaceNola(NeuralNetConfiguration layerConf) {
+        if (layerConf.getLayer() instanceof NolaLayer nola) {
+            layerConf.setLayer(PlainLayers.configOf(nola));
+        }
+    }
+
+    private static void copyParams(Layer from, Layer to) {
+        Map<String, INDArray> params = from.paramTable();
+        if (from.conf().getLayer() instanceof NolaLayer nola) {
+            to.getParam(NolaLayer.WEIGHT_KEY).assign(PlainLayers.mergedWeight(nola, params));
+            if (nola.hasBias()) {
+                to.getParam(NolaLayer.BIAS_KEY).assign(params.get(NolaLayer.BIAS_KEY));
+            }
+            return;
+        }
+        for (Map.Entry<String, INDArray> e : params.entrySet()) {
+            to.getParam(e.getKey()).assign(e.getValue());
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.github.nola4j.layers;
+
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+class NolaConv2dTest extends NolaLayerContract {
+
+    @Override
+    NolaLayer.Builder<?> nola() {
+        return new NolaConv2d.Builder().nIn(3).nOut(4).kernelSize(3, 3).convolutionMode(ConvolutionMode.Same)
+                .rank(2).numBasesA(6).numBasesB(5).basisSeed(17).scale(0.5).activation(Activation.TANH);
+    }
+
+    @Override
+    Layer plain() {
+        return new ConvolutionLayer.Builder(3, 3).nIn(3).nOut(4).convolutionMode(ConvolutionMode.Same)
+                .activation(Activation.TANH).build();
+    }
+
+    @Override
+    Layer before() {
+        return new ConvolutionLayer.Builder(2, 2).nIn(2).nOut(3).convolutionMode(ConvolutionMode.Same)
+                .activation(Activation.TANH).build();
+    }
+
+    @Override
+    InputType inputType() {
+        return InputType.convolutional(6, 5, 2);
+    }
+
+    @Override
+    INDArray input(DataType dataType, int minibatch) {
+        return Nd4j.rand(dataType, minibatch, 2, 6, 5).subi(0.5);
+    }
+
+    @Override
+    List<UnaryOperator<NolaLayer.Builder<?>>> oneFieldChanges() {
+        return List.of(b -> b.nIn(2), b -> b.nOut(5), b -> b.rank(3), b -> b.numBasesA(8), b -> b.numBasesB(8),
+                b -> b.basisSeed(18), b -> b.scale(0.25), b -> b.hasBias(false), b -> b.activation(Activation.RELU),
+                b -> ((NolaConv2d.Builder) b).kernelSize(2, 3), b -> ((NolaConv2d.Builder) b).stride(2, 1),
+                b -> ((NolaConv2d.Builder) b).padding(1, 0), b -> ((NolaConv2d.Builder) b).dilation(1, 2),
+                b -> ((NolaConv2d.Builder) b).convolutionMode(ConvolutionMode.Truncate));
+    }
+}
