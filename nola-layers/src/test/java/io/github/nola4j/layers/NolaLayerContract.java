@@ -155,14 +155,28 @@ abstract class NolaLayerContract {
         assertTrue(maxRelativeError(plain.output(x), nola.output(x)) <= 1e-6);
     }
 
+    /**
+     * @return the largest relative difference allowed in double precision at step 0; 0 means
+     * bit-identical
+     */
+    double doubleParityTolerance() {
+        return 0.0;
+    }
+
     @Test
-    void equalsBuiltInLayerExactlyAtStepZeroInDouble() {
+    void equalsBuiltInLayerAtStepZeroInDouble() {
         MultiLayerNetwork plain = network(plain(), DataType.DOUBLE, new Adam(1e-3), b -> b);
         MultiLayerNetwork nola = nolaNet(DataType.DOUBLE, new Adam(1e-3));
         copyBase(plain, nola);
         INDArray x = input(DataType.DOUBLE, 6);
-        assertArrayEquals(values(plain.feedForward(x, false).get(LAYER + 1)),
-                values(nola.feedForward(x, false).get(LAYER + 1)));
+        INDArray expected = plain.feedForward(x, false).get(LAYER + 1);
+        INDArray actual = nola.feedForward(x, false).get(LAYER + 1);
+        if (doubleParityTolerance() == 0.0) {
+            assertArrayEquals(values(expected), values(actual));
+        } else {
+            double err = maxRelativeError(expected, actual);
+            assertTrue(err <= doubleParityTolerance(), "relative error " + err);
+        }
     }
 
     @Test
