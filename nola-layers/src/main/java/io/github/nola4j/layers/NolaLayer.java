@@ -72,6 +72,8 @@ public abstract class NolaLayer extends SameDiffLayer {
     protected double scale;
     protected boolean hasBias;
     protected Activation activation;
+    /** Bits of quantisation-aware training of α and β, or 0 for none. */
+    protected int quantizationBits;
 
     protected NolaLayer(Builder<?> b) {
         super(b);
@@ -84,6 +86,7 @@ public abstract class NolaLayer extends SameDiffLayer {
         this.scale = b.scale;
         this.hasBias = b.hasBias;
         this.activation = b.activation;
+        this.quantizationBits = b.quantizationBits;
     }
 
     /** No-arg constructor for JSON. */
@@ -192,8 +195,14 @@ public abstract class NolaLayer extends SameDiffLayer {
     protected SDVariable[] defineFactors(SameDiff sd, Map<String, SDVariable> params, DataType dataType) {
         INDArray basesA = BasisCache.bases(basisSeed, BasisRole.A, rank, numBasesA, fanIn(), dataType);
         INDArray basesB = BasisCache.bases(basisSeed, BasisRole.B, rank, numBasesB, nOut, dataType);
-        SDVariable alpha = params.get(ALPHA_KEY).mul(coefficientScaleA());
-        SDVariable beta = params.get(BETA_KEY).mul(scale * coefficientScaleB());
+        SDVariable alpha = params.get(ALPHA_KEY);
+        SDVariable beta = params.get(BETA_KEY);
+        if (quantizationBits > 0) {
+            alpha = CoefficientFakeQuant.straightThrough(sd, alpha, quantizationBits);
+            beta = CoefficientFakeQuant.straightThrough(sd, beta, quantizationBits);
+        }
+        alpha = alpha.mul(coefficientScaleA());
+        beta = beta.mul(scale * coefficientScaleB());
         SDVariable a = sd.constant("nolaBasesA", basesA).mmul(alpha.reshape(numBasesA, 1))
                 .reshape(fanIn(), rank);
         SDVariable b = sd.constant("nolaBasesB", basesB).mmul(beta.reshape(numBasesB, 1))
@@ -220,6 +229,10 @@ public abstract class NolaLayer extends SameDiffLayer {
     public INDArray scaledDelta(Map<String, INDArray> params) {
         INDArray alpha = params.get(ALPHA_KEY);
         INDArray beta = params.get(BETA_KEY);
+        if (quantizationBits > 0) {
+            alpha = CoefficientFakeQuant.quantize(alpha, quantizationBits);
+            beta = CoefficientFakeQuant.quantize(beta, quantizationBits);
+        }
         DataType dt = alpha.dataType();
         INDArray basesA = BasisCache.bases(basisSeed, BasisRole.A, rank, numBasesA, fanIn(), dt);
         INDArray basesB = BasisCache.bases(basisSeed, BasisRole.B, rank, numBasesB, nOut, dt);
@@ -299,6 +312,11 @@ public abstract class NolaLayer extends SameDiffLayer {
         return activation;
     }
 
+    /** @return bits of quantisation-aware training, or 0 when α and β train in full precision */
+    public int getQuantizationBits() {
+        return quantizationBits;
+    }
+
     /** Sets nIn (used when a helper builds a layer from an existing one). */
     public void setNIn(long nIn) {
         this.nIn = nIn;
@@ -317,13 +335,13 @@ public abstract class NolaLayer extends SameDiffLayer {
         return nIn == that.nIn && nOut == that.nOut && rank == that.rank && numBasesA == that.numBasesA
                 && numBasesB == that.numBasesB && basisSeed == that.basisSeed
                 && Double.compare(scale, that.scale) == 0 && hasBias == that.hasBias
-                && Objects.equals(activation, that.activation);
+                && Objects.equals(activation, that.activation) && quantizationBits == that.quantizationBits;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(super.hashCode(), nIn, nOut, rank, numBasesA, numBasesB, basisSeed, scale, hasBias,
-                activation);
+                activation, quantizationBits);
     }
 
     /** Shared builder of the NOLA layers. */
@@ -338,6 +356,7 @@ public abstract class NolaLayer extends SameDiffLayer {
         protected double scale = 1.0;
         protected boolean hasBias = true;
         protected Activation activation;
+        protected int quantizationBits;
 
         protected Builder() {
             weightInit = null;
@@ -406,6 +425,16 @@ public abstract class NolaLayer extends SameDiffLayer {
             return (T) this;
         }
 
+        /**
+         * Quantisation-aware training: the forward pass uses α and β quantised to {@code bits}
+         * (2 to 8, symmetric, one max-abs scale per vector) and gradients pass straight through,
+         * so the adapter keeps its accuracy when saved at that width. 0 (default) turns it off.
+         */
+        public T quantizationBits(int bits) {
+            this.quantizationBits = bits;
+            return (T) this;
+        }
+
         /** Checks the options shared by every NOLA layer. */
         protected void validate(String kind) {
             String name = layerName == null ? kind : kind + " \"" + layerName + "\"";
@@ -416,6 +445,10 @@ public abstract class NolaLayer extends SameDiffLayer {
             require(numBasesB > 0, name, "numBasesB", numBasesB, "must be > 0", "use e.g. .numBasesB(64)");
             require(Double.isFinite(scale) && scale != 0, name, "scale", scale, "must be finite and non-zero",
                     "use e.g. .scale(1.0 / rank)");
+            require(quantizationBits == 0
+                            || (quantizationBits >= CoefficientFakeQuant.MIN_BITS
+                            && quantizationBits <= CoefficientFakeQuant.MAX_BITS), name, "quantizationBits",
+                    quantizationBits, "must be 0 (off) or in [2, 8]", "use e.g. .quantizationBits(4)");
             boolean constrained = (allParamConstraints != null && !allParamConstraints.isEmpty())
                     || (weightConstraints != null && !weightConstraints.isEmpty())
                     || (biasConstraints != null && !biasConstraints.isEmpty());

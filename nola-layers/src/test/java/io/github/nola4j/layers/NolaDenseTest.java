@@ -42,6 +42,7 @@ class NolaDenseTest extends NolaLayerContract {
     @Override
     List<UnaryOperator<NolaLayer.Builder<?>>> oneFieldChanges() {
         return List.of(b -> b.nIn(7), b -> b.nOut(4), b -> b.rank(3), b -> b.numBasesA(8), b -> b.numBasesB(8),
-                b -> b.basisSeed(32), b -> b.scale(0.25), b -> b.hasBias(false), b -> b.activation(Activation.RELU));
+                b -> b.basisSeed(32), b -> b.scale(0.25), b -> b.hasBias(false), b -> b.activation(Activation.RELU),
+                b -> b.quantizationBits(4));
     }
 }
