@@ -26,13 +26,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runtime of a {@link NolaLayer}: DL4J's SameDiff layer, changed in four ways.
+ * Runtime of a {@link LowRankLayer} (NOLA or LoRA): DL4J's SameDiff layer, changed in four ways.
  * <ul>
  *   <li>The upstream gradient ε enters the graph as the loss {@code sum(y ⊙ ε)}, whose gradient
  *       with respect to y is exactly ε. DL4J 1.0.0-M2.1 uses an {@code ExternalErrorsFunction}
  *       whose {@code doDiff} both registers and returns the gradient placeholder, so SameDiff sums
  *       it twice and every gradient of a SameDiff layer comes out doubled.</li>
- *   <li>Backprop asks SameDiff for the gradients of the trainable parameters (α, β) and of the
+ *   <li>Backprop asks SameDiff for the gradients of the trainable parameters (α, β or LoRA's A, B) and of the
  *       input only; the frozen W and b get none, and their gradient slots stay zero.</li>
  *   <li>Dropout configured on the layer is applied to the input in training, and backpropagated,
  *       as DL4J's own layers do (DL4J's SameDiff runtime ignores it).</li>
@@ -51,8 +51,8 @@ public class CoefficientSameDiffLayer extends SameDiffLayer {
         super(conf, dataType);
     }
 
-    private NolaLayer nolaConf() {
-        return (NolaLayer) layerConf();
+    private LowRankLayer lowRankConf() {
+        return (LowRankLayer) layerConf();
     }
 
     @Override
@@ -114,7 +114,7 @@ public class CoefficientSameDiffLayer extends SameDiffLayer {
             layerConf().getLayerParams().getParamShapes().forEach((key, shape) ->
                     vars.put(key, sameDiff.var(key, dataType, shape)));
             SDVariable mask = sameDiff.placeHolder(MASK_KEY, dataType, ArrayUtil.nTimes((long) inputShape.length, -1));
-            outputVar = nolaConf().defineLayer(sameDiff, in, vars, mask);
+            outputVar = lowRankConf().defineLayer(sameDiff, in, vars, mask);
             paramTable.forEach((key, array) -> sameDiff.associateArrayWithVariable(array, sameDiff.getVariable(key)));
             SDVariable epsilon = sameDiff.placeHolder(EPSILON_KEY, dataType,
                     ArrayUtil.nTimes((long) inputShape.length, -1)); // output rank = input rank
@@ -123,12 +123,12 @@ public class CoefficientSameDiffLayer extends SameDiffLayer {
         }
     }
 
-    /** @return the keys of the parameters that train (α and β), in parameter order */
+    /** @return the keys of the parameters that train, in parameter order */
     public List<String> trainableKeys() {
         if (trainableKeys == null) {
             List<String> keys = new ArrayList<>();
             for (String key : paramTable.keySet()) {
-                if (!nolaConf().isFrozen(key)) {
+                if (!lowRankConf().isFrozen(key)) {
                     keys.add(key);
                 }
             }
@@ -137,10 +137,4 @@ public class CoefficientSameDiffLayer extends SameDiffLayer {
         return trainableKeys;
     }
 
-    /** @return true once this layer built its gradient function and it holds a gradient for W */
-    public boolean computesWeightGradient() {
-        return sameDiff != null && sameDiff.hasGradientFunction()
-                && sameDiff.getVariable(NolaLayer.WEIGHT_KEY).getGradient() != null
-                && sameDiff.getFunction("grad").hasVariable(NolaLayer.WEIGHT_KEY + "-grad");
-    }
 }

@@ -62,15 +62,15 @@ class NolaConv2dModesTest {
         MultiLayerNetwork nola = net(new NolaConv2d.Builder().kernelSize(kernel).stride(stride).padding(padding)
                 .dilation(dilation).convolutionMode(mode).nOut(4).hasBias(bias).activation(Activation.TANH)
                 .rank(2).numBasesA(5).numBasesB(4).build(), DataType.DOUBLE);
-        NolaLayerContract.copyBase(plain, nola);
+        LowRankLayerContract.copyBase(plain, nola);
         Nd4j.getRandom().setSeed(5);
         INDArray x = Nd4j.rand(DataType.DOUBLE, 3, 2, 7, 5).subi(0.5);
         INDArray expected = plain.feedForward(x, false).get(2);
         INDArray actual = nola.feedForward(x, false).get(2);
         assertArrayEquals(expected.shape(), actual.shape(), label);
-        assertTrue(NolaLayerContract.maxRelativeError(expected, actual) <= 1e-13, label);
+        assertTrue(LowRankLayerContract.maxRelativeError(expected, actual) <= 1e-13, label);
 
-        NolaLayerContract.randomiseBeta(nola.getLayer(1), 8);
+        LowRankLayerContract.randomiseBeta(nola.getLayer(1), 8);
         INDArray y = Nd4j.zeros(DataType.DOUBLE, 3, 3);
         y.putScalar(0, 0, 1).putScalar(1, 2, 1).putScalar(2, 1, 1);
         DataType previous = Nd4j.dataType();

@@ -11,12 +11,17 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
-class NolaDenseTest extends NolaLayerContract {
+class NolaDenseTest extends LowRankLayerContract {
 
     @Override
-    NolaLayer.Builder<?> nola() {
+    LowRankLayer.Builder<?> adapted() {
         return new NolaDense.Builder().nIn(6).nOut(5).rank(2).numBasesA(7).numBasesB(9).basisSeed(31)
                 .scale(0.5).activation(Activation.TANH);
+    }
+
+    @Override
+    List<String> trainableKeys() {
+        return List.of("alpha", "beta");
     }
 
     @Override
@@ -39,10 +44,17 @@ class NolaDenseTest extends NolaLayerContract {
         return Nd4j.rand(dataType, minibatch, 4).subi(0.5);
     }
 
+    @org.junit.jupiter.api.Test
+    void rejectsNonPositiveNumbersOfBases() {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new NolaDense.Builder().nIn(3).nOut(2).numBasesB(-3).build());
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("numBasesB = -3"), e.getMessage());
+    }
+
     @Override
-    List<UnaryOperator<NolaLayer.Builder<?>>> oneFieldChanges() {
-        return List.of(b -> b.nIn(7), b -> b.nOut(4), b -> b.rank(3), b -> b.numBasesA(8), b -> b.numBasesB(8),
-                b -> b.basisSeed(32), b -> b.scale(0.25), b -> b.hasBias(false), b -> b.activation(Activation.RELU),
-                b -> b.quantizationBits(4));
+    List<UnaryOperator<LowRankLayer.Builder<?>>> oneFieldChanges() {
+        return List.of(b -> b.nIn(7), b -> b.nOut(4), b -> b.rank(3), b -> ((NolaLayer.Builder<?>) b).numBasesA(8), b -> ((NolaLayer.Builder<?>) b).numBasesB(8),
+                b -> ((NolaLayer.Builder<?>) b).basisSeed(32), b -> b.scale(0.25), b -> b.hasBias(false), b -> b.activation(Activation.RELU),
+                b -> ((NolaLayer.Builder<?>) b).quantizationBits(4));
     }
 }

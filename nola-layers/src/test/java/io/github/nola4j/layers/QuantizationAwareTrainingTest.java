@@ -36,8 +36,8 @@ class QuantizationAwareTrainingTest {
     void forwardUsesQuantisedCoefficientsAndGradientsPassStraightThrough() {
         MultiLayerNetwork qat = net(4);
         MultiLayerNetwork reference = net(0);
-        NolaLayerContract.copyBase(reference, qat);
-        NolaLayerContract.randomiseBeta(qat.getLayer(0), 3);
+        LowRankLayerContract.copyBase(reference, qat);
+        LowRankLayerContract.randomiseBeta(qat.getLayer(0), 3);
         INDArray alpha = qat.getLayer(0).getParam("alpha");
         INDArray beta = qat.getLayer(0).getParam("beta");
         reference.getLayer(0).getParam("alpha").assign(CoefficientFakeQuant.quantize(alpha, 4));
@@ -49,7 +49,7 @@ class QuantizationAwareTrainingTest {
         INDArray x = Nd4j.rand(DataType.DOUBLE, 4, 5);
         INDArray y = Nd4j.zeros(DataType.DOUBLE, 4, 3).putScalar(0, 1, 1).putScalar(1, 0, 1).putScalar(2, 2, 1)
                 .putScalar(3, 1, 1);
-        assertTrue(NolaLayerContract.maxRelativeError(reference.output(x), qat.output(x)) <= 1e-12);
+        assertTrue(LowRankLayerContract.maxRelativeError(reference.output(x), qat.output(x)) <= 1e-12);
 
         for (MultiLayerNetwork n : new MultiLayerNetwork[] {qat, reference}) {
             n.setInput(x);
@@ -57,7 +57,7 @@ class QuantizationAwareTrainingTest {
             n.computeGradientAndScore();
         }
         for (String key : new String[] {"0_alpha", "0_beta"}) {
-            double err = NolaLayerContract.maxRelativeError(reference.gradient().getGradientFor(key),
+            double err = LowRankLayerContract.maxRelativeError(reference.gradient().getGradientFor(key),
                     qat.gradient().getGradientFor(key));
             assertTrue(err <= 1e-10, key + ": straight-through gradient differs by " + err);
         }

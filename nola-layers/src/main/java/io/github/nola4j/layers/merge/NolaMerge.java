@@ -1,6 +1,6 @@
 package io.github.nola4j.layers.merge;
 
-import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.LowRankLayer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -14,7 +14,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.Map;
 
 /**
- * Folds every NOLA layer of a network into a plain DL4J layer holding W + s·A·B, giving a network
+ * Folds every NOLA (and LoRA) layer of a network into a plain DL4J layer holding W + s·A·B, giving a network
  * that runs, saves and restores without nola4j. The input network is not changed.
  *
  * <pre>
@@ -58,17 +58,17 @@ public final class NolaMerge {
     }
 
     private static void replaceNola(NeuralNetConfiguration layerConf) {
-        if (layerConf.getLayer() instanceof NolaLayer nola) {
-            layerConf.setLayer(PlainLayers.configOf(nola));
+        if (layerConf.getLayer() instanceof LowRankLayer lowRank) {
+            layerConf.setLayer(PlainLayers.configOf(lowRank));
         }
     }
 
     private static void copyParams(Layer from, Layer to) {
         Map<String, INDArray> params = from.paramTable();
-        if (from.conf().getLayer() instanceof NolaLayer nola) {
-            to.getParam(NolaLayer.WEIGHT_KEY).assign(PlainLayers.mergedWeight(nola, params));
-            if (nola.hasBias()) {
-                to.getParam(NolaLayer.BIAS_KEY).assign(params.get(NolaLayer.BIAS_KEY));
+        if (from.conf().getLayer() instanceof LowRankLayer lowRank) {
+            to.getParam(LowRankLayer.WEIGHT_KEY).assign(lowRank.mergedWeight(params));
+            if (lowRank.hasBias()) {
+                to.getParam(LowRankLayer.BIAS_KEY).assign(params.get(LowRankLayer.BIAS_KEY));
             }
             return;
         }

@@ -42,19 +42,27 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Behaviour every NOLA layer must have, checked against the built-in DL4J layer it replaces.
+ * Behaviour every low-rank (NOLA and LoRA) layer must have, checked against the built-in DL4J layer it replaces.
  * Networks are [layer before, layer under test, softmax output], so gradients to the input of the
  * layer under test are checked through the parameters of the layer before it.
  */
-abstract class NolaLayerContract {
+abstract class LowRankLayerContract {
 
     static final int LAYER = 1;
     static final int CLASSES = 3;
 
-    /** @return the NOLA layer under test, with explicit nIn */
-    abstract NolaLayer.Builder<?> nola();
+    /** @return the NOLA or LoRA layer under test, with explicit nIn */
+    abstract LowRankLayer.Builder<?> adapted();
 
-    /** @return the built-in layer equal to {@link #nola()} at ΔW = 0 */
+    /** @return the keys of the trainable parameters, in parameter order */
+    abstract List<String> trainableKeys();
+
+    /** @return the trainable parameter that starts at zero (so ΔW = 0) */
+    String zeroAtStartKey() {
+        return trainableKeys().get(1);
+    }
+
+    /** @return the built-in layer equal to {@link #adapted()} at ΔW = 0 */
     abstract Layer plain();
 
     /** @return the layer placed before the layer under test */
@@ -64,8 +72,8 @@ abstract class NolaLayerContract {
 
     abstract INDArray input(DataType dataType, int minibatch);
 
-    /** @return builders that each differ from {@link #nola()} in one NOLA field */
-    abstract List<UnaryOperator<NolaLayer.Builder<?>>> oneFieldChanges();
+    /** @return builders that each differ from {@link #adapted()} in one NOLA field */
+    abstract List<UnaryOperator<LowRankLayer.Builder<?>>> oneFieldChanges();
 
     // ------------------------------------------------------------------ networks
 
@@ -86,7 +94,7 @@ abstract class NolaLayerContract {
     }
 
     MultiLayerNetwork nolaNet(DataType dataType, IUpdater updater) {
-        return network(nola().build(), dataType, updater, b -> b);
+        return network(adapted().build(), dataType, updater, b -> b);
     }
 
     ComputationGraph nolaGraph(DataType dataType) {
@@ -94,7 +102,7 @@ abstract class NolaLayerContract {
                 .updater(new Adam(1e-2)).graphBuilder()
                 .addInputs("in")
                 .addLayer("before", before(), "in")
-                .addLayer("adapted", nola().build(), "before")
+                .addLayer("adapted", adapted().build(), "before")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
                         .activation(Activation.SOFTMAX).build(), "adapted")
                 .setOutputs("out")
@@ -124,10 +132,14 @@ abstract class NolaLayerContract {
         return new DataSet(x, y);
     }
 
-    static void randomiseBeta(org.deeplearning4j.nn.api.Layer layer, long seed) {
+    static void randomise(org.deeplearning4j.nn.api.Layer layer, String key, long seed) {
         Nd4j.getRandom().setSeed(seed);
-        INDArray beta = layer.getParam(NolaLayer.BETA_KEY);
-        beta.assign(Nd4j.rand(beta.dataType(), beta.shape()).subi(0.5).muli(2));
+        INDArray param = layer.getParam(key);
+        param.assign(Nd4j.rand(param.dataType(), param.shape()).subi(0.5).muli(2));
+    }
+
+    static void randomiseBeta(org.deeplearning4j.nn.api.Layer layer, long seed) {
+        randomise(layer, NolaLayer.BETA_KEY, seed);
     }
 
     static double[] values(INDArray a) {
@@ -201,7 +213,7 @@ abstract class NolaLayerContract {
     @Test
     void passesGradientCheckInDoubleWithNonZeroBeta() {
         MultiLayerNetwork net = nolaNet(DataType.DOUBLE, new NoOp());
-        randomiseBeta(net.getLayer(LAYER), 11);
+        randomise(net.getLayer(LAYER), zeroAtStartKey(), 11);
         DataSet ds = data(DataType.DOUBLE, 4, 5);
         DataType previous = Nd4j.dataType();
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
@@ -231,16 +243,14 @@ abstract class NolaLayerContract {
                 keys.add(k);
             }
         }
-        assertEquals(List.of("1_alpha", "1_beta"), keys);
+        assertEquals(trainableKeys().stream().map(k -> LAYER + "_" + k).toList(), keys);
         assertEquals(0.0, net.getLayer(LAYER).getGradientsViewArray().get(
                 org.nd4j.linalg.indexing.NDArrayIndex.interval(0, net.getLayer(LAYER).getParam("W").length()))
                 .amaxNumber().doubleValue());
-        NolaLayer conf = nola().build();
-        long k = conf.getNumBasesA();
-        long l = conf.getNumBasesB();
+        LowRankLayer conf = (LowRankLayer) net.getLayer(LAYER).conf().getLayer();
         long others = net.getLayer(0).numParams() + net.getLayer(2).numParams();
-        assertEquals(2 * (k + l + others), net.getUpdater().getStateViewArray().length(),
-                "Adam state must cover only alpha, beta and the other layers");
+        assertEquals(2 * (conf.numTrainableParams() + others), net.getUpdater().getStateViewArray().length(),
+                "Adam state must cover only the trainable parameters and the other layers");
     }
 
     @Test
@@ -254,19 +264,19 @@ abstract class NolaLayerContract {
     }
 
     private void assertOnlyCoefficientsTrain(UnaryOperator<NeuralNetConfiguration.Builder> regularisation) {
-        MultiLayerNetwork net = network(nola().build(), DataType.FLOAT, new Adam(1e-2), regularisation);
+        MultiLayerNetwork net = network(adapted().build(), DataType.FLOAT, new Adam(1e-2), regularisation);
         org.deeplearning4j.nn.api.Layer layer = net.getLayer(LAYER);
         INDArray w = layer.getParam("W").dup();
         INDArray b = layer.getParam("b").dup();
-        INDArray alpha = layer.getParam("alpha").dup();
-        INDArray beta = layer.getParam("beta").dup();
+        INDArray first = layer.getParam(trainableKeys().get(0)).dup();
+        INDArray second = layer.getParam(trainableKeys().get(1)).dup();
         for (int i = 0; i < 5; i++) {
             net.fit(data(DataType.FLOAT, 8, i));
         }
         assertArrayEquals(values(w), values(layer.getParam("W")), "W changed");
         assertArrayEquals(values(b), values(layer.getParam("b")), "b changed");
-        assertFalse(alpha.equals(layer.getParam("alpha")), "alpha did not train");
-        assertFalse(beta.equals(layer.getParam("beta")), "beta did not train");
+        assertFalse(first.equals(layer.getParam(trainableKeys().get(0))), trainableKeys().get(0) + " did not train");
+        assertFalse(second.equals(layer.getParam(trainableKeys().get(1))), trainableKeys().get(1) + " did not train");
     }
 
     // ------------------------------------------------------------------ dropout
@@ -274,7 +284,7 @@ abstract class NolaLayerContract {
     @Test
     void dropoutWorksAsInBuiltInLayer() {
         MultiLayerNetwork plain = network(withDropout(plain()), DataType.FLOAT, new Adam(1e-3), b -> b);
-        MultiLayerNetwork nola = network(nola().dropOut(0.6).build(), DataType.FLOAT, new Adam(1e-3), b -> b);
+        MultiLayerNetwork nola = network(adapted().dropOut(0.6).build(), DataType.FLOAT, new Adam(1e-3), b -> b);
         copyBase(plain, nola);
         INDArray x = input(DataType.FLOAT, 6);
         Nd4j.getRandom().setSeed(99);
@@ -299,15 +309,15 @@ abstract class NolaLayerContract {
         MultiLayerConfiguration restored = MultiLayerConfiguration.fromJson(conf.toJson());
         assertEquals(conf, restored);
         assertEquals(conf.getConf(LAYER).getLayer(), restored.getConf(LAYER).getLayer());
-        NolaLayer reference = nola().build();
-        assertEquals(reference, nola().build());
-        assertEquals(reference.hashCode(), nola().build().hashCode());
-        for (UnaryOperator<NolaLayer.Builder<?>> change : oneFieldChanges()) {
-            NolaLayer changed = change.apply(nola()).build();
+        LowRankLayer reference = adapted().build();
+        assertEquals(reference, adapted().build());
+        assertEquals(reference.hashCode(), adapted().build().hashCode());
+        for (UnaryOperator<LowRankLayer.Builder<?>> change : oneFieldChanges()) {
+            LowRankLayer changed = change.apply(adapted()).build();
             assertNotEquals(reference, changed, "equals ignores a field: " + changed);
             assertNotEquals(reference.hashCode(), changed.hashCode(), "hashCode ignores a field: " + changed);
-            NolaLayer back = NeuralNetConfiguration.mapper().readValue(
-                    NeuralNetConfiguration.mapper().writeValueAsString(changed), NolaLayer.class);
+            LowRankLayer back = NeuralNetConfiguration.mapper().readValue(
+                    NeuralNetConfiguration.mapper().writeValueAsString(changed), LowRankLayer.class);
             assertEquals(changed, back, "JSON lost a field");
         }
     }
@@ -347,7 +357,7 @@ abstract class NolaLayerContract {
     @Test
     void mergeGivesPlainNetworkWithSameOutputs(@TempDir Path dir) throws Exception {
         MultiLayerNetwork net = nolaNet(DataType.FLOAT, new Adam(1e-2));
-        randomiseBeta(net.getLayer(LAYER), 4);
+        randomise(net.getLayer(LAYER), zeroAtStartKey(), 4);
         INDArray x = input(DataType.FLOAT, 5);
         MultiLayerNetwork merged = NolaMerge.merge(net);
         assertFalse(merged.getLayerWiseConfigurations().toJson().contains("io.github.nola4j"));
@@ -366,7 +376,7 @@ abstract class NolaLayerContract {
         assertTrue(maxRelativeError(merged.output(x), restoredOutput) <= 1e-6);
 
         ComputationGraph graph = nolaGraph(DataType.FLOAT);
-        randomiseBeta(graph.getLayer("adapted"), 4);
+        randomise(graph.getLayer("adapted"), zeroAtStartKey(), 4);
         ComputationGraph mergedGraph = NolaMerge.merge(graph);
         assertTrue(maxRelativeError(graph.outputSingle(x), mergedGraph.outputSingle(x)) <= 1e-5);
     }
@@ -375,8 +385,13 @@ abstract class NolaLayerContract {
 
     @Test
     void countsTrainableAndLoraRank1Parameters() {
-        NolaLayer layer = nola().build();
-        assertEquals(layer.getNumBasesA() + layer.getNumBasesB(), layer.numTrainableParams());
+        LowRankLayer layer = adapted().build();
+        MultiLayerNetwork net = network(adapted().build(), DataType.FLOAT, new Adam(1e-3), b -> b);
+        long trainable = 0;
+        for (String key : trainableKeys()) {
+            trainable += net.getLayer(LAYER).getParam(key).length();
+        }
+        assertEquals(trainable, layer.numTrainableParams());
         assertEquals(layer.fanIn() + layer.getNOut(), layer.loraRank1Params());
     }
 
@@ -398,13 +413,13 @@ abstract class NolaLayerContract {
     @Test
     void builderRejectsBadValuesNamingThem() {
         IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> nola().rank(0).build());
+                () -> adapted().rank(0).build());
         assertTrue(e.getMessage().contains("rank = 0"), e.getMessage());
         e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> nola().numBasesB(-3).build());
-        assertTrue(e.getMessage().contains("numBasesB = -3"), e.getMessage());
+                () -> adapted().nOut(0).build());
+        assertTrue(e.getMessage().contains("nOut = 0"), e.getMessage());
         e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> nola().scale(Double.NaN).build());
+                () -> adapted().scale(Double.NaN).build());
         assertTrue(e.getMessage().contains("scale = NaN"), e.getMessage());
     }
 }

@@ -1,0 +1,46 @@
+package io.github.nola4j.layers;
+
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What a low-rank layer computes with its weight: a matrix product ({@link DenseShape}) or a 2-D
+ * convolution ({@link ConvGeometry}). Shared by the NOLA and LoRA layers.
+ */
+public interface LayerShape {
+
+    /** @return inputs mixed into one output: nIn, or nIn·kH·kW */
+    long fanIn(long nIn);
+
+    /** @return the shape of W in the layout of the matching DL4J layer */
+    long[] weightShape(long nIn, long nOut);
+
+    /**
+     * Defines the pre-activation output in {@code sd}.
+     *
+     * @param w    frozen weight, {@link #weightShape} layout
+     * @param bias frozen bias [1, nOut], or null
+     * @param a    A [fanIn, r]
+     * @param b    s·B [r, nOut]
+     */
+    SDVariable forward(SameDiff sd, SDVariable x, SDVariable w, SDVariable bias, SDVariable a, SDVariable b,
+                       long nIn, long nOut);
+
+    /** @return s·ΔW given as [fanIn, nOut], rearranged into the {@link #weightShape} layout */
+    INDArray toWeightLayout(INDArray scaledDelta, long[] weightShape);
+
+    InputType outputType(int layerIndex, InputType inputType, long nOut, String layerName);
+
+    /** @return nIn implied by the input type, or an error naming the layer */
+    long inferNIn(InputType inputType, String layerName);
+
+    InputPreProcessor preProcessor(InputType inputType, String layerName);
+
+    /** Takes defaults the layer left unset from the network's configuration. */
+    default void applyGlobalConfig(NeuralNetConfiguration.Builder globalConfig) {
+    }
+}

@@ -1,0 +1,371 @@
+package io.github.nola4j.layers;
+
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A layer with a frozen pretrained weight W and bias b plus a trainable low-rank update
+ * ΔW = s·A·B, A [fanIn, r], B [r, nOut] (DL4J orientation). Subclasses say where A and B come
+ * from: {@link NolaLayer} mixes frozen random bases, {@link LoraLayer} trains them directly; the
+ * dense and convolution forward passes are shared ({@link DenseShape}, {@link ConvGeometry}), so
+ * NOLA and LoRA run the same code path.
+ *
+ * <p>W and b get no gradient, no updater state ({@link NoOp}) and no regularisation, so they stay
+ * bit-identical through training. Parameter keys: {@link #WEIGHT_KEY}, {@link #BIAS_KEY} and the
+ * subclass's trainable keys.
+ *
+ * <p>JSON: every field, inherited ones included, is written by field name (no getters), so the
+ * configuration round-trips through DL4J's {@code toJson()} / {@code fromJson()} and
+ * {@code ModelSerializer} exactly.
+ */
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
+public abstract class LowRankLayer extends SameDiffLayer {
+
+    /** Frozen pretrained weight. */
+    public static final String WEIGHT_KEY = "W";
+    /** Frozen pretrained bias, shape [1, nOut]. */
+    public static final String BIAS_KEY = "b";
+
+    protected long nIn;
+    protected long nOut;
+    protected int rank;
+    protected double scale;
+    protected boolean hasBias;
+    protected Activation activation;
+
+    protected LowRankLayer(Builder<?> b) {
+        super(b);
+        this.nIn = b.nIn;
+        this.nOut = b.nOut;
+        this.rank = b.rank;
+        this.scale = b.scale;
+        this.hasBias = b.hasBias;
+        this.activation = b.activation;
+    }
+
+    /** No-arg constructor for JSON. */
+    protected LowRankLayer() {
+    }
+
+    /** @return what the layer computes with its weight: dense or convolution */
+    public abstract LayerShape shape();
+
+    /** @return the number of inputs one output mixes: nIn for dense, nIn·kH·kW for conv */
+    public long fanIn() {
+        return shape().fanIn(nIn);
+    }
+
+    /** @return the shape of the frozen weight {@link #WEIGHT_KEY} in DL4J's layout */
+    public long[] weightShape() {
+        return shape().weightShape(nIn, nOut);
+    }
+
+    /** Adds the trainable parameters (weight params, so they get the layer's regularisation). */
+    protected abstract void defineTrainableParameters(SDLayerParams params);
+
+    /** Sets the trainable parameters' values at step 0, such that ΔW = 0. */
+    protected abstract void initializeTrainableParameters(Map<String, INDArray> params);
+
+    /** @return true for the keys of the trainable parameters */
+    protected abstract boolean isTrainableKey(String paramName);
+
+    /**
+     * Defines A and B in {@code sd}.
+     *
+     * @return {A [fanIn, r], s·B [r, nOut]}
+     */
+    protected abstract SDVariable[] defineFactors(SameDiff sd, Map<String, SDVariable> params, DataType dataType);
+
+    /**
+     * Computes A and B with ND4J, outside any graph.
+     *
+     * @return {A [fanIn, r], s·B [r, nOut]}
+     */
+    public abstract INDArray[] factors(Map<String, INDArray> params);
+
+    /** @return trainable parameters of this layer */
+    public abstract long numTrainableParams();
+
+    // ---------------------------------------------------------------- graph and types
+
+    @Override
+    public SDVariable defineLayer(SameDiff sd, SDVariable x, Map<String, SDVariable> params, SDVariable mask) {
+        SDVariable w = new StopGradient(sd, params.get(WEIGHT_KEY)).outputVariable();
+        SDVariable b = hasBias ? new StopGradient(sd, params.get(BIAS_KEY)).outputVariable() : null;
+        SDVariable[] ab = defineFactors(sd, params, w.dataType());
+        return activate(sd, shape().forward(sd, x, w, b, ab[0], ab[1], nIn, nOut));
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        return shape().outputType(layerIndex, inputType, nOut, layerName);
+    }
+
+    @Override
+    public void setNIn(InputType inputType, boolean override) {
+        if (nIn <= 0 || override) {
+            setNIn(shape().inferNIn(inputType, layerName));
+        }
+    }
+
+    @Override
+    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
+        return shape().preProcessor(inputType, layerName);
+    }
+
+    // ---------------------------------------------------------------- parameters
+
+    @Override
+    public void defineParameters(SDLayerParams params) {
+        params.addWeightParam(WEIGHT_KEY, weightShape());
+        defineTrainableParameters(params);
+        if (hasBias) {
+            params.addBiasParam(BIAS_KEY, 1, nOut);
+        }
+    }
+
+    @Override
+    public void initializeParameters(Map<String, INDArray> params) {
+        INDArray w = params.get(WEIGHT_KEY);
+        long fanOut = w.length() / fanIn();
+        WeightInit init = weightInit == null ? WeightInit.XAVIER : weightInit;
+        initWeights((int) fanIn(), (int) fanOut, init, w);
+        if (hasBias) {
+            params.get(BIAS_KEY).assign(0);
+        }
+        initializeTrainableParameters(params);
+    }
+
+    @Override
+    public IUpdater getUpdaterByParam(String paramName) {
+        return isFrozen(paramName) ? new NoOp() : updater;
+    }
+
+    @Override
+    public List<Regularization> getRegularizationByParam(String paramName) {
+        return isFrozen(paramName) ? Collections.emptyList() : regularization;
+    }
+
+    /**
+     * @return true for W and b, false for the trainable parameters
+     * @throws IllegalArgumentException for any other key
+     */
+    public boolean isFrozen(String paramName) {
+        if (WEIGHT_KEY.equals(paramName) || BIAS_KEY.equals(paramName)) {
+            return true;
+        }
+        if (isTrainableKey(paramName)) {
+            return false;
+        }
+        throw new IllegalArgumentException("Unknown parameter \"" + paramName + "\" for layer \"" + layerName
+                + "\" (" + getClass().getSimpleName() + "): expected W, b or one of its trainable parameters");
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+                                                       Collection<TrainingListener> listeners, int layerIndex,
+                                                       INDArray paramsView, boolean initializeParams,
+                                                       DataType networkDataType) {
+        CoefficientSameDiffLayer ret = new CoefficientSameDiffLayer(conf, networkDataType);
+        ret.setIndex(layerIndex);
+        ret.setParamsViewArray(paramsView);
+        ret.setParamTable(initializer().init(conf, paramsView, initializeParams));
+        ret.setConf(conf);
+        ret.setListeners(listeners);
+        return ret;
+    }
+
+    /**
+     * @param params the layer's parameter table
+     * @return s·A·B, shape [fanIn, nOut]
+     */
+    public INDArray scaledDelta(Map<String, INDArray> params) {
+        INDArray[] ab = factors(params);
+        return ab[0].mmul(ab[1]);
+    }
+
+    /** @return W + s·ΔW in W's own layout: what a merged plain layer holds */
+    public INDArray mergedWeight(Map<String, INDArray> params) {
+        INDArray w = params.get(WEIGHT_KEY);
+        return w.add(shape().toWeightLayout(scaledDelta(params), w.shape()));
+    }
+
+    /** @return what LoRA at rank 1 would train for the same layer: fanIn + nOut */
+    public long loraRank1Params() {
+        return fanIn() + nOut;
+    }
+
+    /** Applies the activation in {@code sd}. */
+    protected SDVariable activate(SameDiff sd, SDVariable preActivation) {
+        return (activation == null ? Activation.SIGMOID : activation).asSameDiff(sd, preActivation);
+    }
+
+    @Override
+    public void applyGlobalConfigToLayer(NeuralNetConfiguration.Builder globalConfig) {
+        if (activation == null) {
+            activation = ActivationMapping.toEnum(globalConfig.getActivationFn(), layerName);
+        }
+        if (weightInit == null) {
+            weightInit = WeightInit.XAVIER;
+        }
+        shape().applyGlobalConfig(globalConfig);
+    }
+
+    /** Sets nIn and forgets the derived parameter shapes (used when nIn is inferred or copied). */
+    public void setNIn(long nIn) {
+        this.nIn = nIn;
+        setLayerParams(null);
+    }
+
+    public long getNIn() {
+        return nIn;
+    }
+
+    public long getNOut() {
+        return nOut;
+    }
+
+    public int getRank() {
+        return rank;
+    }
+
+    public double getScale() {
+        return scale;
+    }
+
+    public boolean hasBias() {
+        return hasBias;
+    }
+
+    public Activation getActivation() {
+        return activation;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (o == null || getClass() != o.getClass() || !super.equals(o)) {
+            return false;
+        }
+        LowRankLayer that = (LowRankLayer) o;
+        return nIn == that.nIn && nOut == that.nOut && rank == that.rank && Double.compare(scale, that.scale) == 0
+                && hasBias == that.hasBias && activation == that.activation && shape().equals(that.shape());
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(super.hashCode(), nIn, nOut, rank, scale, hasBias, activation, shape());
+    }
+
+    /** Options shared by every low-rank layer. */
+    @SuppressWarnings("unchecked")
+    public abstract static class Builder<T extends Builder<T>> extends SameDiffLayer.Builder<T> {
+        protected long nIn;
+        protected long nOut;
+        protected int rank = 4;
+        protected double scale = 1.0;
+        protected boolean hasBias = true;
+        protected Activation activation;
+
+        protected Builder() {
+            weightInit = null;
+        }
+
+        /** Number of inputs (channels for convolution); may be left unset and inferred from the input type. */
+        public T nIn(long nIn) {
+            this.nIn = nIn;
+            return (T) this;
+        }
+
+        /** Number of outputs (channels for convolution). */
+        public T nOut(long nOut) {
+            this.nOut = nOut;
+            return (T) this;
+        }
+
+        /** Rank r of ΔW = A·B. Default 4. */
+        public T rank(int rank) {
+            this.rank = rank;
+            return (T) this;
+        }
+
+        /** Scale s of the update s·A·B (LoRA's alpha / r). Default 1. */
+        public T scale(double scale) {
+            this.scale = scale;
+            return (T) this;
+        }
+
+        /** Whether the layer has a (frozen) bias. Default true. */
+        public T hasBias(boolean hasBias) {
+            this.hasBias = hasBias;
+            return (T) this;
+        }
+
+        /** Activation applied to the output. Default: the network's (sigmoid, as DL4J). */
+        public T activation(Activation activation) {
+            this.activation = activation;
+            return (T) this;
+        }
+
+        /**
+         * @param activation must equal one of {@link Activation}'s functions with default settings
+         * @throws IllegalArgumentException for any other function
+         */
+        public T activation(IActivation activation) {
+            this.activation = ActivationMapping.toEnum(activation, layerName);
+            return (T) this;
+        }
+
+        /** @return the layer's name for error messages, e.g. {@code NolaDense "fc1"} */
+        protected String describe(String kind) {
+            return layerName == null ? kind : kind + " \"" + layerName + "\"";
+        }
+
+        /** Checks the options shared by every low-rank layer. */
+        protected void validate(String kind) {
+            String name = describe(kind);
+            require(nOut > 0, name, "nOut", nOut, "must be > 0", "set .nOut(n) to the number of outputs");
+            require(nIn >= 0, name, "nIn", nIn, "must be >= 0 (0 = infer from the input type)", "set .nIn(n)");
+            require(rank > 0, name, "rank", rank, "must be > 0", "use a rank such as 4");
+            require(Double.isFinite(scale) && scale != 0, name, "scale", scale, "must be finite and non-zero",
+                    "use e.g. .scale(1.0 / rank)");
+            boolean constrained = (allParamConstraints != null && !allParamConstraints.isEmpty())
+                    || (weightConstraints != null && !weightConstraints.isEmpty())
+                    || (biasConstraints != null && !biasConstraints.isEmpty());
+            require(!constrained, name, "constraints", "set", "are not supported: they would change the frozen W and b",
+                    "remove the constrain*() calls from this layer");
+        }
+
+        static void require(boolean ok, String layer, String option, Object value, String constraint, String fix) {
+            if (!ok) {
+                throw new IllegalArgumentException(layer + ": " + option + " = " + value + " " + constraint + "; "
+                        + fix);
+            }
+        }
+    }
+}
