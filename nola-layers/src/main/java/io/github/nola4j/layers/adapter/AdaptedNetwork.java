@@ -18,6 +18,8 @@ import java.util.Map;
  * its NOLA layers in network order, and the {@link BaseFingerprint} of the base (computed once,
  * on first use; do not ask for it while the network is merged).
  *
+ * <p>Keep one instance per network: the fingerprint hashes every W and b once per instance.
+ *
  * <p>Layer names are those of the layer configs: vertex names in a ComputationGraph, and
  * "layer0", "layer1", ... in a MultiLayerNetwork unless the layers were named.
  */

@@ -27,8 +27,12 @@ public final class InPlaceMerger {
     private final List<INDArray> betaAtMerge = new ArrayList<>();
     private boolean merged;
 
-    /** Copies the current W of every NOLA layer of {@code net}, which must not be merged. */
+    /**
+     * Copies the current W of every NOLA layer of {@code net}, which must not be merged, and fixes
+     * {@code net}'s base fingerprint before any merge can change W.
+     */
     public InPlaceMerger(AdaptedNetwork net) {
+        net.fingerprint();
         this.layers = net.nolaLayers();
         for (Layer layer : layers) {
             pristineWeights.add(layer.getParam(NolaLayer.WEIGHT_KEY).dup());
