@@ -1,0 +1,37 @@
+package io.github.nola4j.layers.adapter;
+
+import java.util.List;
+
+/**
+ * A NOLA task adapter in memory: what an adapter file holds, with quantised coefficients already
+ * dequantised. Made by {@link AdapterCapture}, read by {@link AdapterFiles}, applied by
+ * {@link AdapterApplier} or held by an {@link AdapterBank}.
+ *
+ * @param task             free-form task name (may be empty)
+ * @param generatorId      {@link io.github.nola4j.layers.basis.BasisGenerator#ID} the bases were made with
+ * @param generatorVersion {@link io.github.nola4j.layers.basis.BasisGenerator#VERSION} they were made with
+ * @param baseFingerprint  {@link BaseFingerprint} of the base the adapter was trained on (64 hex digits)
+ * @param layers           one entry per NOLA layer of the network, in network order
+ * @param extraTensors     parameters saved in full (new heads, BatchNorm), in network order
+ */
+public record Adapter(String task, String generatorId, int generatorVersion, String baseFingerprint,
+                      List<LayerAdapter> layers, List<ExtraTensor> extraTensors) {
+
+    public Adapter {
+        if (task == null || generatorId == null || baseFingerprint == null || layers == null || extraTensors == null) {
+            throw new IllegalArgumentException("adapter: task, generatorId, baseFingerprint, layers and extraTensors"
+                    + " must not be null (use \"\" and List.of())");
+        }
+        layers = List.copyOf(layers);
+        extraTensors = List.copyOf(extraTensors);
+    }
+
+    /** @return Σ (k + l) over the layers: the number of trained coefficients */
+    public long numCoefficients() {
+        long n = 0;
+        for (LayerAdapter l : layers) {
+            n += (long) l.numBasesA() + l.numBasesB();
+        }
+        return n;
+    }
+}

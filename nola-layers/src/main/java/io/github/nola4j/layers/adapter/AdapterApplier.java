@@ -1,0 +1,152 @@
+package io.github.nola4j.layers.adapter;
+
+import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.basis.BasisGenerator;
+import org.deeplearning4j.nn.api.Layer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Checks an adapter against a network and copies it in. Everything is validated first
+ * ({@link #plan}); only then is anything assigned, so on any exception the network is unchanged.
+ *
+ * <p>Checks, in order: basis generator id and version; the adapter's layers are exactly the
+ * network's NOLA layers (by name); per layer the type, W shape, bias, r, k, l, s and basis seed;
+ * every coefficient finite; every extra tensor names an existing non-NOLA layer parameter of the
+ * same shape and is finite; the base fingerprint (unless {@link LoadOptions#allowDifferentBase()}).
+ */
+public final class AdapterApplier {
+
+    private AdapterApplier() {
+    }
+
+    /**
+     * Validates {@code adapter} against {@code net} and copies it in.
+     *
+     * @throws AdapterMismatchException if it does not fit; the network is then unchanged
+     * @throws AdapterFormatException   if a value is not finite; the network is then unchanged
+     */
+    public static void apply(AdaptedNetwork net, Adapter adapter, LoadOptions options) {
+        plan(net, adapter, options).apply();
+    }
+
+    /**
+     * Validates {@code adapter} against {@code net} without changing the network.
+     *
+     * @return the assignments that {@link AdapterPlan#apply()} makes
+     */
+    public static AdapterPlan plan(AdaptedNetwork net, Adapter adapter, LoadOptions options) {
+        Objects.requireNonNull(options, "options: use LoadOptions.STRICT");
+        checkGenerator(adapter);
+        List<AdapterPlan.Assignment> out = new ArrayList<>();
+        Map<String, LayerAdapter> byName = layersByName(adapter);
+        List<String> nolaNames = new ArrayList<>();
+        for (Layer layer : net.nolaLayers()) {
+            nolaNames.add(AdaptedNetwork.nameOf(layer));
+        }
+        if (!byName.keySet().equals(new HashSet<>(nolaNames))) {
+            throw new AdapterMismatchException("adapter \"" + adapter.task() + "\" has layers " + byName.keySet()
+                    + " but the network's NOLA layers are " + nolaNames + "; load it onto the network it was trained"
+                    + " for (same layer names)");
+        }
+        for (Layer layer : net.nolaLayers()) {
+            LayerAdapter la = byName.get(AdaptedNetwork.nameOf(layer));
+            checkLayer(la, AdapterCapture.capture(layer));
+            out.add(assignment(la.name() + "/" + NolaLayer.ALPHA_KEY, layer.getParam(NolaLayer.ALPHA_KEY), la.alpha()));
+            out.add(assignment(la.name() + "/" + NolaLayer.BETA_KEY, layer.getParam(NolaLayer.BETA_KEY), la.beta()));
+        }
+        Set<String> seen = new HashSet<>();
+        for (ExtraTensor t : adapter.extraTensors()) {
+            if (!seen.add(t.id())) {
+                throw new AdapterMismatchException("extra tensor " + t.id() + " appears twice in adapter \""
+                        + adapter.task() + "\"; each parameter may be saved once");
+            }
+            out.add(extra(net, t));
+        }
+        if (!options.allowDifferentBase() && !adapter.baseFingerprint().equals(net.fingerprint())) {
+            throw new AdapterMismatchException("adapter \"" + adapter.task() + "\" was trained on the base with"
+                    + " fingerprint " + adapter.baseFingerprint() + " but this network's base has "
+                    + net.fingerprint() + " (" + BaseFingerprint.SCHEME + "); load it onto that base, or pass"
+                    + " LoadOptions.ALLOW_DIFFERENT_BASE to apply it to another base on purpose");
+        }
+        return new AdapterPlan(adapter, out);
+    }
+
+    private static void checkGenerator(Adapter adapter) {
+        if (!BasisGenerator.ID.equals(adapter.generatorId()) || BasisGenerator.VERSION != adapter.generatorVersion()) {
+            throw new AdapterMismatchException("adapter \"" + adapter.task() + "\" was made with basis generator "
+                    + adapter.generatorId() + " version " + adapter.generatorVersion() + ", but this library generates"
+                    + " bases with " + BasisGenerator.ID + " version " + BasisGenerator.VERSION + "; its coefficients"
+                    + " mean nothing on other bases. Use the nola4j release that wrote it");
+        }
+    }
+
+    private static Map<String, LayerAdapter> layersByName(Adapter adapter) {
+        Map<String, LayerAdapter> byName = new LinkedHashMap<>();
+        for (LayerAdapter la : adapter.layers()) {
+            if (byName.put(la.name(), la) != null) {
+                throw new AdapterMismatchException("layer \"" + la.name() + "\" appears twice in adapter \""
+                        + adapter.task() + "\"; each NOLA layer has one entry");
+            }
+        }
+        return byName;
+    }
+
+    private static void checkLayer(LayerAdapter want, LayerAdapter have) {
+        boolean same = want.type().equals(have.type()) && Arrays.equals(want.weightShape(), have.weightShape())
+                && want.hasBias() == have.hasBias() && want.rank() == have.rank()
+                && want.numBasesA() == have.numBasesA() && want.numBasesB() == have.numBasesB()
+                && Double.compare(want.scale(), have.scale()) == 0 && want.basisSeed() == have.basisSeed();
+        if (!same) {
+            throw new AdapterMismatchException("layer \"" + want.name() + "\": the adapter is for " + want.describe()
+                    + " but the network has " + have.describe() + "; build the NOLA layer with the adapter's"
+                    + " configuration (the bases depend on shape, r, k, l and seed)");
+        }
+        requireFinite(want.name() + "/" + NolaLayer.ALPHA_KEY, want.alpha());
+        requireFinite(want.name() + "/" + NolaLayer.BETA_KEY, want.beta());
+    }
+
+    private static AdapterPlan.Assignment extra(AdaptedNetwork net, ExtraTensor t) {
+        Layer layer = net.requireLayer(t.layer(), "extra tensor " + t.id());
+        if (layer.conf().getLayer() instanceof NolaLayer) {
+            throw new AdapterMismatchException("extra tensor " + t.id() + " targets a NOLA layer, whose W and b are"
+                    + " the frozen base; an adapter may not overwrite them");
+        }
+        INDArray target = layer.paramTable().get(t.param());
+        if (target == null) {
+            throw new AdapterMismatchException("extra tensor " + t.id() + ": layer \"" + t.layer() + "\" has no"
+                    + " parameter \"" + t.param() + "\"; its parameters are " + layer.paramTable().keySet());
+        }
+        if (!Arrays.equals(target.shape(), t.shape())) {
+            throw new AdapterMismatchException("extra tensor " + t.id() + " has shape " + Arrays.toString(t.shape())
+                    + " but the network's is " + Arrays.toString(target.shape()) + "; use a network whose layer \""
+                    + t.layer() + "\" has the adapter's shape (e.g. the same number of classes)");
+        }
+        requireFinite(t.id(), t.values());
+        return assignment(t.id(), target, t.values());
+    }
+
+    private static AdapterPlan.Assignment assignment(String id, INDArray target, float[] values) {
+        INDArray v = Nd4j.createFromArray(values).reshape('c', target.shape()).castTo(target.dataType());
+        return new AdapterPlan.Assignment(id, target, v);
+    }
+
+    /** @throws AdapterFormatException naming the first non-finite value */
+    static void requireFinite(String id, float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
+                throw new AdapterFormatException(id + "[" + i + "] = " + values[i] + " is not finite; the adapter is"
+                        + " corrupt or its training diverged. Retrain or re-export it");
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.github.nola4j.layers.adapter;
+
+import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.basis.BasisGenerator;
+import org.deeplearning4j.nn.api.Layer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads the adapter out of an adapted network: α and β of every NOLA layer, plus every
+ * parameter of the extra layers the caller names (a new head, BatchNorm layers that trained).
+ * Values are taken as binary32; a double network loses precision beyond that.
+ */
+public final class AdapterCapture {
+
+    private AdapterCapture() {
+    }
+
+    /**
+     * @param net         the adapted network, not merged
+     * @param task        free-form task name recorded in the file
+     * @param extraLayers names of layers whose parameters are saved in full; none may be a NOLA layer
+     * @throws AdapterMismatchException if an extra layer does not exist or is a NOLA layer
+     */
+    public static Adapter capture(AdaptedNetwork net, String task, Collection<String> extraLayers) {
+        List<LayerAdapter> layers = new ArrayList<>();
+        for (Layer layer : net.nolaLayers()) {
+            layers.add(capture(layer));
+        }
+        List<ExtraTensor> extras = new ArrayList<>();
+        for (String name : new LinkedHashSet<>(extraLayers)) {
+            Layer layer = net.requireLayer(name, "extra layer to save in full");
+            if (layer.conf().getLayer() instanceof NolaLayer) {
+                throw new AdapterMismatchException("extra layer \"" + name + "\" is a NOLA layer, whose adapter is"
+                        + " already its coefficients; saving it in full would copy the frozen base. Remove it from"
+                        + " the extra layers");
+            }
+            for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
+                INDArray v = p.getValue();
+                extras.add(new ExtraTensor(name, p.getKey(), v.shape(), AdaptedNetwork.toFloatC(v)));
+            }
+        }
+        return new Adapter(task == null ? "" : task, BasisGenerator.ID, BasisGenerator.VERSION, net.fingerprint(),
+                layers, extras);
+    }
+
+    /** @return the configuration and current coefficients of one NOLA layer */
+    static LayerAdapter capture(Layer layer) {
+        NolaLayer conf = AdaptedNetwork.configOf(layer);
+        return new LayerAdapter(AdaptedNetwork.nameOf(layer), conf.getClass().getSimpleName(),
+                layer.getParam(NolaLayer.WEIGHT_KEY).shape(), conf.hasBias(), conf.getRank(), conf.getNumBasesA(),
+                conf.getNumBasesB(), conf.getScale(), conf.getBasisSeed(),
+                AdaptedNetwork.toFloatC(layer.getParam(NolaLayer.ALPHA_KEY)),
+                AdaptedNetwork.toFloatC(layer.getParam(NolaLayer.BETA_KEY)));
+    }
+}

@@ -1,0 +1,78 @@
+package io.github.nola4j.layers.adapter;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * Format version 1 files written by the first release, kept forever in
+ * src/test/resources/adapter/: every later release must read them to the same values, and
+ * write the plain-configuration one byte for byte (compressed output may differ between zlib builds).
+ * Regenerate only when adding a new version: {@code -Dnola4j.writeGolden=true -Dtest=GoldenFileTest}.
+ */
+class GoldenFileTest {
+
+    private static final String PLAIN_Q4 = "golden-v1-q4-plain.nola";
+    private static final String DEFLATED_FP32 = "golden-v1-fp32-deflated.nola";
+
+    /** The adapter in the golden files: fixed values, no network needed. */
+    static Adapter expected() {
+        LayerAdapter conv = new LayerAdapter("conv", "NolaConv2d", new long[] {4, 1, 3, 3}, true, 2, 5, 3, 0.5, 11,
+                new float[] {1f, -0.5f, 0.25f, 0f, 0.875f}, new float[] {-0.75f, 0.5f, 0.125f});
+        LayerAdapter dense = new LayerAdapter("dense", "NolaDense", new long[] {64, 6}, false, 2, 2, 4, 0.25, -7,
+                new float[] {0.5f, -1f}, new float[] {0f, 0f, 0.3f, -0.6f});
+        ExtraTensor head = new ExtraTensor("head", "b", new long[] {1, 3}, new float[] {0.1f, -0.2f, 0.3f});
+        return new Adapter("golden", "nola4j-splitmix64-boxmuller", 1, "0123456789abcdef".repeat(4),
+                List.of(conv, dense), List.of(head));
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = GoldenFileTest.class.getResourceAsStream("/adapter/" + name)) {
+            assertNotNull(in, "missing test resource adapter/" + name);
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void plainQuantizedGoldenFileReadsAndIsWrittenByteForByte() throws IOException {
+        byte[] golden = resource(PLAIN_Q4);
+        assertArrayEquals(golden, AdapterCodec.encode(expected(), WriteOptions.quantized(4).plainConfig()));
+        Adapter a = AdapterCodec.decode(golden);
+        assertArrayEquals(CoefficientQuantizer.roundTrip(expected().layers().get(0).alpha(), 4),
+                a.layers().get(0).alpha());
+        // β = (-0.75, 0.5, 0.125): scale 0.75/7, codes (-7, 5, 1)
+        float s = (float) (0.75 / 7);
+        assertArrayEquals(new float[] {(float) (-7 * (double) s), (float) (5 * (double) s), (float) (1 * (double) s)},
+                a.layers().get(0).beta());
+        assertEquals(-7, a.layers().get(1).basisSeed());
+    }
+
+    @Test
+    void deflatedFp32GoldenFileReadsExactly() throws IOException {
+        Adapter a = AdapterCodec.decode(resource(DEFLATED_FP32));
+        Adapter e = expected();
+        assertEquals(e.task(), a.task());
+        assertEquals(e.baseFingerprint(), a.baseFingerprint());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(e.layers().get(i).describe(), a.layers().get(i).describe());
+            assertArrayEquals(e.layers().get(i).alpha(), a.layers().get(i).alpha());
+            assertArrayEquals(e.layers().get(i).beta(), a.layers().get(i).beta());
+        }
+        assertArrayEquals(e.extraTensors().get(0).values(), a.extraTensors().get(0).values());
+    }
+
+    @Test
+    @EnabledIfSystemProperty(named = "nola4j.writeGolden", matches = "true")
+    void writeGoldenFiles() throws IOException {
+        Path dir = Path.of("src/test/resources/adapter");
+        Files.write(dir.resolve(PLAIN_Q4), AdapterCodec.encode(expected(), WriteOptions.quantized(4).plainConfig()));
+        Files.write(dir.resolve(DEFLATED_FP32), AdapterCodec.encode(expected(), WriteOptions.fp32()));
+    }
+}
