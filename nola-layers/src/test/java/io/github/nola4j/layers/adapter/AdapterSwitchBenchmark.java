@@ -6,8 +6,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -17,20 +15,13 @@ import java.util.List;
 
 /**
  * Measures (does not assert) the time of a task switch: 16 NolaConv2d 64→64 3×3 layers with
- * k = l = 256 plus a 64·16·16 → 10 head. Run with
- * {@code mvn -o -pl nola-layers test -Dtest=AdapterSwitchBenchmark -Dnola4j.bench=true}
- * or as a main class on the test classpath.
+ * k = l = 256 plus a 64·16·16 → 10 head. Run as a main class on the test class path; it is not a
+ * test (surefire does not pick up *Benchmark classes).
  */
-class AdapterSwitchBenchmark {
+public final class AdapterSwitchBenchmark {
 
     private static final int LAYERS = 16;
     private static final int ROUNDS = 2000;
-
-    @Test
-    @EnabledIfSystemProperty(named = "nola4j.bench", matches = "true")
-    void run() throws Exception {
-        main(new String[0]);
-    }
 
     public static void main(String[] args) {
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(1)

@@ -1,7 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -68,9 +67,11 @@ class GoldenFileTest {
         assertArrayEquals(e.extraTensors().get(0).values(), a.extraTensors().get(0).values());
     }
 
-    @Test
-    @EnabledIfSystemProperty(named = "nola4j.writeGolden", matches = "true")
-    void writeGoldenFiles() throws IOException {
+    /**
+     * Writes the golden files once, for a new format version only (never to make a test pass):
+     * run as a main class on the test class path from the nola-layers directory.
+     */
+    public static void main(String[] args) throws IOException {
         Path dir = Path.of("src/test/resources/adapter");
         Files.write(dir.resolve(PLAIN_Q4), AdapterCodec.encode(expected(), WriteOptions.quantized(4).plainConfig()));
         Files.write(dir.resolve(DEFLATED_FP32), AdapterCodec.encode(expected(), WriteOptions.fp32()));
