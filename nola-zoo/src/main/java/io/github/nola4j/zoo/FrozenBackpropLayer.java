@@ -27,7 +27,7 @@ public class FrozenBackpropLayer extends FrozenLayerWithBackprop {
 
     public FrozenBackpropLayer(@JsonProperty("layer") Layer layer) {
         super(layer);
-        if (layer.getLayerName() != null) {
+        if (layer != null && layer.getLayerName() != null) {
             setLayerName(layer.getLayerName());
         }
     }

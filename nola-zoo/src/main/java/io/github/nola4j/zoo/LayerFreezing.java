@@ -33,6 +33,7 @@ final class LayerFreezing {
         copy.setRegularizationBias(new ArrayList<>());
         copy.setConstraints(null);
         copy.setWeightNoise(null);
+        copy.setIDropout(null); // runs in inference mode; DL4J would still backprop a stale dropout mask
         return new FrozenBackpropLayer(copy);
     }
 
