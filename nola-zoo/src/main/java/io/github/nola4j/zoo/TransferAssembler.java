@@ -13,6 +13,7 @@ import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.NoOp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +85,9 @@ final class TransferAssembler<M extends Model> {
             applyFineTune(ref.name(), ref.name().equals(head) || trainable.containsKey(ref.name()));
         }
         if (t.outputLoss != null) {
-            editor.appendLossLayer(new LossLayer.Builder(t.outputLoss).activation(Activation.IDENTITY).build());
+            // a NoOp updater: DL4J's JSON reader takes a BaseLayer without updater for a legacy format and fails
+            editor.appendLossLayer(new LossLayer.Builder(t.outputLoss).activation(Activation.IDENTITY)
+                    .updater(new NoOp()).build());
         }
         if (t.fineTune != null) {
             editor.applyGlobal(t.fineTune);
