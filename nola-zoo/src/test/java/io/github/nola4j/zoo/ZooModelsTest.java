@@ -97,7 +97,9 @@ class ZooModelsTest {
         assertParity(name, activations(base, d.getFeatures()), activations(net, d.getFeatures()), r.adaptedLayers());
 
         Map<String, INDArray> before = Fixtures.snapshot(Fixtures.layersOf(net));
+        long fitStart = System.nanoTime();
         fit(net, d);
+        long fitMs = (System.nanoTime() - fitStart) / 1_000_000;
         Map<String, INDArray> after = Fixtures.snapshot(Fixtures.layersOf(net));
         List<String> movedBetas = new ArrayList<>();
         before.forEach((k, v) -> {
@@ -122,7 +124,11 @@ class ZooModelsTest {
         ModelSerializer.writeModel(net, file, false);
         Model restored = net instanceof MultiLayerNetwork ? ModelSerializer.restoreMultiLayerNetwork(file, false)
                 : ModelSerializer.restoreComputationGraph(file, false);
-        assertEquals(output(net, d.getFeatures()), output(restored, d.getFeatures()), name + ": restored output");
+        assertTrue(Fixtures.bitIdentical(net.params(), restored.params()), name + ": restored parameters");
+        assertParity(name + " restored", activations(net, d.getFeatures()), activations(restored, d.getFeatures()),
+                r.adaptedLayers());
+        log.info("{}: updater state {} values (full fine-tuning with Adam: {}), fit step {} ms", name,
+                updaterState(net), 2 * net.numParams(), fitMs);
     }
 
     private static TransferResult<? extends Model> transfer(Model base, LossFunctions.LossFunction addLoss) {
@@ -147,8 +153,10 @@ class ZooModelsTest {
         }
     }
 
-    private static INDArray output(Model m, INDArray x) {
-        return m instanceof MultiLayerNetwork mln ? mln.output(x) : ((ComputationGraph) m).outputSingle(x);
+    private static long updaterState(Model m) {
+        INDArray state = m instanceof MultiLayerNetwork mln ? mln.getUpdater().getStateViewArray()
+                : ((ComputationGraph) m).getUpdater().getStateViewArray();
+        return state == null ? 0 : state.length();
     }
 
     /** @return activations in inference mode by layer name */
