@@ -1,0 +1,101 @@
+package io.github.nola4j.zoo;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** {@link NetworkEditor} of a {@link ComputationGraph}; layers are named by their vertices. */
+final class GraphEditor extends NetworkEditor<ComputationGraph> {
+
+    private final ComputationGraph source;
+    private final ComputationGraphConfiguration copy;
+    private final List<LayerRef> layers;
+
+    GraphEditor(ComputationGraph source) {
+        this.source = source;
+        this.copy = source.getConfiguration().clone();
+        List<LayerRef> refs = new ArrayList<>();
+        for (org.deeplearning4j.nn.api.Layer l : source.getLayers()) {
+            refs.add(new LayerRef(nameOf(l.conf().getLayer(), l.getIndex()), l.getIndex(), l.conf().getLayer(),
+                    l.numParams()));
+        }
+        this.layers = List.copyOf(refs);
+    }
+
+    @Override
+    List<LayerRef> layers() {
+        return layers;
+    }
+
+    @Override
+    NeuralNetConfiguration editable(String name) {
+        GraphVertex v = copy.getVertices().get(name);
+        if (!(v instanceof LayerVertex lv)) {
+            throw new IllegalArgumentException("No layer named \"" + name + "\"; use one of "
+                    + TargetSelector.listing(layers));
+        }
+        return lv.getLayerConf();
+    }
+
+    @Override
+    Map<String, org.deeplearning4j.nn.api.Layer> runtimeLayers(ComputationGraph network) {
+        return byName(network.getLayers());
+    }
+
+    @Override
+    ComputationGraph source() {
+        return source;
+    }
+
+    @Override
+    String defaultHead() {
+        List<String> outputs = copy.getNetworkOutputs();
+        if (outputs.size() != 1) {
+            throw new IllegalArgumentException("The graph has " + outputs.size() + " outputs " + outputs
+                    + "; name the head layer with replaceHead(layerName, nOut)");
+        }
+        String name = outputs.get(0);
+        while (true) {
+            GraphVertex v = copy.getVertices().get(name);
+            if (!(v instanceof LayerVertex lv)) {
+                break;
+            }
+            if (lv.getLayerConf().getLayer().initializer().numParams(lv.getLayerConf()) > 0) {
+                return name;
+            }
+            List<String> inputs = copy.getVertexInputs().get(name);
+            if (inputs == null || inputs.size() != 1) {
+                break;
+            }
+            name = inputs.get(0);
+        }
+        throw new IllegalArgumentException("No layer with parameters on a single path before the output \""
+                + outputs.get(0) + "\" (stopped at \"" + name + "\"); name the head with replaceHead(layerName, nOut)");
+    }
+
+    @Override
+    void appendLossLayer(LossLayer loss) {
+        throw new UnsupportedOperationException("Adding a loss layer to a ComputationGraph is not supported; "
+                + "give the graph an output layer first");
+    }
+
+    @Override
+    void applyGlobal(FineTuneConfiguration fineTune) {
+        fineTune.applyToComputationGraphConfiguration(copy);
+    }
+
+    @Override
+    ComputationGraph instantiate() {
+        ComputationGraph graph = new ComputationGraph(copy);
+        graph.init();
+        return graph;
+    }
+}

@@ -1,0 +1,87 @@
+package io.github.nola4j.zoo;
+
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** {@link NetworkEditor} of a {@link MultiLayerNetwork}. */
+final class MultiLayerEditor extends NetworkEditor<MultiLayerNetwork> {
+
+    private final MultiLayerNetwork source;
+    private final MultiLayerConfiguration copy;
+    private final List<LayerRef> layers;
+
+    MultiLayerEditor(MultiLayerNetwork source) {
+        this.source = source;
+        this.copy = source.getLayerWiseConfigurations().clone();
+        List<LayerRef> refs = new ArrayList<>();
+        for (org.deeplearning4j.nn.api.Layer l : source.getLayers()) {
+            refs.add(new LayerRef(nameOf(l.conf().getLayer(), l.getIndex()), l.getIndex(), l.conf().getLayer(),
+                    l.numParams()));
+        }
+        this.layers = List.copyOf(refs);
+    }
+
+    @Override
+    List<LayerRef> layers() {
+        return layers;
+    }
+
+    @Override
+    NeuralNetConfiguration editable(String name) {
+        for (LayerRef ref : layers) {
+            if (ref.name().equals(name)) {
+                return copy.getConf(ref.index());
+            }
+        }
+        throw new IllegalArgumentException("No layer named \"" + name + "\"; use one of "
+                + TargetSelector.listing(layers));
+    }
+
+    @Override
+    Map<String, org.deeplearning4j.nn.api.Layer> runtimeLayers(MultiLayerNetwork network) {
+        return byName(network.getLayers());
+    }
+
+    @Override
+    MultiLayerNetwork source() {
+        return source;
+    }
+
+    @Override
+    String defaultHead() {
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            if (layers.get(i).numParams() > 0) {
+                return layers.get(i).name();
+            }
+        }
+        throw new IllegalArgumentException("The network has no layer with parameters to use as the head");
+    }
+
+    @Override
+    void appendLossLayer(LossLayer loss) {
+        NeuralNetConfiguration last = copy.getConf(copy.getConfs().size() - 1).clone();
+        loss.setLayerName("nola_loss");
+        last.setLayer(loss);
+        last.clearVariables();
+        copy.getConfs().add(last);
+    }
+
+    @Override
+    void applyGlobal(FineTuneConfiguration fineTune) {
+        fineTune.applyToMultiLayerConfiguration(copy);
+    }
+
+    @Override
+    MultiLayerNetwork instantiate() {
+        MultiLayerNetwork net = new MultiLayerNetwork(copy);
+        net.init();
+        return net;
+    }
+}

@@ -1,0 +1,93 @@
+package io.github.nola4j.zoo;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Edits a copy of a network's configuration layer by layer and builds a new network from it,
+ * for {@code MultiLayerNetwork} and {@code ComputationGraph} alike. The source network is only
+ * read: its configuration is cloned first and its parameters are copied, never assigned.
+ *
+ * @param <M> the network type
+ */
+abstract class NetworkEditor<M extends Model> {
+
+    /** @return every layer of the source network, in network order */
+    abstract List<LayerRef> layers();
+
+    /** @return the editable (cloned) configuration holding layer {@code name} */
+    abstract NeuralNetConfiguration editable(String name);
+
+    /** @return the runtime layers of {@code network} by layer name */
+    abstract Map<String, org.deeplearning4j.nn.api.Layer> runtimeLayers(M network);
+
+    /** @return the source network */
+    abstract M source();
+
+    /** @return the name of the last layer with parameters on the single path to the network output */
+    abstract String defaultHead();
+
+    /** Appends a loss layer after the last layer of the copy. */
+    abstract void appendLossLayer(LossLayer loss);
+
+    /** Applies the network-wide part of a fine-tune configuration to the copy. */
+    abstract void applyGlobal(FineTuneConfiguration fineTune);
+
+    /** @return a new, initialised network from the edited configuration */
+    abstract M instantiate();
+
+    /** Replaces layer {@code name} in the copy. */
+    void replace(String name, Layer layer) {
+        NeuralNetConfiguration nnc = editable(name);
+        layer.setLayerName(name);
+        nnc.setLayer(layer);
+        nnc.clearVariables();
+    }
+
+    /**
+     * Builds the new network and copies every parameter of the source, by layer name and
+     * parameter key, into it, except those of the layers in {@code freshLayers}. Parameters the
+     * source lacks (NOLA's α and β) keep their initial values.
+     */
+    M build(List<String> freshLayers) {
+        M network = instantiate();
+        Map<String, org.deeplearning4j.nn.api.Layer> from = runtimeLayers(source());
+        for (Map.Entry<String, org.deeplearning4j.nn.api.Layer> e : runtimeLayers(network).entrySet()) {
+            org.deeplearning4j.nn.api.Layer source = from.get(e.getKey());
+            if (source == null || freshLayers.contains(e.getKey()) || e.getValue().numParams() == 0) {
+                continue;
+            }
+            Map<String, INDArray> target = e.getValue().paramTable();
+            for (Map.Entry<String, INDArray> p : source.paramTable().entrySet()) {
+                INDArray dest = target.get(p.getKey());
+                if (dest == null) {
+                    throw new IllegalStateException("Layer \"" + e.getKey() + "\": the new layer has no parameter \""
+                            + p.getKey() + "\" to copy the pretrained one into (keys: " + target.keySet() + ")");
+                }
+                // getParam(..).assign: setParam does nothing on SameDiff layers
+                e.getValue().getParam(p.getKey()).assign(p.getValue().reshape(dest.shape()));
+            }
+        }
+        return network;
+    }
+
+    static Map<String, org.deeplearning4j.nn.api.Layer> byName(org.deeplearning4j.nn.api.Layer[] layers) {
+        Map<String, org.deeplearning4j.nn.api.Layer> map = new LinkedHashMap<>();
+        for (org.deeplearning4j.nn.api.Layer l : layers) {
+            map.put(nameOf(l.conf().getLayer(), l.getIndex()), l);
+        }
+        return map;
+    }
+
+    static String nameOf(Layer conf, int index) {
+        return conf.getLayerName() != null ? conf.getLayerName() : "layer" + index;
+    }
+}

@@ -1,0 +1,83 @@
+package io.github.nola4j.zoo;
+
+import io.github.nola4j.layers.ActivationMapping;
+import io.github.nola4j.layers.NolaConv2d;
+import io.github.nola4j.layers.NolaDense;
+import io.github.nola4j.layers.NolaLayer;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.regularization.Regularization;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the NOLA layer that replaces a DL4J {@link DenseLayer} or {@link ConvolutionLayer}: same
+ * name, nIn, nOut, activation, bias, kernel, stride, padding, dilation and convolution mode, so
+ * that with the pretrained W and b copied in and β = 0 it computes exactly what the original did.
+ *
+ * <p>α and β train with the {@link FineTuneConfiguration}'s updater and regularisation when set,
+ * else with the original layer's; the original's gradient normalisation and dropout carry over.
+ * Constraints and weight noise do not (they would act on the frozen W).
+ */
+final class NolaLayerFactory {
+
+    private NolaLayerFactory() {
+    }
+
+    /**
+     * @param original a layer for which {@link LayerKind#whyNotAdaptable} is empty
+     * @param spec     NOLA hyper-parameters
+     * @param fineTune optional fine-tune configuration (may be null)
+     */
+    static NolaLayer create(Layer original, AdapterSpec spec, FineTuneConfiguration fineTune) {
+        BaseLayer base = (BaseLayer) original;
+        NolaLayer.Builder<?> builder;
+        if (original instanceof ConvolutionLayer conv) {
+            NolaConv2d.Builder b = new NolaConv2d.Builder().kernelSize(conv.getKernelSize()).stride(conv.getStride())
+                    .padding(conv.getPadding()).dilation(conv.getDilation())
+                    .convolutionMode(conv.getConvolutionMode());
+            b.nIn(conv.getNIn()).nOut(conv.getNOut()).hasBias(conv.hasBias());
+            builder = b;
+        } else {
+            DenseLayer dense = (DenseLayer) original;
+            builder = new NolaDense.Builder().nIn(dense.getNIn()).nOut(dense.getNOut()).hasBias(dense.hasBias());
+        }
+        builder.rank(spec.rank()).numBasesA(spec.numBasesA()).numBasesB(spec.numBasesB())
+                .basisSeed(spec.basisSeed()).scale(spec.scale())
+                .activation(ActivationMapping.toEnum(base.getActivationFn(), original.getLayerName()))
+                .updater(updater(base, fineTune)).name(original.getLayerName());
+        if (base.getIDropout() != null) {
+            builder.dropOut(base.getIDropout().clone());
+        }
+        NolaLayer layer = (NolaLayer) builder.build();
+        layer.setRegularization(regularization(base, fineTune));
+        layer.setRegularizationBias(new ArrayList<>());
+        layer.setGradientNormalization(base.getGradientNormalization());
+        layer.setGradientNormalizationThreshold(base.getGradientNormalizationThreshold());
+        return layer;
+    }
+
+    private static IUpdater updater(BaseLayer base, FineTuneConfiguration fineTune) {
+        IUpdater u = fineTune != null && fineTune.getUpdater() != null ? fineTune.getUpdater() : base.getIUpdater();
+        if (u == null) {
+            throw new IllegalArgumentException("Layer \"" + base.getLayerName() + "\" has no updater to train its NOLA "
+                    + "coefficients with; set one with FineTuneConfiguration.Builder().updater(new Adam(1e-3))");
+        }
+        return u.clone();
+    }
+
+    private static List<Regularization> regularization(BaseLayer base, FineTuneConfiguration fineTune) {
+        List<Regularization> source = fineTune != null && fineTune.getRegularization() != null
+                ? fineTune.getRegularization() : base.getRegularization();
+        List<Regularization> copy = new ArrayList<>();
+        if (source != null) {
+            source.forEach(r -> copy.add(r.clone()));
+        }
+        return copy;
+    }
+}

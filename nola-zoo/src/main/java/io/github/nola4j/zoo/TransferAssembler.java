@@ -1,0 +1,188 @@
+package io.github.nola4j.zoo;
+
+import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.basis.BasisCache;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.api.layers.IOutputLayer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Carries out one {@link NolaTransfer}: decides the role of every layer (adapted, head,
+ * trainable, frozen, parameter-free), edits a copy of the configuration, builds the new network
+ * and copies the pretrained parameters into it.
+ */
+final class TransferAssembler<M extends Model> {
+
+    private static final Logger log = LoggerFactory.getLogger(TransferAssembler.class);
+    private static final Set<String> BN_STATISTICS = Set.of(BatchNormalizationParamInitializer.GLOBAL_MEAN,
+            BatchNormalizationParamInitializer.GLOBAL_VAR, BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
+
+    private final NolaTransfer<M> t;
+    private final NetworkEditor<M> editor;
+
+    TransferAssembler(NolaTransfer<M> transfer) {
+        this.t = transfer;
+        this.editor = transfer.editor;
+    }
+
+    TransferResult<M> assemble() {
+        long start = System.nanoTime();
+        List<LayerRef> layers = editor.layers();
+        if (t.targets.isEmpty()) {
+            throw new IllegalArgumentException("No NOLA targets given; call targetKinds(LayerKind.CONVOLUTION, "
+                    + "LayerKind.DENSE), targetNames(..) or targetMatching(..). Layers: " + TargetSelector.listing(layers));
+        }
+        String head = t.headNOut > 0 ? resolveHead(layers) : null;
+        TargetSelector.Selection selection = t.targets.select(layers);
+        List<LayerRef> adapted = new ArrayList<>(selection.adapted());
+        if (adapted.removeIf(l -> l.name().equals(head))) {
+            log.info("NOLA: not adapting the head \"{}\", which is replaced and trains fully", head);
+        }
+        if (adapted.isEmpty()) {
+            throw new IllegalArgumentException("The only layer selected for NOLA is the head \"" + head
+                    + "\", which is replaced; select other layers among " + TargetSelector.listing(layers));
+        }
+        Map<String, LayerRef> trainable = resolveTrainable(layers, adapted);
+        checkOutputLayer(layers);
+
+        List<NolaLayer> nolaLayers = new ArrayList<>();
+        for (LayerRef ref : layers) {
+            Layer replacement;
+            if (adapted.contains(ref)) {
+                NolaLayer nola = NolaLayerFactory.create(ref.conf(), specFor(ref.name()), t.fineTune);
+                nolaLayers.add(nola);
+                replacement = nola;
+            } else if (ref.name().equals(head)) {
+                FeedForwardLayer copy = (FeedForwardLayer) ref.conf().clone();
+                copy.setNOut(t.headNOut);
+                replacement = copy;
+            } else if (trainable.containsKey(ref.name())) {
+                replacement = ref.conf() instanceof BatchNormalization bn && t.freezeBatchNormStatistics
+                        ? LayerFreezing.freezeRunningStatistics(bn) : ref.conf().clone();
+            } else if (ref.numParams() > 0) {
+                replacement = LayerFreezing.freeze(ref.conf());
+            } else {
+                continue;
+            }
+            editor.replace(ref.name(), replacement);
+            applyFineTune(ref.name(), ref.name().equals(head) || trainable.containsKey(ref.name()));
+        }
+        if (t.outputLoss != null) {
+            // a NoOp updater: DL4J's JSON reader takes a BaseLayer without updater for a legacy format and fails
+            editor.appendLossLayer(new LossLayer.Builder(t.outputLoss).activation(Activation.IDENTITY)
+                    .updater(new NoOp()).build());
+        }
+        if (t.fineTune != null) {
+            editor.applyGlobal(t.fineTune);
+        }
+        reserveBases(nolaLayers, editor.source().params().dataType());
+        M network = editor.build(head == null ? List.of() : List.of(head));
+
+        long headParams = head == null ? 0 : editor.runtimeLayers(network).get(head).numParams();
+        long other = 0;
+        for (LayerRef ref : trainable.values()) {
+            other += editor.runtimeLayers(network).get(ref.name()).paramTable().entrySet().stream()
+                    .filter(e -> !(ref.conf() instanceof BatchNormalization && BN_STATISTICS.contains(e.getKey())))
+                    .mapToLong(e -> e.getValue().length()).sum();
+        }
+        TrainableSummary summary = TrainableSummary.of(network.numParams(), nolaLayers, headParams, other);
+        log.info("NOLA transfer built in {} ms:\n{}", (System.nanoTime() - start) / 1_000_000, summary);
+        return new TransferResult<>(network, summary.adaptedLayers(), selection.skipped(), head, summary);
+    }
+
+    private AdapterSpec specFor(String name) {
+        for (NolaTransfer.SpecOverride o : t.overrides) {
+            if (o.pattern().matcher(name).matches()) {
+                return o.change().apply(t.spec);
+            }
+        }
+        return t.spec;
+    }
+
+    private String resolveHead(List<LayerRef> layers) {
+        String name = t.headName != null ? t.headName : editor.defaultHead();
+        LayerRef ref = layers.stream().filter(l -> l.name().equals(name)).findFirst().orElseThrow(() ->
+                new IllegalArgumentException("No layer named \"" + name + "\" to use as the head; use one of "
+                        + TargetSelector.listing(layers)));
+        if (!(ref.conf() instanceof FeedForwardLayer) || ref.numParams() == 0
+                || ref.conf() instanceof BatchNormalization) {
+            throw new IllegalArgumentException("Layer " + ref.describe() + " cannot be the head: it needs weights "
+                    + "and an nOut (an OutputLayer, DenseLayer or ConvolutionLayer); name another with "
+                    + "replaceHead(layerName, nOut)");
+        }
+        return name;
+    }
+
+    private Map<String, LayerRef> resolveTrainable(List<LayerRef> layers, List<LayerRef> adapted) {
+        Map<String, LayerRef> byName = new HashMap<>();
+        layers.forEach(l -> byName.put(l.name(), l));
+        Map<String, LayerRef> out = new java.util.LinkedHashMap<>();
+        for (String n : t.trainableNames) {
+            LayerRef ref = byName.get(n);
+            if (ref == null) {
+                throw new IllegalArgumentException("No layer named \"" + n + "\" to keep trainable; use one of "
+                        + TargetSelector.listing(layers));
+            }
+            out.put(n, ref);
+        }
+        layers.stream().filter(l -> TargetSelector.anyMatch(t.trainablePatterns, l.name()))
+                .forEach(l -> out.put(l.name(), l));
+        for (LayerRef ref : out.values()) {
+            if (adapted.contains(ref)) {
+                throw new IllegalArgumentException("Layer \"" + ref.name() + "\" is both a NOLA target and trainable;"
+                        + " exclude it from the targets or from trainable(..)");
+            }
+        }
+        return out;
+    }
+
+    private void checkOutputLayer(List<LayerRef> layers) {
+        if (!(editor.source() instanceof MultiLayerNetwork net) || t.outputLoss != null) {
+            return;
+        }
+        if (!(net.getOutputLayer() instanceof IOutputLayer)) {
+            throw new IllegalArgumentException("The network ends in " + layers.get(layers.size() - 1).describe()
+                    + ", not an output layer, so it cannot be fit; add one with outputLoss(LossFunction.MCXENT)");
+        }
+    }
+
+    private void applyFineTune(String name, boolean trainsFully) {
+        if (t.fineTune == null) {
+            return;
+        }
+        NeuralNetConfiguration nnc = editor.editable(name);
+        t.fineTune.applyToNeuralNetConfiguration(nnc);
+        if (!trainsFully) {
+            nnc.getLayer().setConstraints(null); // constraints would move frozen W and b
+        }
+    }
+
+    private static void reserveBases(List<NolaLayer> layers, DataType dataType) {
+        Map<List<Object>, long[]> widest = new HashMap<>();
+        for (NolaLayer l : layers) {
+            List<Object> family = List.of(l.getBasisSeed(), l.getRank(), l.getNumBasesA(), l.getNumBasesB());
+            long[] w = widest.computeIfAbsent(family, f -> new long[2]);
+            w[0] = Math.max(w[0], l.fanIn());
+            w[1] = Math.max(w[1], l.getNOut());
+        }
+        widest.forEach((f, w) -> BasisCache.reserve((Long) f.get(0), (Integer) f.get(1), (Integer) f.get(2),
+                (Integer) f.get(3), w[0], w[1], dataType));
+    }
+}
