@@ -11,6 +11,8 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
@@ -71,6 +73,49 @@ public final class ConvGeometry implements LayerShape {
                 Conv2DConfig.NCHW, WeightsFormat.YXIO);
         return bias == null ? sd.cnn().conv2d(x, kernelYxio, cfg)
                 : sd.cnn().conv2d(x, kernelYxio, bias.reshape(nOut), cfg);
+    }
+
+    /** @return W + s·ΔW in the YXIO layout [kH, kW, nIn, nOut] that libnd4j's conv2d takes */
+    private INDArray effectiveKernelYxio(INDArray w, INDArray a, INDArray b) {
+        return w.add(toWeightLayout(a.mmul(b), w.shape())).permute(2, 3, 1, 0);
+    }
+
+    private Conv2DConfig config() {
+        return new Conv2DConfig(kernelSize[0], kernelSize[1], stride[0], stride[1], padding[0], padding[1],
+                dilation[0], dilation[1], convolutionMode == ConvolutionMode.Same ? PaddingMode.SAME : PaddingMode.VALID,
+                Conv2DConfig.NCHW, WeightsFormat.YXIO);
+    }
+
+    @Override
+    public INDArray preOutput(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b) {
+        INDArray kernel = effectiveKernelYxio(w, a, b);
+        return bias == null ? Nd4j.cnn().conv2d(x, kernel, config())
+                : Nd4j.cnn().conv2d(x, kernel, bias.reshape(bias.length()), config());
+    }
+
+    /**
+     * conv2d_bp with the effective kernel gives dx and dL/dW_eff; then, with dΔ = dL/dW_eff as
+     * [fanIn, nOut]: dA = dΔ·(s·B)ᵀ and d(s·B) = Aᵀ·dΔ.
+     */
+    @Override
+    public INDArray[] backprop(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b, INDArray delta) {
+        INDArray kernel = effectiveKernelYxio(w, a, b);
+        INDArray dx = Nd4j.createUninitialized(x.dataType(), x.shape());
+        INDArray dKernel = Nd4j.createUninitialized(kernel.dataType(), kernel.shape());
+        Conv2DConfig cfg = config();
+        DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d_bp")
+                .addIntegerArguments(kernelSize[0], kernelSize[1], stride[0], stride[1], padding[0], padding[1],
+                        dilation[0], dilation[1], cfg.getPaddingMode().index, 0, cfg.getWeightsFormat().ordinal());
+        if (bias == null) {
+            op.addInputs(x, kernel, delta).addOutputs(dx, dKernel);
+        } else {
+            op.addInputs(x, kernel, bias.reshape(bias.length()), delta)
+                    .addOutputs(dx, dKernel, Nd4j.createUninitialized(bias.dataType(), bias.length()));
+        }
+        Nd4j.exec(op.build());
+        long nOut = w.size(0);
+        INDArray dDelta = dKernel.permute(3, 2, 0, 1).dup('c').reshape(nOut, a.size(0)).transpose(); // [fanIn, nOut]
+        return new INDArray[] {dx, dDelta.mmul(b.transpose()), a.transpose().mmul(dDelta)};
     }
 
     @Override

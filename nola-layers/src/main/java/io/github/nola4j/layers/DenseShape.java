@@ -40,6 +40,27 @@ public final class DenseShape implements LayerShape {
     }
 
     @Override
+    public INDArray preOutput(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b) {
+        INDArray z = x.mmul(w);
+        if (bias != null) {
+            z.addiRowVector(bias);
+        }
+        return z.addi(x.mmul(a).mmul(b));
+    }
+
+    /**
+     * With δ = dL/dz: dx = δ·Wᵀ + (δ·Bᵀ)·Aᵀ, dA = xᵀ·(δ·Bᵀ), dB = (x·A)ᵀ·δ. No dW is computed.
+     */
+    @Override
+    public INDArray[] backprop(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b, INDArray delta) {
+        INDArray deltaB = delta.mmul(b.transpose());            // [mb, r]
+        INDArray dx = delta.mmul(w.transpose()).addi(deltaB.mmul(a.transpose()));
+        INDArray dA = x.transpose().mmul(deltaB);                // [nIn, r]
+        INDArray dB = x.mmul(a).transpose().mmul(delta);         // [r, nOut]
+        return new INDArray[] {dx, dA, dB};
+    }
+
+    @Override
     public INDArray toWeightLayout(INDArray scaledDelta, long[] weightShape) {
         return scaledDelta;
     }

@@ -30,6 +30,23 @@ public interface LayerShape {
     SDVariable forward(SameDiff sd, SDVariable x, SDVariable w, SDVariable bias, SDVariable a, SDVariable b,
                        long nIn, long nOut);
 
+    /**
+     * Computes the pre-activation output with ND4J (the direct runtime's forward pass).
+     *
+     * @param bias [1, nOut], or null
+     * @param a    A [fanIn, r]
+     * @param b    s·B [r, nOut]
+     * @return z, the same value {@link #forward} defines
+     */
+    INDArray preOutput(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b);
+
+    /**
+     * Backpropagates dL/dz through {@link #preOutput}; W and b are frozen and get no gradient.
+     *
+     * @return {dL/dx, dL/dA [fanIn, r], dL/d(s·B) [r, nOut]}
+     */
+    INDArray[] backprop(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b, INDArray delta);
+
     /** @return s·ΔW given as [fanIn, nOut], rearranged into the {@link #weightShape} layout */
     INDArray toWeightLayout(INDArray scaledDelta, long[] weightShape);
 

@@ -76,6 +76,14 @@ public abstract class LoraLayer extends LowRankLayer {
         return new INDArray[] {params.get(A_KEY), params.get(B_KEY).mul(scale)};
     }
 
+    /** dA is A's gradient; B's is s·dL/d(s·B). */
+    @Override
+    public void trainableGradients(Map<String, INDArray> params, INDArray dA, INDArray dB,
+                                   Map<String, INDArray> out) {
+        out.get(A_KEY).assign(dA);
+        out.get(B_KEY).assign(dB).muli(scale);
+    }
+
     /** @return r·(fanIn + nOut) */
     @Override
     public long numTrainableParams() {

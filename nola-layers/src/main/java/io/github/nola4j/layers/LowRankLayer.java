@@ -55,6 +55,7 @@ public abstract class LowRankLayer extends SameDiffLayer {
     protected double scale;
     protected boolean hasBias;
     protected Activation activation;
+    protected LayerRuntime runtime = LayerRuntime.DIRECT;
 
     protected LowRankLayer(Builder<?> b) {
         super(b);
@@ -64,6 +65,7 @@ public abstract class LowRankLayer extends SameDiffLayer {
         this.scale = b.scale;
         this.hasBias = b.hasBias;
         this.activation = b.activation;
+        this.runtime = b.runtime;
     }
 
     /** No-arg constructor for JSON. */
@@ -105,6 +107,16 @@ public abstract class LowRankLayer extends SameDiffLayer {
      * @return {A [fanIn, r], s·B [r, nOut]}
      */
     public abstract INDArray[] factors(Map<String, INDArray> params);
+
+    /**
+     * Turns the gradients of the factors into gradients of the trainable parameters.
+     *
+     * @param dA  dL/dA [fanIn, r]
+     * @param dB  dL/d(s·B) [r, nOut]
+     * @param out gradient arrays of the trainable parameters, written in place
+     */
+    public abstract void trainableGradients(Map<String, INDArray> params, INDArray dA, INDArray dB,
+                                            Map<String, INDArray> out);
 
     /** @return trainable parameters of this layer */
     public abstract long numTrainableParams();
@@ -189,7 +201,9 @@ public abstract class LowRankLayer extends SameDiffLayer {
                                                        Collection<TrainingListener> listeners, int layerIndex,
                                                        INDArray paramsView, boolean initializeParams,
                                                        DataType networkDataType) {
-        CoefficientSameDiffLayer ret = new CoefficientSameDiffLayer(conf, networkDataType);
+        org.deeplearning4j.nn.layers.samediff.SameDiffLayer ret = runtime == LayerRuntime.SAMEDIFF
+                ? new CoefficientSameDiffLayer(conf, networkDataType)
+                : new DirectLowRankLayer(conf, networkDataType);
         ret.setIndex(layerIndex);
         ret.setParamsViewArray(paramsView);
         ret.setParamTable(initializer().init(conf, paramsView, initializeParams));
@@ -264,6 +278,10 @@ public abstract class LowRankLayer extends SameDiffLayer {
         return activation;
     }
 
+    public LayerRuntime getRuntime() {
+        return runtime;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -274,12 +292,13 @@ public abstract class LowRankLayer extends SameDiffLayer {
         }
         LowRankLayer that = (LowRankLayer) o;
         return nIn == that.nIn && nOut == that.nOut && rank == that.rank && Double.compare(scale, that.scale) == 0
-                && hasBias == that.hasBias && activation == that.activation && shape().equals(that.shape());
+                && hasBias == that.hasBias && activation == that.activation && runtime == that.runtime
+                && shape().equals(that.shape());
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), nIn, nOut, rank, scale, hasBias, activation, shape());
+        return Objects.hash(super.hashCode(), nIn, nOut, rank, scale, hasBias, activation, runtime, shape());
     }
 
     /** Options shared by every low-rank layer. */
@@ -291,6 +310,7 @@ public abstract class LowRankLayer extends SameDiffLayer {
         protected double scale = 1.0;
         protected boolean hasBias = true;
         protected Activation activation;
+        protected LayerRuntime runtime = LayerRuntime.DIRECT;
 
         protected Builder() {
             weightInit = null;
@@ -341,6 +361,12 @@ public abstract class LowRankLayer extends SameDiffLayer {
             return (T) this;
         }
 
+        /** How the layer executes: {@link LayerRuntime#DIRECT} (default) or {@link LayerRuntime#SAMEDIFF}. */
+        public T runtime(LayerRuntime runtime) {
+            this.runtime = runtime;
+            return (T) this;
+        }
+
         /** @return the layer's name for error messages, e.g. {@code NolaDense "fc1"} */
         protected String describe(String kind) {
             return layerName == null ? kind : kind + " \"" + layerName + "\"";
@@ -352,6 +378,7 @@ public abstract class LowRankLayer extends SameDiffLayer {
             require(nOut > 0, name, "nOut", nOut, "must be > 0", "set .nOut(n) to the number of outputs");
             require(nIn >= 0, name, "nIn", nIn, "must be >= 0 (0 = infer from the input type)", "set .nIn(n)");
             require(rank > 0, name, "rank", rank, "must be > 0", "use a rank such as 4");
+            require(runtime != null, name, "runtime", null, "must be set", "use LayerRuntime.DIRECT");
             require(Double.isFinite(scale) && scale != 0, name, "scale", scale, "must be finite and non-zero",
                     "use e.g. .scale(1.0 / rank)");
             boolean constrained = (allParamConstraints != null && !allParamConstraints.isEmpty())

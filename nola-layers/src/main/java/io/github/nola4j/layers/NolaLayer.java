@@ -114,6 +114,17 @@ public abstract class NolaLayer extends LowRankLayer {
         return new INDArray[] {a, b};
     }
 
+    /** dα = cA·basesAᵀ·vec(dA), dβ = s·cB·basesBᵀ·vec(dBᵀ) (straight through any quantisation). */
+    @Override
+    public void trainableGradients(Map<String, INDArray> params, INDArray dA, INDArray dB,
+                                   Map<String, INDArray> out) {
+        DataType dt = dA.dataType();
+        INDArray dAlpha = basesA(dt).transpose().mmul(dA.dup('c').reshape(fanIn() * rank, 1));
+        INDArray dBeta = basesB(dt).transpose().mmul(dB.transpose().dup('c').reshape(nOut * rank, 1));
+        out.get(ALPHA_KEY).assign(dAlpha.reshape(1, numBasesA).muli(coefficientScaleA()));
+        out.get(BETA_KEY).assign(dBeta.reshape(1, numBasesB).muli(scale * coefficientScaleB()));
+    }
+
     private INDArray basesA(DataType dataType) {
         return BasisCache.bases(basisSeed, BasisRole.A, rank, numBasesA, fanIn(), dataType);
     }

@@ -18,7 +18,7 @@ class LoraConv2dTest extends LowRankLayerContract {
     LowRankLayer.Builder<?> adapted() {
         return new LoraConv2d.Builder().nIn(3).nOut(4).kernelSize(3, 3).stride(2, 1)
                 .convolutionMode(ConvolutionMode.Truncate).padding(1, 1)
-                .rank(2).initSeed(9).scale(0.5).activation(Activation.TANH);
+                .rank(2).initSeed(9).scale(0.5).activation(Activation.TANH).runtime(runtime());
     }
 
     @Override

@@ -15,7 +15,7 @@ class LoraDenseTest extends LowRankLayerContract {
 
     @Override
     LowRankLayer.Builder<?> adapted() {
-        return new LoraDense.Builder().nIn(6).nOut(5).rank(2).initSeed(3).scale(0.5).activation(Activation.TANH);
+        return new LoraDense.Builder().nIn(6).nOut(5).rank(2).initSeed(3).scale(0.5).activation(Activation.TANH).runtime(runtime());
     }
 
     @Override

@@ -54,6 +54,11 @@ abstract class LowRankLayerContract {
     /** @return the NOLA or LoRA layer under test, with explicit nIn */
     abstract LowRankLayer.Builder<?> adapted();
 
+    /** @return how the layer under test executes; subclasses run the contract for each runtime */
+    LayerRuntime runtime() {
+        return LayerRuntime.DIRECT;
+    }
+
     /** @return the keys of the trainable parameters, in parameter order */
     abstract List<String> trainableKeys();
 
@@ -312,7 +317,9 @@ abstract class LowRankLayerContract {
         LowRankLayer reference = adapted().build();
         assertEquals(reference, adapted().build());
         assertEquals(reference.hashCode(), adapted().build().hashCode());
-        for (UnaryOperator<LowRankLayer.Builder<?>> change : oneFieldChanges()) {
+        List<UnaryOperator<LowRankLayer.Builder<?>>> changes = new ArrayList<>(oneFieldChanges());
+        changes.add(b -> b.runtime(runtime() == LayerRuntime.DIRECT ? LayerRuntime.SAMEDIFF : LayerRuntime.DIRECT));
+        for (UnaryOperator<LowRankLayer.Builder<?>> change : changes) {
             LowRankLayer changed = change.apply(adapted()).build();
             assertNotEquals(reference, changed, "equals ignores a field: " + changed);
             assertNotEquals(reference.hashCode(), changed.hashCode(), "hashCode ignores a field: " + changed);

@@ -17,7 +17,7 @@ class NolaConv2dTest extends LowRankLayerContract {
     @Override
     LowRankLayer.Builder<?> adapted() {
         return new NolaConv2d.Builder().nIn(3).nOut(4).kernelSize(3, 3).convolutionMode(ConvolutionMode.Same)
-                .rank(2).numBasesA(6).numBasesB(5).basisSeed(17).scale(0.5).activation(Activation.TANH);
+                .rank(2).numBasesA(6).numBasesB(5).basisSeed(17).scale(0.5).activation(Activation.TANH).runtime(runtime());
     }
 
     @Override

@@ -16,7 +16,7 @@ class NolaDenseTest extends LowRankLayerContract {
     @Override
     LowRankLayer.Builder<?> adapted() {
         return new NolaDense.Builder().nIn(6).nOut(5).rank(2).numBasesA(7).numBasesB(9).basisSeed(31)
-                .scale(0.5).activation(Activation.TANH);
+                .scale(0.5).activation(Activation.TANH).runtime(runtime());
     }
 
     @Override

@@ -1,0 +1,120 @@
+package io.github.nola4j.layers;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runtime of a {@link LowRankLayer} written with ND4J operations instead of a SameDiff graph; it
+ * computes what {@link LowRankLayer#defineLayer} defines (tests check both against each other and
+ * against gradient checks).
+ * <ul>
+ *   <li>Forward: z = {@link LayerShape#preOutput}(x, W, b, A, s·B), y = act(z).</li>
+ *   <li>Backward: δ = act'(z)·ε, then {@link LayerShape#backprop} gives dx, dA, dB and
+ *       {@link LowRankLayer#trainableGradients} maps dA, dB to the trainable parameters. W and b
+ *       get no gradient at all.</li>
+ *   <li>The factors A and s·B are computed once and reused while the trainable parameters hold the
+ *       same values (inference, or frozen adapters).</li>
+ *   <li>Dropout on the layer's input works as in DL4J's own layers.</li>
+ * </ul>
+ * Parameter storage is DL4J's SameDiff layer's (flat view, parameter table).
+ */
+public class DirectLowRankLayer extends SameDiffLayer {
+
+    private IActivation activationFn;
+    private List<String> trainableKeys;
+    private INDArray[] cachedFactors;
+    private INDArray cachedTrainable;
+
+    public DirectLowRankLayer(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    private LowRankLayer lowRankConf() {
+        return (LowRankLayer) layerConf();
+    }
+
+    private IActivation activationFn() {
+        if (activationFn == null) {
+            org.nd4j.linalg.activations.Activation a = lowRankConf().getActivation();
+            activationFn = (a == null ? org.nd4j.linalg.activations.Activation.SIGMOID : a).getActivationFunction();
+        }
+        return activationFn;
+    }
+
+    /** @return {A [fanIn, r], s·B [r, nOut]}, recomputed only when a trainable parameter changed */
+    private INDArray[] factors() {
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            List<INDArray> trainable = new ArrayList<>();
+            for (String key : trainableKeys()) {
+                trainable.add(paramTable.get(key));
+            }
+            INDArray current = Nd4j.toFlattened(trainable);
+            if (cachedFactors == null || !current.equalsWithEps(cachedTrainable, 0.0)) {
+                cachedFactors = lowRankConf().factors(paramTable);
+                cachedTrainable = current;
+            }
+            return cachedFactors;
+        }
+    }
+
+    private INDArray bias() {
+        return lowRankConf().hasBias() ? paramTable.get(LowRankLayer.BIAS_KEY) : null;
+    }
+
+    private INDArray preOutput() {
+        INDArray[] ab = factors();
+        return lowRankConf().shape().preOutput(input.castTo(dataType), paramTable.get(LowRankLayer.WEIGHT_KEY),
+                bias(), ab[0], ab[1]);
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        applyDropOutIfNecessary(training, workspaceMgr);
+        INDArray out = activationFn().getActivation(preOutput(), training);
+        return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, out);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        INDArray delta = activationFn().backprop(preOutput(), epsilon).getFirst();
+        INDArray[] ab = factors();
+        INDArray[] grads = lowRankConf().shape().backprop(input.castTo(dataType),
+                paramTable.get(LowRankLayer.WEIGHT_KEY), bias(), ab[0], ab[1], delta);
+        lowRankConf().trainableGradients(paramTable, grads[1], grads[2], gradTable);
+        Gradient g = new DefaultGradient();
+        for (String key : trainableKeys()) {
+            g.gradientForVariable().put(key, gradTable.get(key));
+        }
+        INDArray dx = backpropDropOutIfPresent(grads[0]);
+        return new Pair<>(g, workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, dx));
+    }
+
+    /** @return the keys of the parameters that train, in parameter order */
+    public List<String> trainableKeys() {
+        if (trainableKeys == null) {
+            List<String> keys = new ArrayList<>();
+            for (String key : paramTable.keySet()) {
+                if (!lowRankConf().isFrozen(key)) {
+                    keys.add(key);
+                }
+            }
+            trainableKeys = List.copyOf(keys);
+        }
+        return trainableKeys;
+    }
+}
