@@ -51,13 +51,16 @@ public final class AdaptedCnn {
     static void copyParameters(Layer from, Layer to) {
         for (var entry : from.paramTable().entrySet()) {
             INDArray target = to.getParam(entry.getKey());
-            if (target == null || !target.equalShapes(entry.getValue())) {
+            INDArray source = entry.getValue();
+            if (target == null || target.length() != source.length()
+                    || (target.rank() > 2 && !target.equalShapes(source))) {
                 throw new IllegalStateException("layer \"" + from.conf().getLayer().getLayerName() + "\": parameter "
                         + entry.getKey() + " " + entry.getValue().shapeInfoToString() + " has no counterpart of the "
                         + "same shape in the adapted layer (" + (target == null ? "missing" : target.shapeInfoToString())
                         + ")");
             }
-            target.assign(entry.getValue()); // setParam does nothing on SameDiff layers
+            // Biases are [nOut] or [1, nOut] depending on the layer type and how it was loaded.
+            target.assign(source.reshape(target.shape())); // setParam does nothing on SameDiff layers
         }
     }
 
@@ -69,7 +72,8 @@ public final class AdaptedCnn {
         long total = 0;
         for (Layer layer : net.getLayers()) {
             org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
-            if (BaseCnn.HEAD.equals(conf.getLayerName()) || conf instanceof FrozenLayer) {
+            if (BaseCnn.HEAD.equals(conf.getLayerName()) || conf instanceof FrozenLayer
+                    || layer instanceof org.deeplearning4j.nn.layers.FrozenLayer) {
                 continue;
             }
             total += conf instanceof NolaLayer nola ? nola.numTrainableParams() : layer.numParams();
