@@ -52,6 +52,11 @@ public final class SamplesMain {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
+        // ND4J warns about duplicate TensorFlow op mappings on every start; they do not concern us.
+        String importMapping = "org.slf4j.simpleLogger.log.org.nd4j.imports.converters.ImportClassMapping";
+        if (System.getProperty(importMapping) == null) {
+            System.setProperty(importMapping, "error");
+        }
     }
 
     /** Runs one command line. @return the exit status: 0, {@link #EXIT_USAGE} or {@link #EXIT_DATA} */

@@ -21,21 +21,6 @@ import java.util.stream.Collectors;
  */
 public enum Method {
 
-    /** Base frozen, only the head trains. */
-    HEAD("head", "frozen base, new head only") {
-        @Override
-        public double defaultLearningRate(int numBases) {
-            return 3e-3;
-        }
-
-        @Override
-        public Layer adapt(FeedForwardLayer pretrained, AdapterSettings settings) {
-            FrozenLayer frozen = new FrozenLayer(pretrained);
-            frozen.setLayerName(pretrained.getLayerName());
-            return frozen;
-        }
-    },
-
     /** NOLA on every adapted layer: only k + l mixture coefficients per layer train. */
     NOLA("nola", "NOLA adapters (k + l coefficients per layer)") {
         @Override
@@ -61,6 +46,21 @@ public enum Method {
             }
             throw new IllegalArgumentException("NOLA cannot adapt layer \"" + pretrained.getLayerName() + "\" of type "
                     + pretrained.getClass().getSimpleName() + "; only ConvolutionLayer and DenseLayer are supported");
+        }
+    },
+
+    /** Base frozen, only the head trains. */
+    HEAD("head", "frozen base, new head only") {
+        @Override
+        public double defaultLearningRate(int numBases) {
+            return 3e-3;
+        }
+
+        @Override
+        public Layer adapt(FeedForwardLayer pretrained, AdapterSettings settings) {
+            FrozenLayer frozen = new FrozenLayer(pretrained);
+            frozen.setLayerName(pretrained.getLayerName());
+            return frozen;
         }
     },
 
