@@ -53,9 +53,13 @@ public final class SamplesMain {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
         }
         // ND4J warns about duplicate TensorFlow op mappings on every start; they do not concern us.
-        String importMapping = "org.slf4j.simpleLogger.log.org.nd4j.imports.converters.ImportClassMapping";
-        if (System.getProperty(importMapping) == null) {
-            System.setProperty(importMapping, "error");
+        // SameDiff warns that its softmax cross-entropy op has no labelsSmoothing field; harmless too.
+        for (String logger : new String[] {"org.nd4j.imports.converters.ImportClassMapping",
+                "org.nd4j.autodiff.functions.DifferentialFunction"}) {
+            String property = "org.slf4j.simpleLogger.log." + logger;
+            if (System.getProperty(property) == null) {
+                System.setProperty(property, "error");
+            }
         }
     }
 

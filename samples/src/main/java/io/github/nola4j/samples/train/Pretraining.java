@@ -25,8 +25,8 @@ public final class Pretraining {
         LabelledImages test = data.test().onlyClasses(config.sourceClasses());
         MultiLayerNetwork net = BaseCnn.create(numClasses, config.seed());
         long steps = Trainer.stepsForEpochs(train.size(), config.batchSize(), config.epochs());
-        Trainer.fit(net, train, numClasses, config.batchSize(), steps, config.seed(),
-                progress.next("pretrain", steps));
+        SameDiffPretrainer.fit(net, train, numClasses, config.batchSize(), steps, BaseCnn.PRETRAIN_LEARNING_RATE,
+                config.seed(), progress.next("pretrain", steps));
         double accuracy = Trainer.evaluate(net, test, numClasses, progress.next("evaluate source", test.size()))
                 .accuracy();
         save(net, file);
