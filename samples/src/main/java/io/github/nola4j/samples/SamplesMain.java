@@ -198,7 +198,7 @@ public final class SamplesMain {
             String flag = o.flag() + (o.value() == null ? "" : " " + o.value());
             String commands = Arrays.stream(Command.values()).filter(o::appliesTo).map(Command::cliName)
                     .collect(Collectors.joining(", "));
-            s.append(String.format("  %-22s %s [%s]%n", flag, o.help(), commands));
+            s.append(String.format("  %-24s %s [%s]%n", flag, o.help(), commands));
         }
         return s.toString();
     }
