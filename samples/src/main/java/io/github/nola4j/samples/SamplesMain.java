@@ -179,6 +179,11 @@ public final class SamplesMain {
         out.printf("  adapter size          %,d bytes (32-bit values below the head%s)%n", r.adapterBytes(),
                 r.loraRank1Params() > 0 ? "; LoRA rank 1 would train " + String.format("%,d", r.loraRank1Params())
                         : "");
+        if (!Double.isNaN(r.mergeDifference())) {
+            out.printf("  merged                plain DL4J layers with W + s·A·B give the same probabilities "
+                    + "(max difference %.1e on %d test images)%n", r.mergeDifference(),
+                    Math.min(Finetuning.MERGE_CHECK_IMAGES, r.testImages()));
+        }
         out.printf("  time                  %.1f s fine-tuning, %.1f s evaluation%n", r.trainSeconds(),
                 r.evalSeconds());
     }

@@ -16,9 +16,12 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * @param loraRank1Params      what LoRA rank 1 would train on the same layers (NOLA only, else 0)
  * @param trainSeconds         fine-tuning time
  * @param evalSeconds          evaluation time
+ * @param mergeDifference      NOLA only (else NaN): largest difference of the output probabilities of
+ *                             the network and of its merge into plain DL4J layers on
+ *                             {@link Finetuning#MERGE_CHECK_IMAGES} test images
  * @param net                  the fine-tuned network
  */
 public record FinetuneResult(Method method, double accuracy, int testImages, long trainableWithoutHead,
                              long headParams, long adapterBytes, long loraRank1Params, double trainSeconds,
-                             double evalSeconds, MultiLayerNetwork net) {
+                             double evalSeconds, double mergeDifference, MultiLayerNetwork net) {
 }

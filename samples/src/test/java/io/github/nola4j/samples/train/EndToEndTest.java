@@ -76,6 +76,7 @@ class EndToEndTest {
         assertEquals(250, r.testImages());
         assertTrue(r.accuracy() >= 0 && r.accuracy() <= 1, "accuracy " + r.accuracy());
         assertTrue(r.trainSeconds() > 0 && r.evalSeconds() > 0);
+        assertTrue(r.mergeDifference() < 1e-4, "merged network differs by " + r.mergeDifference());
     }
 
     @Test
