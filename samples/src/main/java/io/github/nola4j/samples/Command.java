@@ -1,0 +1,37 @@
+package io.github.nola4j.samples;
+
+import java.util.Locale;
+
+/** The subcommands of the samples program. */
+public enum Command {
+    DEMO("demo", "pretrain the base CNN (or reuse it from --work), fine-tune it with NOLA, print a summary"),
+    PRETRAIN("pretrain", "train the base CNN on the source classes and save it in --work"),
+    FINETUNE("finetune", "fine-tune the base on the target classes with --method and evaluate it");
+
+    private final String name;
+    private final String help;
+
+    Command(String name, String help) {
+        this.name = name;
+        this.help = help;
+    }
+
+    public String cliName() {
+        return name;
+    }
+
+    public String help() {
+        return help;
+    }
+
+    /** @throws UsageException for an unknown name */
+    public static Command fromCliName(String name) {
+        for (Command c : values()) {
+            if (c.name.equals(name.toLowerCase(Locale.ROOT))) {
+                return c;
+            }
+        }
+        throw new UsageException("unknown command \"" + name + "\"; use demo, pretrain or finetune (--help lists "
+                + "the options)");
+    }
+}

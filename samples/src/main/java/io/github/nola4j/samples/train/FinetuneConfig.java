@@ -1,0 +1,26 @@
+package io.github.nola4j.samples.train;
+
+import io.github.nola4j.samples.cnn.AdapterSettings;
+import io.github.nola4j.samples.cnn.Method;
+
+/**
+ * Fine-tuning of a pretrained base on the target task.
+ *
+ * @param method        how the base's layers are adapted
+ * @param classes       original class indices of the target task, relabelled 0..n-1 in this order
+ * @param shots         training images per class
+ * @param adapter       NOLA settings (used by {@link Method#NOLA})
+ * @param steps         Adam steps
+ * @param batchSize     images per step
+ * @param learningRate  Adam learning rate
+ * @param seed          seed of the shots, the head's initialisation and the shuffling
+ */
+public record FinetuneConfig(Method method, int[] classes, int shots, AdapterSettings adapter, int steps,
+                             int batchSize, double learningRate, long seed) {
+
+    public static final int[] DEFAULT_CLASSES = {5, 6, 7, 8, 9};
+    public static final int DEFAULT_SHOTS = 100;
+    public static final int DEFAULT_STEPS = 200;
+    public static final int DEFAULT_BATCH = 50;
+    public static final long DEFAULT_SEED = 1;
+}

@@ -1,0 +1,66 @@
+package io.github.nola4j.samples.train;
+
+import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.samples.cnn.AdaptedCnn;
+import io.github.nola4j.samples.data.LabelledImages;
+import io.github.nola4j.samples.data.TrainTestData;
+import org.deeplearning4j.nn.api.Layer;
+import io.github.nola4j.layers.merge.NolaMerge;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.stream.IntStream;
+
+/** Transfers a pretrained base to the target classes with a new head, trains it and evaluates it. */
+public final class Finetuning {
+
+    /** Bytes per stored value of an adapter (32-bit floats). */
+    public static final int BYTES_PER_VALUE = Float.BYTES;
+    /** Test images on which the merged NOLA network is compared with the adapted one. */
+    public static final int MERGE_CHECK_IMAGES = 200;
+
+    private Finetuning() {
+    }
+
+    /**
+     * @param base pretrained base; not modified
+     * @param data training images (the shots are drawn from them) and the test split
+     */
+    public static FinetuneResult run(MultiLayerNetwork base, TrainTestData data, FinetuneConfig config,
+                                     ProgressBar progress) {
+        int numClasses = config.classes().length;
+        LabelledImages train = data.train().onlyClasses(config.classes()).sampleShots(config.shots(), config.seed());
+        LabelledImages test = data.test().onlyClasses(config.classes());
+        MultiLayerNetwork net = AdaptedCnn.create(base, config.method(), config.adapter(), numClasses,
+                config.learningRate(), config.seed());
+
+        long start = System.nanoTime();
+        Trainer.fit(net, train, numClasses, config.batchSize(), config.steps(), config.seed(),
+                progress.next("finetune " + config.method().cliName(), config.steps()));
+        double trainSeconds = (System.nanoTime() - start) / 1e9;
+
+        start = System.nanoTime();
+        double accuracy = Trainer.evaluate(net, test, numClasses, progress.next("evaluate target", test.size()))
+                .accuracy();
+        double evalSeconds = (System.nanoTime() - start) / 1e9;
+
+        long trainable = AdaptedCnn.trainableWithoutHead(net);
+        long rank1 = 0;
+        for (Layer layer : net.getLayers()) {
+            if (layer.conf().getLayer() instanceof NolaLayer nola) {
+                rank1 += nola.loraRank1Params();
+            }
+        }
+        double mergeDifference = rank1 > 0 ? mergeDifference(net, test) : Double.NaN;
+        return new FinetuneResult(config.method(), accuracy, test.size(), trainable, AdaptedCnn.headParams(net),
+                trainable * BYTES_PER_VALUE, rank1, trainSeconds, evalSeconds, mergeDifference, net);
+    }
+
+    /** @return max |p_adapted - p_merged| over the first test images, after {@link NolaMerge#merge} */
+    static double mergeDifference(MultiLayerNetwork net, LabelledImages test) {
+        int[] first = IntStream.range(0, Math.min(MERGE_CHECK_IMAGES, test.size())).toArray();
+        INDArray x = test.features(first);
+        MultiLayerNetwork merged = NolaMerge.merge(net);
+        return net.output(x, false).sub(merged.output(x, false)).amaxNumber().doubleValue();
+    }
+}

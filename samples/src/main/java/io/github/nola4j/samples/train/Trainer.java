@@ -1,0 +1,74 @@
+package io.github.nola4j.samples.train;
+
+import io.github.nola4j.samples.data.LabelledImages;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+/** Minibatch training and evaluation of a classifier on {@link LabelledImages}. */
+public final class Trainer {
+
+    /** Images per forward pass in evaluation. */
+    public static final int EVAL_BATCH = 500;
+
+    private Trainer() {
+    }
+
+    /**
+     * Trains {@code steps} minibatches, reshuffling (seeded) at the start of every pass over the
+     * data; the last batch of a pass may be smaller.
+     *
+     * @return the loss of the last minibatch
+     */
+    public static double fit(MultiLayerNetwork net, LabelledImages data, int numClasses, int batchSize, long steps,
+                             long seed, ProgressBar progress) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int[] order = IntStream.range(0, data.size()).toArray();
+        int position = data.size();
+        double loss = Double.NaN;
+        for (long step = 0; step < steps; step++) {
+            if (position >= data.size()) {
+                shuffle(order, random);
+                position = 0;
+            }
+            int[] batch = Arrays.copyOfRange(order, position, Math.min(position + batchSize, data.size()));
+            position += batch.length;
+            net.fit(new DataSet(data.features(batch), data.oneHotLabels(batch, numClasses)));
+            loss = net.score();
+            progress.update(step + 1, String.format("loss %.4f", loss));
+        }
+        return loss;
+    }
+
+    /** @return steps of {@link #fit} in {@code epochs} passes over {@code size} images */
+    public static long stepsForEpochs(int size, int batchSize, int epochs) {
+        return (long) epochs * ((size + batchSize - 1) / batchSize);
+    }
+
+    /** Evaluates on every image of {@code data} in inference mode. */
+    public static Evaluation evaluate(MultiLayerNetwork net, LabelledImages data, int numClasses,
+                                      ProgressBar progress) {
+        Evaluation evaluation = new Evaluation(numClasses);
+        for (int from = 0; from < data.size(); from += EVAL_BATCH) {
+            int[] batch = IntStream.range(from, Math.min(from + EVAL_BATCH, data.size())).toArray();
+            INDArray out = net.output(data.features(batch), false);
+            evaluation.eval(data.oneHotLabels(batch, numClasses), out);
+            progress.update(from + batch.length, "");
+        }
+        return evaluation;
+    }
+
+    private static void shuffle(int[] a, SplittableRandom random) {
+        for (int i = a.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = a[i];
+            a[i] = a[j];
+            a[j] = t;
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package io.github.nola4j.samples.train;
+
+import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.samples.SamplesMain;
+import io.github.nola4j.samples.cnn.AdapterSettings;
+import io.github.nola4j.samples.cnn.BaseCnn;
+import io.github.nola4j.samples.cnn.Method;
+import io.github.nola4j.samples.data.FashionMnist;
+import io.github.nola4j.samples.data.TrainTestData;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Pretrain one short epoch on the shipped subset, then fine-tune a few steps. */
+class EndToEndTest {
+
+    @TempDir
+    static Path work;
+
+    static TrainTestData data;
+    static PretrainResult base;
+
+    @BeforeAll
+    static void pretrain() {
+        data = FashionMnist.loadSubset();
+        PretrainConfig config = new PretrainConfig(PretrainConfig.DEFAULT_SOURCE_CLASSES, 1, 64, 1);
+        base = Pretraining.loadOrTrain(data, config, work, ProgressBar.SILENT);
+    }
+
+    @Test
+    void pretrainSavesAndReloadsTheBase() {
+        assertFalse(base.cached());
+        assertTrue(Files.isRegularFile(base.file()));
+        assertTrue(base.accuracy() >= 0 && base.accuracy() <= 1);
+        PretrainResult again = Pretraining.loadOrTrain(data, new PretrainConfig(
+                PretrainConfig.DEFAULT_SOURCE_CLASSES, 1, 64, 1), work, ProgressBar.SILENT);
+        assertTrue(again.cached());
+        assertEquals(base.net().params(), again.net().params());
+    }
+
+    @Test
+    void nolaTrainsCoefficientsAndHeadOnly() {
+        Map<String, float[]> before = frozenValues(base.net());
+        FinetuneConfig config = new FinetuneConfig(Method.NOLA, FinetuneConfig.DEFAULT_CLASSES, 20,
+                AdapterSettings.of(4, 64, 7), 3, 50, 3e-2, 1);
+        FinetuneResult r = Finetuning.run(base.net(), data, config, ProgressBar.SILENT);
+
+        // base not modified, and the adapted network's frozen W and b bit-identical to it
+        assertEquals(before.keySet(), frozenValues(base.net()).keySet());
+        before.forEach((key, values) -> assertArrayEquals(values, frozenValues(base.net()).get(key), key));
+        Map<String, float[]> after = frozenValues(r.net());
+        before.forEach((key, values) -> assertArrayEquals(values, after.get(key), key + " changed in fine-tuning"));
+        // ... while the coefficients moved
+        INDArray beta = r.net().getLayer(BaseCnn.DENSE).getParam(NolaLayer.BETA_KEY);
+        assertTrue(beta.amaxNumber().doubleValue() > 0, "beta did not train");
+
+        assertEquals(4 * 128, r.trainableWithoutHead());
+        assertEquals(128 * 5 + 5, r.headParams());
+        assertEquals(4 * 128 * 4, r.adapterBytes());
+        assertEquals(2761, r.loraRank1Params());
+        assertEquals(250, r.testImages());
+        assertTrue(r.accuracy() >= 0 && r.accuracy() <= 1, "accuracy " + r.accuracy());
+        assertTrue(r.trainSeconds() > 0 && r.evalSeconds() > 0);
+        assertTrue(r.mergeDifference() < 1e-4, "merged network differs by " + r.mergeDifference());
+    }
+
+    @Test
+    void headOnlyKeepsEveryBaseLayer() {
+        Map<String, float[]> before = frozenValues(base.net());
+        FinetuneResult r = Finetuning.run(base.net(), data, new FinetuneConfig(Method.HEAD,
+                FinetuneConfig.DEFAULT_CLASSES, 10, AdapterSettings.of(4, 64, 7), 2, 50, 3e-3, 1), ProgressBar.SILENT);
+        Map<String, float[]> after = frozenValues(r.net());
+        before.forEach((key, values) -> assertArrayEquals(values, after.get(key), key));
+        assertEquals(0, r.trainableWithoutHead());
+        assertEquals(0, r.adapterBytes());
+    }
+
+    @Test
+    void cliFinetunePrintsASummary() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = new SamplesMain(new PrintStream(out, true, StandardCharsets.UTF_8), System.err).run(
+                new String[] {"finetune", "--quiet", "--method", "full", "--steps", "1", "--shots", "5",
+                        "--data", subsetDir(), "--base", base.file().toString()});
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, text);
+        assertTrue(text.contains("test accuracy"), text);
+        assertTrue(text.contains("260,672 without the head"), text);
+    }
+
+    private static String subsetDir() {
+        try {
+            return Path.of(EndToEndTest.class.getResource("/fashion-mnist-subset/").toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** @return copies of W and b of every adapted layer, by "layer/key" */
+    private static Map<String, float[]> frozenValues(MultiLayerNetwork net) {
+        Map<String, float[]> values = new HashMap<>();
+        for (String layer : BaseCnn.ADAPTED_LAYERS) {
+            for (String key : new String[] {"W", "b"}) {
+                values.put(layer + "/" + key, net.getLayer(layer).getParam(key).dup().data().asFloat());
+            }
+        }
+        return values;
+    }
+}
