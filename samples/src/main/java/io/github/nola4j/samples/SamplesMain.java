@@ -1,5 +1,6 @@
 package io.github.nola4j.samples;
 
+import io.github.nola4j.samples.bench.BenchMain;
 import io.github.nola4j.samples.cnn.AdapterSettings;
 import io.github.nola4j.samples.cnn.Method;
 import io.github.nola4j.samples.data.FashionMnist;
@@ -43,8 +44,24 @@ public final class SamplesMain {
     }
 
     public static void main(String[] args) {
+        boundNativeMemory();
         quietLogging();
         System.exit(new SamplesMain(System.out, System.err).run(args));
+    }
+
+    /**
+     * Caps ND4J's off-heap memory unless the user set the limits. JavaCPP frees native arrays when
+     * their Java objects are collected, and by default lets them grow to the heap size and beyond
+     * before it forces a collection: a training run then took 14 GB and was killed. With these
+     * limits it collects early; raise them with -Dorg.bytedeco.javacpp.maxbytes=... if needed.
+     */
+    static void boundNativeMemory() {
+        if (System.getProperty("org.bytedeco.javacpp.maxbytes") == null) {
+            System.setProperty("org.bytedeco.javacpp.maxbytes", "3G");
+        }
+        if (System.getProperty("org.bytedeco.javacpp.maxphysicalbytes") == null) {
+            System.setProperty("org.bytedeco.javacpp.maxphysicalbytes", "6G");
+        }
     }
 
     /** Keeps DL4J's INFO logs out of the output; call before any logger is created. */
@@ -70,6 +87,10 @@ public final class SamplesMain {
             return args.length == 0 ? EXIT_USAGE : 0;
         }
         try {
+            if (args[0].equals("bench")) {
+                BenchMain.run(Arrays.copyOfRange(args, 1, args.length), out);
+                return 0;
+            }
             CommandLine line = CommandLine.parse(args);
             ProgressBar progress = line.has(Option.QUIET) ? ProgressBar.SILENT : new ProgressBar(err, "", 1);
             switch (line.command()) {
@@ -198,6 +219,8 @@ public final class SamplesMain {
         for (Command c : Command.values()) {
             s.append(String.format("  %-10s %s%n", c.cliName(), c.help()));
         }
+        s.append(String.format("  %-10s %s%n", "bench", "training and inference timings: bench [--scenario "
+                + String.join("|", BenchMain.SCENARIOS) + "|all] [--steps N] [--warmup N]"));
         s.append("\noptions (commands that take them):\n");
         for (Option o : Option.values()) {
             String flag = o.flag() + (o.value() == null ? "" : " " + o.value());

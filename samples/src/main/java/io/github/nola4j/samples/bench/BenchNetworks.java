@@ -1,0 +1,96 @@
+package io.github.nola4j.samples.bench;
+
+import io.github.nola4j.layers.NolaConv2d;
+import io.github.nola4j.layers.NolaDense;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * The networks of the {@code dense} and {@code conv} scenarios, one per kind:
+ * <ul>
+ *   <li>dense: batch 64, input 512, one 512→512 tanh layer, softmax head 512→10 (MCXENT), Adam;
+ *       NOLA r = 8, k = l = 256.</li>
+ *   <li>conv: batch 32, input 64×32×32, one 3×3 convolution 64→64 (Same, ReLU), global average
+ *       pooling, softmax head 64→10, Adam; NOLA r = 4, k = l = 256.</li>
+ * </ul>
+ * Kinds: {@code full} (the layer trains), {@code frozen} (DL4J's FrozenLayerWithBackprop: no
+ * update, gradients flow through), {@code nola} (the NOLA layer).
+ */
+final class BenchNetworks {
+
+    enum Scenario { DENSE, CONV }
+
+    enum Kind { FULL, FROZEN, NOLA }
+
+    private BenchNetworks() {
+    }
+
+    static MultiLayerNetwork network(Scenario scenario, Kind kind) {
+        Layer layer = layer(scenario, kind);
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(7)
+                .dataType(DataType.FLOAT).updater(new Adam(1e-3)).list().layer(layer);
+        if (scenario == Scenario.CONV) {
+            list.layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build());
+        }
+        list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(10)
+                .activation(Activation.SOFTMAX).build());
+        list.setInputType(scenario == Scenario.CONV ? InputType.convolutional(32, 32, 64) : InputType.feedForward(512));
+        MultiLayerNetwork net = new MultiLayerNetwork(list.build());
+        net.init();
+        return net;
+    }
+
+    private static Layer layer(Scenario scenario, Kind kind) {
+        if (scenario == Scenario.DENSE) {
+            return switch (kind) {
+                case FULL -> denseLayer();
+                case FROZEN -> new FrozenLayerWithBackprop(denseLayer());
+                case NOLA -> new NolaDense.Builder().nOut(512).rank(8).numBasesA(256).numBasesB(256).scale(1.0 / 8)
+                        .activation(Activation.TANH).build();
+            };
+        }
+        return switch (kind) {
+            case FULL -> convLayer();
+            case FROZEN -> new FrozenLayerWithBackprop(convLayer());
+            case NOLA -> new NolaConv2d.Builder().nOut(64).kernelSize(3, 3).convolutionMode(ConvolutionMode.Same)
+                    .rank(4).numBasesA(256).numBasesB(256).scale(0.25).activation(Activation.RELU).build();
+        };
+    }
+
+    private static Layer denseLayer() {
+        return new DenseLayer.Builder().nOut(512).activation(Activation.TANH).build();
+    }
+
+    private static Layer convLayer() {
+        return new ConvolutionLayer.Builder(3, 3).nOut(64).convolutionMode(ConvolutionMode.Same)
+                .activation(Activation.RELU).build();
+    }
+
+    /** @return one fixed random minibatch of the scenario, labels spread over the 10 classes */
+    static DataSet batch(Scenario scenario) {
+        Nd4j.getRandom().setSeed(11);
+        int minibatch = scenario == Scenario.CONV ? 32 : 64;
+        var features = scenario == Scenario.CONV ? Nd4j.rand(DataType.FLOAT, minibatch, 64, 32, 32)
+                : Nd4j.rand(DataType.FLOAT, minibatch, 512);
+        var labels = Nd4j.zeros(DataType.FLOAT, minibatch, 10);
+        for (int i = 0; i < minibatch; i++) {
+            labels.putScalar(i, i % 10, 1);
+        }
+        return new DataSet(features, labels);
+    }
+}

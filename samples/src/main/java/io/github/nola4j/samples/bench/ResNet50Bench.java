@@ -1,0 +1,61 @@
+package io.github.nola4j.samples.bench;
+
+import io.github.nola4j.layers.basis.BasisCache;
+import io.github.nola4j.zoo.LayerKind;
+import io.github.nola4j.zoo.NolaTransfer;
+import io.github.nola4j.zoo.TransferResult;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.deeplearning4j.zoo.model.ResNet50;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+
+import java.io.PrintStream;
+
+/**
+ * The {@code resnet50} scenario: DL4J's zoo ResNet50 at 96×96 (its pooling leaves nothing at
+ * 64×64), batch 8, 10 classes; every convolution adapted with NOLA (r = 4, k = l = 256) against
+ * full fine-tuning of the same network. Also the set-up time (swap plus first forward, basis
+ * generation included) and the memory of the shared bases.
+ */
+final class ResNet50Bench {
+
+    private static final int SIZE = 96;
+    private static final int BATCH = 8;
+    private static final int CLASSES = 10;
+
+    private ResNet50Bench() {
+    }
+
+    static void run(PrintStream out, int warmup, int runs) {
+        ComputationGraph base = ResNet50.builder().numClasses(CLASSES).seed(3)
+                .inputShape(new int[] {3, SIZE, SIZE}).updater(new Adam(1e-3)).build().init();
+        Nd4j.getRandom().setSeed(5);
+        var features = Nd4j.rand(DataType.FLOAT, BATCH, 3, SIZE, SIZE);
+        var labels = Nd4j.zeros(DataType.FLOAT, BATCH, CLASSES);
+        for (int i = 0; i < BATCH; i++) {
+            labels.putScalar(i, i % CLASSES, 1);
+        }
+        DataSet batch = new DataSet(features, labels);
+
+        BasisCache.clear();
+        long start = System.nanoTime();
+        TransferResult<ComputationGraph> adapted = NolaTransfer.of(base).targetKinds(LayerKind.CONVOLUTION)
+                .rank(4).numBases(256, 256).scale(0.25).basisSeed(42)
+                .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(1e-3)).build())
+                .build();
+        ComputationGraph nola = adapted.network();
+        nola.output(features);
+        double setupMs = (System.nanoTime() - start) / 1e6;
+        out.printf("bench resnet50-setup ms=%.0f adapted_layers=%d bases_bytes=%d%n", setupMs,
+                adapted.adaptedLayers().size(), BasisCache.bytesHeld());
+
+        Timing full = Timing.measure(() -> base.fit(batch), warmup, runs);
+        out.println("bench resnet50-full " + full.format());
+        Timing nolaStep = Timing.measure(() -> nola.fit(batch), warmup, runs);
+        out.println("bench resnet50-nola " + nolaStep.format());
+        out.printf("bench resnet50-ratio nola/full=%.3f%n", nolaStep.median() / full.median());
+    }
+}
