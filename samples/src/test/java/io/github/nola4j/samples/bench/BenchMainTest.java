@@ -1,0 +1,41 @@
+package io.github.nola4j.samples.bench;
+
+import io.github.nola4j.samples.UsageException;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BenchMainTest {
+
+    private static String error(String... args) {
+        return assertThrows(UsageException.class,
+                () -> BenchMain.run(args, new PrintStream(new ByteArrayOutputStream()))).getMessage();
+    }
+
+    @Test
+    void rejectsBadArgumentsNamingThem() {
+        assertTrue(error("--scenario", "gpu").contains("--scenario gpu is not one of"));
+        assertTrue(error("--steps", "5").contains("--steps 5 must be at least 20"));
+        assertTrue(error("--steps", "many").contains("many is not a whole number"));
+        assertTrue(error("--fast").contains("unknown option --fast"));
+        assertTrue(error("--scenario").contains("needs a value"));
+    }
+
+    @Test
+    void timingReportsNearestRankPercentiles() {
+        int[] calls = {0};
+        Timing t = Timing.measure(() -> calls[0]++, 2, 20);
+        assertEquals(22, calls[0], "warm-up runs plus measured runs");
+        assertEquals(20, t.samples().length);
+        Timing fixed = new Timing(new double[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+        assertEquals(5, fixed.median());
+        assertEquals(1, fixed.percentile(10));
+        assertEquals(9, fixed.percentile(90));
+        assertTrue(fixed.format().startsWith("median_ms=5.000 p10=1.000 p90=9.000"));
+    }
+}
