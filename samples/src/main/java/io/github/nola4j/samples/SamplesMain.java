@@ -1,6 +1,7 @@
 package io.github.nola4j.samples;
 
 import io.github.nola4j.samples.bench.BenchMain;
+import io.github.nola4j.samples.check.BackendCheck;
 import io.github.nola4j.samples.cnn.AdapterSettings;
 import io.github.nola4j.samples.cnn.Method;
 import io.github.nola4j.samples.data.FashionMnist;
@@ -90,6 +91,10 @@ public final class SamplesMain {
             if (args[0].equals("bench")) {
                 BenchMain.run(Arrays.copyOfRange(args, 1, args.length), out);
                 return 0;
+            }
+            if (args[0].equals("gpu-check")) {
+                boolean bench = !Arrays.asList(args).contains("--no-bench");
+                return BackendCheck.run(out, bench) == 0 ? 0 : EXIT_DATA;
             }
             CommandLine line = CommandLine.parse(args);
             ProgressBar progress = line.has(Option.QUIET) ? ProgressBar.SILENT : new ProgressBar(err, "", 1);
@@ -219,6 +224,8 @@ public final class SamplesMain {
         for (Command c : Command.values()) {
             s.append(String.format("  %-10s %s%n", c.cliName(), c.help()));
         }
+        s.append(String.format("  %-10s %s%n", "gpu-check", "parity, gradient and frozen-weight checks on this"
+                + " ND4J backend (CUDA with -Pcuda), then the bench scenarios; --no-bench skips them"));
         s.append(String.format("  %-10s %s%n", "bench", "training and inference timings: bench [--scenario "
                 + String.join("|", BenchMain.SCENARIOS) + "|all] [--steps N] [--warmup N]"));
         s.append("\noptions (commands that take them):\n");
