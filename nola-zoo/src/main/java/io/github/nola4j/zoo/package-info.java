@@ -7,5 +7,13 @@
  * {@link io.github.nola4j.layers.NolaConv2d} with the pretrained W and b copied in, optionally
  * replaces the head, freezes everything else (gradients still flow through frozen layers) and
  * reports a {@link io.github.nola4j.zoo.TrainableSummary}. The input network is never modified.
+ *
+ * <p><b>Data-parallel fine-tuning.</b> The adapted network works with DL4J's {@code ParallelWrapper}
+ * (artifact {@code deeplearning4j-parallel-wrapper}, not a dependency of this module) in
+ * {@code AVERAGING} mode: worker replicas are rebuilt from the configuration JSON, so they get the
+ * same bases, and frozen parameters receive no update. Use a power-of-two number of workers
+ * (2, 4, 8): DL4J 1.0.0-M2.1 averages by summing and dividing by the worker count, which is exact
+ * for identical frozen values only then; with 3 workers some frozen W values move by an ulp on every
+ * averaging round.
  */
 package io.github.nola4j.zoo;
