@@ -107,13 +107,7 @@ public class DirectLowRankLayer extends SameDiffLayer {
     /** @return the keys of the parameters that train, in parameter order */
     public List<String> trainableKeys() {
         if (trainableKeys == null) {
-            List<String> keys = new ArrayList<>();
-            for (String key : paramTable.keySet()) {
-                if (!lowRankConf().isFrozen(key)) {
-                    keys.add(key);
-                }
-            }
-            trainableKeys = List.copyOf(keys);
+            trainableKeys = lowRankConf().trainableParamKeys();
         }
         return trainableKeys;
     }

@@ -181,6 +181,11 @@ public abstract class LowRankLayer extends SameDiffLayer {
         return isFrozen(paramName) ? Collections.emptyList() : regularization;
     }
 
+    /** @return the keys of the trainable parameters, in parameter order */
+    public List<String> trainableParamKeys() {
+        return getLayerParams().getParameterKeys().stream().filter(this::isTrainableKey).toList();
+    }
+
     /**
      * @return true for W and b, false for the trainable parameters
      * @throws IllegalArgumentException for any other key

@@ -1,18 +1,14 @@
 package io.github.nola4j.layers;
 
 import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
 import java.util.function.UnaryOperator;
 
-class LoraConv2dTest extends LowRankLayerContract {
+class LoraConv2dTest extends ConvLayerContract {
 
     @Override
     LowRankLayer.Builder<?> adapted() {
@@ -30,28 +26,6 @@ class LoraConv2dTest extends LowRankLayerContract {
     Layer plain() {
         return new ConvolutionLayer.Builder(3, 3).nIn(3).nOut(4).stride(2, 1).padding(1, 1)
                 .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build();
-    }
-
-    @Override
-    Layer before() {
-        return new ConvolutionLayer.Builder(2, 2).nIn(2).nOut(3).convolutionMode(ConvolutionMode.Same)
-                .activation(Activation.TANH).build();
-    }
-
-    @Override
-    InputType inputType() {
-        return InputType.convolutional(6, 5, 2);
-    }
-
-    @Override
-    INDArray input(DataType dataType, int minibatch) {
-        return Nd4j.rand(dataType, minibatch, 2, 6, 5).subi(0.5);
-    }
-
-    /** As for NolaConv2d: DL4J's own im2col sums in another order than libnd4j's conv2d. */
-    @Override
-    double doubleParityTolerance() {
-        return 1e-13;
     }
 
     @Override

@@ -1,17 +1,11 @@
 package io.github.nola4j.layers;
 
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.Layer;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.List;
 import java.util.function.UnaryOperator;
 
-class NolaDenseTest extends LowRankLayerContract {
+class NolaDenseTest extends DenseLayerContract {
 
     @Override
     LowRankLayer.Builder<?> adapted() {
@@ -22,26 +16,6 @@ class NolaDenseTest extends LowRankLayerContract {
     @Override
     List<String> trainableKeys() {
         return List.of("alpha", "beta");
-    }
-
-    @Override
-    Layer plain() {
-        return new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.TANH).build();
-    }
-
-    @Override
-    Layer before() {
-        return new DenseLayer.Builder().nIn(4).nOut(6).activation(Activation.TANH).build();
-    }
-
-    @Override
-    InputType inputType() {
-        return InputType.feedForward(4);
-    }
-
-    @Override
-    INDArray input(DataType dataType, int minibatch) {
-        return Nd4j.rand(dataType, minibatch, 4).subi(0.5);
     }
 
     @org.junit.jupiter.api.Test
