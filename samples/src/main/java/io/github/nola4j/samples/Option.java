@@ -34,8 +34,8 @@ public enum Option {
     RANK("rank", "N", "rank r of NOLA and LoRA, 1 or more; the scale is 1/r (default: 4)", DEMO, FINETUNE,
             COMPARE, QUANTIZE),
     SCALE("scale", "S", "scale s of the update s·A·B (default: 1/r)", DEMO, FINETUNE),
-    QAT_BITS("qat-bits", "B", "NOLA quantisation-aware training of α and β at B bits, 2 to 8 (default: off)",
-            FINETUNE),
+    QAT_BITS("qat-bits", "B", "NOLA quantisation-aware training of α and β at B bits, 2 to 8 (default: off; "
+            + "quantize: a list, default 4,3, 0 for none)", FINETUNE, QUANTIZE),
     STEPS("steps", "N", "fine-tuning Adam steps of 50 images (default: 200)", DEMO, FINETUNE, COMPARE, QUANTIZE),
     LR("lr", "RATE", "learning rate (default: nola 3e-2, 1e-2 from 256 bases; lora rank 1 3e-3, else 1e-2; "
             + "head and full 3e-3)", DEMO, FINETUNE),

@@ -199,7 +199,15 @@ public final class SamplesMain {
         Quantization q = new Quantization(line.integers(Option.BASES, DEFAULT_QUANT_BASES, 1), seeds(line),
                 line.classes(Option.CLASSES, FinetuneConfig.DEFAULT_CLASSES),
                 line.integer(Option.SHOTS, FinetuneConfig.DEFAULT_SHOTS, 1),
-                line.integer(Option.STEPS, FinetuneConfig.DEFAULT_STEPS, 1), rank);
+                line.integer(Option.STEPS, FinetuneConfig.DEFAULT_STEPS, 1), rank,
+                Arrays.stream(line.integers(Option.QAT_BITS, Quantization.DEFAULT_QAT_BITS, 0)).filter(b -> b > 0)
+                        .toArray());
+        for (int bits : q.qatBits()) {
+            if (bits < 2 || bits > 8) {
+                throw new UsageException("--qat-bits " + line.text(Option.QAT_BITS) + ": " + bits + " must be from 2 "
+                        + "to 8 (or 0 for none), e.g. --qat-bits 4,3");
+            }
+        }
         Path outDir = line.path(Option.OUT, DEFAULT_OUT_DIR);
         long start = System.nanoTime();
         TrainTestData data = FashionMnist.load(line.path(Option.DATA));

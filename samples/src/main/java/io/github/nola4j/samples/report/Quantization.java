@@ -33,13 +33,15 @@ import java.util.stream.Collectors;
  * @param shots    images per class
  * @param steps    Adam steps
  * @param rank     r
+ * @param qatBits  widths of quantisation-aware training
  */
-public record Quantization(int[] numBases, long[] seeds, int[] classes, int shots, int steps, int rank) {
+public record Quantization(int[] numBases, long[] seeds, int[] classes, int shots, int steps, int rank,
+                           int[] qatBits) {
 
     /** Bits of the post-training rows (32 is the full-precision file). */
     public static final int[] SAVED_BITS = {32, 8, 4, 3};
-    /** Bits of the quantisation-aware training rows. */
-    public static final int[] QAT_BITS = {4, 3};
+    /** Default bits of the quantisation-aware training rows. */
+    public static final int[] DEFAULT_QAT_BITS = {4, 3};
     public static final String RUNS_FILE = "quant.csv";
     public static final String REPORT = "quantization.md";
 
@@ -77,7 +79,7 @@ public record Quantization(int[] numBases, long[] seeds, int[] classes, int shot
                         log.add(evaluateSaved(base, data, config, r.net(), tmp, "ptq" + bits, bits, progress, out));
                     }
                 }
-                for (int bits : QAT_BITS) {
+                for (int bits : qatBits) {
                     if (!done(log, k, seed, "qat", bits)) {
                         FinetuneConfig config = config(k, seed, bits);
                         FinetuneResult r = Finetuning.run(base, data, config, progress);
