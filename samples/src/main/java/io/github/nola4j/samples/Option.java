@@ -48,6 +48,7 @@ public enum Option {
     EXPORT("export", "FILE", "write the merged plain DL4J network (ModelSerializer zip) to FILE", FINETUNE),
     OUT("out", "DIR", "folder for the report, plots and the CSV of runs, which later runs resume from "
             + "(default: ./nola-report)", COMPARE, QUANTIZE),
+    REPORT_ONLY("report-only", null, "write the report from the runs already in --out, training nothing", COMPARE),
     QUIET("quiet", null, "no progress bars on stderr", DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE);
 
     private final String name;

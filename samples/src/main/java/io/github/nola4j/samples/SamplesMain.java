@@ -183,7 +183,7 @@ public final class SamplesMain {
         TrainTestData data = FashionMnist.load(line.path(Option.DATA));
         out.println("compare " + variants.stream().map(Variant::label).collect(Collectors.joining(", ")));
         out.println("  data                  " + data.description());
-        MultiLayerNetwork base = base(line, data, progress);
+        MultiLayerNetwork base = line.has(Option.REPORT_ONLY) ? null : base(line, data, progress);
         List<RunRecord> runs = c.run(base, data, outDir, progress, out);
         String header = "Base CNN pretrained on classes " + classList(line.classes(Option.SOURCE_CLASSES,
                 PretrainConfig.DEFAULT_SOURCE_CLASSES)) + ", transferred to classes " + classList(c.classes())

@@ -28,7 +28,10 @@ public record Comparison(List<Variant> variants, int[] shots, long[] seeds, int[
     /** Name of the run log in the output folder. */
     public static final String RUNS_FILE = "runs.csv";
 
-    /** @return the runs of this comparison, old and new, in the order of the grid */
+    /**
+     * @param base null to train nothing and return only the runs already in the log
+     * @return the runs of this comparison, old and new, in the order of the grid
+     */
     public List<RunRecord> run(MultiLayerNetwork base, TrainTestData data, Path outDir, ProgressBar progress,
                                PrintStream out) {
         RunLog<RunRecord> log = new RunLog<>(outDir.resolve(RUNS_FILE), RunRecord.HEADER, RunRecord::fromCsv,
@@ -43,6 +46,9 @@ public record Comparison(List<Variant> variants, int[] shots, long[] seeds, int[
                     var old = log.find(r -> r.isRun(v.id(), shot, seed, steps));
                     if (old.isPresent()) {
                         grid.add(old.get());
+                        continue;
+                    }
+                    if (base == null) {
                         continue;
                     }
                     FinetuneConfig config = new FinetuneConfig(v.method(), classes, shot,

@@ -35,7 +35,8 @@ final class Ticks {
         if (v == Math.rint(v) && Math.abs(v) < 1e6) {
             return Long.toString((long) v);
         }
-        return String.format("%.3g", v);
+        return new java.math.BigDecimal(String.format(java.util.Locale.ROOT, "%.3g", v)).stripTrailingZeros()
+                .toPlainString();
     }
 
     /** @return 10 → "10", 1000 → "1k", 1e6 → "1M" */
