@@ -86,8 +86,13 @@ public record Quantization(int[] numBases, long[] seeds, int[] classes, int shot
                         log.add(evaluateSaved(base, data, config, r.net(), tmp, "qat" + bits, bits, progress, out));
                     }
                 }
+                writeReport(log, outDir, header); // after every seed, so an interrupted run leaves a report
             }
         }
+        writeReport(log, outDir, header);
+    }
+
+    private void writeReport(RunLog<Row> log, Path outDir, String header) {
         try {
             Files.writeString(outDir.resolve(REPORT), markdown(log.records(), header), StandardCharsets.UTF_8);
         } catch (IOException e) {
