@@ -6,7 +6,11 @@ import java.util.Locale;
 public enum Command {
     DEMO("demo", "pretrain the base CNN (or reuse it from --work), fine-tune it with NOLA, print a summary"),
     PRETRAIN("pretrain", "train the base CNN on the source classes and save it in --work"),
-    FINETUNE("finetune", "fine-tune the base on the target classes with --method and evaluate it");
+    FINETUNE("finetune", "fine-tune the base on the target classes with --method and evaluate it"),
+    COMPARE("compare", "fine-tune with every method in --methods, --shots and --seeds; write report.md and "
+            + "plots to --out"),
+    QUANTIZE("quantize", "NOLA accuracy with fp32, 8/4/3-bit saved coefficients and 4/3-bit quantisation-aware "
+            + "training; write quantization.md to --out");
 
     private final String name;
     private final String help;
@@ -31,7 +35,7 @@ public enum Command {
                 return c;
             }
         }
-        throw new UsageException("unknown command \"" + name + "\"; use demo, pretrain or finetune (--help lists "
-                + "the options)");
+        throw new UsageException("unknown command \"" + name + "\"; use demo, pretrain, finetune, compare or "
+                + "quantize (--help lists the options)");
     }
 }

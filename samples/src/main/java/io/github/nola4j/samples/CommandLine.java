@@ -28,7 +28,7 @@ public final class CommandLine {
      */
     public static CommandLine parse(String[] args) {
         if (args.length == 0) {
-            throw new UsageException("no command given; use demo, pretrain or finetune");
+            throw new UsageException("no command given; use demo, pretrain, finetune, compare or quantize");
         }
         Command command = Command.fromCliName(args[0]);
         Map<Option, String> values = new EnumMap<>(Option.class);
@@ -114,6 +114,59 @@ public final class CommandLine {
             throw new UsageException(option.flag() + " " + raw + " must be at least " + min);
         }
         return value;
+    }
+
+    /**
+     * @return the comma-separated whole numbers given, each at least {@code min}, or the fallback
+     * @throws UsageException for a malformed, empty or repeated entry
+     */
+    public int[] integers(Option option, int[] fallback, int min) {
+        if (!has(option)) {
+            return fallback.clone();
+        }
+        String raw = values.get(option);
+        int[] list;
+        try {
+            list = Arrays.stream(raw.split(",", -1)).map(String::trim).mapToInt(Integer::parseInt).toArray();
+        } catch (NumberFormatException e) {
+            throw new UsageException(option.flag() + " " + raw + " is not a comma-separated list of whole numbers; "
+                    + "use e.g. " + option.flag() + " " + joined(fallback));
+        }
+        Set<Integer> seen = new HashSet<>();
+        for (int v : list) {
+            if (v < min || !seen.add(v)) {
+                throw new UsageException(option.flag() + " " + raw + ": " + v + (v < min ? " must be at least " + min
+                        : " is repeated") + "; use e.g. " + option.flag() + " " + joined(fallback));
+            }
+        }
+        return list;
+    }
+
+    /** @return the value given, which must be one of {@code allowed}, or the fallback */
+    public int oneOf(Option option, int fallback, java.util.List<Integer> allowed) {
+        if (!has(option)) {
+            return fallback;
+        }
+        String raw = values.get(option);
+        try {
+            int v = Integer.parseInt(raw.trim());
+            if (allowed.contains(v)) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new UsageException(option.flag() + " " + raw + " is not supported; use one of " + allowed.stream()
+                .map(String::valueOf).collect(Collectors.joining(", ")));
+    }
+
+    /** @return the raw text given, or null */
+    public String text(Option option) {
+        return values.get(option);
+    }
+
+    private static String joined(int[] values) {
+        return Arrays.stream(values).mapToObj(Integer::toString).collect(Collectors.joining(","));
     }
 
     /** @return the seed given, or the fallback */

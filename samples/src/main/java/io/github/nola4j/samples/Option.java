@@ -3,32 +3,53 @@ package io.github.nola4j.samples;
 import java.util.EnumSet;
 import java.util.Set;
 
+import static io.github.nola4j.samples.Command.COMPARE;
 import static io.github.nola4j.samples.Command.DEMO;
 import static io.github.nola4j.samples.Command.FINETUNE;
 import static io.github.nola4j.samples.Command.PRETRAIN;
+import static io.github.nola4j.samples.Command.QUANTIZE;
 
 /** Command-line options: name, value placeholder, help text and the commands that accept them. */
 public enum Option {
     DATA("data", "DIR", "Fashion-MNIST IDX files (.gz or not) or train/ and test/ image folders with one "
             + "subfolder per class (default: /usr/share/datasets/fashion-mnist, else the subset in the jar)",
-            DEMO, PRETRAIN, FINETUNE),
-    WORK("work", "DIR", "folder for the pretrained base (default: ./nola-work)", DEMO, PRETRAIN, FINETUNE),
+            DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE),
+    WORK("work", "DIR", "folder for the pretrained base (default: ./nola-work)", DEMO, PRETRAIN, FINETUNE,
+            COMPARE, QUANTIZE),
     BASE("base", "FILE", "pretrained base to fine-tune (default: the one in --work, pretrained if missing)",
-            FINETUNE),
+            FINETUNE, COMPARE, QUANTIZE),
     SOURCE_CLASSES("source-classes", "LIST", "source task classes of the base (default: 0,1,2,3,4)",
-            DEMO, PRETRAIN, FINETUNE),
+            DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE),
     EPOCHS("epochs", "N", "pretraining epochs (default: 3)", PRETRAIN),
-    METHOD("method", io.github.nola4j.samples.cnn.Method.cliNames(), "what trains below the new head (default: nola)", FINETUNE),
-    CLASSES("classes", "LIST", "target task classes, comma-separated (default: 5,6,7,8,9)", DEMO, FINETUNE),
-    SHOTS("shots", "N", "training images per target class (default: 100)", DEMO, FINETUNE),
-    BASES("bases", "N", "NOLA bases k = l per layer (default: 64)", DEMO, FINETUNE),
-    RANK("rank", "N", "NOLA rank r; the scale is 1/r (default: 4)", DEMO, FINETUNE),
-    STEPS("steps", "N", "fine-tuning Adam steps of 50 images (default: 200)", DEMO, FINETUNE),
-    LR("lr", "RATE", "learning rate (default: nola 3e-2, 1e-2 from 256 bases; head and full 3e-3)",
-            DEMO, FINETUNE),
+    METHOD("method", io.github.nola4j.samples.cnn.Method.cliNames(), "what trains below the new head (default: nola)",
+            FINETUNE),
+    METHODS("methods", "LIST", "methods to compare: head, full, nola<k> (k = l), lora<r>, each optionally @lr, "
+            + "e.g. nola256@0.1 (default: " + io.github.nola4j.samples.report.Variant.DEFAULT_LIST + ")", COMPARE),
+    CLASSES("classes", "LIST", "target task classes, comma-separated (default: 5,6,7,8,9)", DEMO, FINETUNE,
+            COMPARE, QUANTIZE),
+    SHOTS("shots", "N", "training images per target class (default: 100; compare: a list, default 5,10,100)",
+            DEMO, FINETUNE, COMPARE, QUANTIZE),
+    BASES("bases", "N", "NOLA bases k = l per layer (default: 64; quantize: a list, default 64,256)", DEMO,
+            FINETUNE, QUANTIZE),
+    RANK("rank", "N", "rank r of NOLA and LoRA, 1 or more; the scale is 1/r (default: 4)", DEMO, FINETUNE,
+            COMPARE, QUANTIZE),
+    SCALE("scale", "S", "scale s of the update s·A·B (default: 1/r)", DEMO, FINETUNE),
+    QAT_BITS("qat-bits", "B", "NOLA quantisation-aware training of α and β at B bits, 2 to 8 (default: off; "
+            + "quantize: a list, default 4,3, 0 for none)", FINETUNE, QUANTIZE),
+    STEPS("steps", "N", "fine-tuning Adam steps of 50 images (default: 200)", DEMO, FINETUNE, COMPARE, QUANTIZE),
+    LR("lr", "RATE", "learning rate (default: nola 3e-2, 1e-2 from 256 bases; lora rank 1 3e-3, else 1e-2; "
+            + "head and full 3e-3)", DEMO, FINETUNE),
     SEED("seed", "N", "seed of the shots, head, shuffling and NOLA bases; of the base for pretrain (default: 1)",
             DEMO, PRETRAIN, FINETUNE),
-    QUIET("quiet", null, "no progress bars on stderr", DEMO, PRETRAIN, FINETUNE);
+    SEEDS("seeds", "LIST", "fine-tuning seeds, comma-separated (default: 1,2,3)", COMPARE, QUANTIZE),
+    SAVE("save", "FILE", "write the NOLA adapter (coefficients and the head) to FILE and check it reloads",
+            FINETUNE),
+    BITS("bits", "B", "bits per coefficient in --save: 32, 8, 4, 3 or 2 (default: 32)", FINETUNE),
+    EXPORT("export", "FILE", "write the merged plain DL4J network (ModelSerializer zip) to FILE", FINETUNE),
+    OUT("out", "DIR", "folder for the report, plots and the CSV of runs, which later runs resume from "
+            + "(default: ./nola-report)", COMPARE, QUANTIZE),
+    REPORT_ONLY("report-only", null, "write the report from the runs already in --out, training nothing", COMPARE),
+    QUIET("quiet", null, "no progress bars on stderr", DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE);
 
     private final String name;
     private final String value;

@@ -14,23 +14,37 @@ import io.github.nola4j.samples.train.PretrainConfig;
 import io.github.nola4j.samples.train.PretrainResult;
 import io.github.nola4j.samples.train.Pretraining;
 import io.github.nola4j.samples.train.ProgressBar;
-import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.samples.report.Comparison;
+import io.github.nola4j.samples.report.Quantization;
+import io.github.nola4j.samples.report.ReportWriter;
+import io.github.nola4j.samples.report.RunRecord;
+import io.github.nola4j.samples.report.Variant;
+import io.github.nola4j.samples.train.SavedAdapters;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Entry point of {@code nola-samples.jar}: {@code demo}, {@code pretrain} and {@code finetune} on
- * Fashion-MNIST. Results go to stdout, progress bars to stderr.
+ * Entry point of {@code nola-samples.jar}: {@code demo}, {@code pretrain}, {@code finetune},
+ * {@code compare} and {@code quantize} on Fashion-MNIST. Results go to stdout, progress bars to stderr.
  */
 public final class SamplesMain {
 
     /** Default folder for the pretrained base. */
     public static final Path DEFAULT_WORK_DIR = Path.of("nola-work");
+    /** Default folder of the compare and quantize reports. */
+    public static final Path DEFAULT_OUT_DIR = Path.of("nola-report");
+    /** Default shots settings of compare. */
+    public static final int[] DEFAULT_COMPARE_SHOTS = {5, 10, 100};
+    /** Default seeds of compare and quantize. */
+    public static final int[] DEFAULT_SEEDS = {1, 2, 3};
+    /** Default k = l settings of quantize. */
+    public static final int[] DEFAULT_QUANT_BASES = {64, 256};
     /** Exit status of a bad command line. */
     public static final int EXIT_USAGE = 2;
     /** Exit status of unusable data or files. */
@@ -46,6 +60,7 @@ public final class SamplesMain {
 
     public static void main(String[] args) {
         boundNativeMemory();
+        System.setProperty("java.awt.headless", "true");
         quietLogging();
         System.exit(new SamplesMain(System.out, System.err).run(args));
     }
@@ -102,6 +117,8 @@ public final class SamplesMain {
                 case DEMO -> demo(line, progress);
                 case PRETRAIN -> pretrain(line, progress);
                 case FINETUNE -> finetune(line, progress);
+                case COMPARE -> compare(line, progress);
+                case QUANTIZE -> quantize(line, progress);
                 default -> throw new IllegalStateException(line.command().toString());
             }
             return 0;
@@ -150,33 +167,123 @@ public final class SamplesMain {
 
     private void finetune(CommandLine line, ProgressBar progress) {
         FinetuneConfig config = finetuneConfig(line, line.method());
+        int bits = line.oneOf(Option.BITS, SavedAdapters.FP32_BITS, SavedAdapters.BITS);
+        if ((line.has(Option.SAVE) || line.has(Option.QAT_BITS)) && config.method() != Method.NOLA) {
+            throw new UsageException((line.has(Option.SAVE) ? "--save" : "--qat-bits") + " applies to --method nola "
+                    + "only (an adapter file holds NOLA coefficients); use --export for the merged network");
+        }
+        if (line.has(Option.BITS) && !line.has(Option.SAVE)) {
+            throw new UsageException("--bits sets the width of --save; add --save FILE");
+        }
         TrainTestData data = FashionMnist.load(line.path(Option.DATA));
         out.println("finetune " + config.method().cliName() + " (" + config.method().description() + ")");
         out.println("  data                  " + data.description());
-        MultiLayerNetwork base;
-        if (line.has(Option.BASE)) {
-            base = Pretraining.load(line.path(Option.BASE));
-            out.println("  base                  " + line.path(Option.BASE));
-        } else {
-            PretrainConfig pretrainConfig = new PretrainConfig(line.classes(Option.SOURCE_CLASSES,
-                    PretrainConfig.DEFAULT_SOURCE_CLASSES), PretrainConfig.DEFAULT_EPOCHS,
-                    PretrainConfig.DEFAULT_BATCH, PretrainConfig.DEFAULT_SEED);
-            PretrainResult result = Pretraining.loadOrTrain(data, pretrainConfig,
-                    line.path(Option.WORK, DEFAULT_WORK_DIR), progress);
-            printBase(result, pretrainConfig);
-            base = result.net();
+        MultiLayerNetwork base = base(line, data, progress);
+        FinetuneResult result = Finetuning.run(base, data, config, progress);
+        printResult(result, config);
+        if (line.has(Option.SAVE)) {
+            Path file = line.path(Option.SAVE);
+            long bytes = SavedAdapters.save(result.net(), file, "fashion-mnist " + classList(config.classes()), bits);
+            double reloaded = Finetuning.evaluate(SavedAdapters.load(base, config, file), data, config,
+                    progress);
+            out.printf("  saved adapter         %s (%,d bytes, coefficients at %d bits, head in fp32); reloaded into a "
+                    + "fresh network: %.2f %%%n", file, bytes, bits, 100 * reloaded);
         }
-        printResult(Finetuning.run(base, data, config, progress), config);
+        if (line.has(Option.EXPORT)) {
+            Path file = line.path(Option.EXPORT);
+            long bytes = SavedAdapters.export(result.net(), file);
+            out.printf("  exported              %s (%,d bytes, plain DL4J layers; ModelSerializer"
+                    + ".restoreMultiLayerNetwork reads it)%n", file, bytes);
+        }
+    }
+
+    private void compare(CommandLine line, ProgressBar progress) {
+        int rank = line.integer(Option.RANK, AdapterSettings.DEFAULT_RANK, 1);
+        List<Variant> variants = Variant.parseList(line.has(Option.METHODS) ? line.text(Option.METHODS)
+                : Variant.DEFAULT_LIST, rank);
+        Comparison c = new Comparison(variants, line.integers(Option.SHOTS, DEFAULT_COMPARE_SHOTS, 1),
+                seeds(line), line.classes(Option.CLASSES, FinetuneConfig.DEFAULT_CLASSES),
+                line.integer(Option.STEPS, FinetuneConfig.DEFAULT_STEPS, 1));
+        Path outDir = line.path(Option.OUT, DEFAULT_OUT_DIR);
+        long start = System.nanoTime();
+        TrainTestData data = FashionMnist.load(line.path(Option.DATA));
+        out.println("compare " + variants.stream().map(Variant::label).collect(Collectors.joining(", ")));
+        out.println("  data                  " + data.description());
+        MultiLayerNetwork base = line.has(Option.REPORT_ONLY) ? null : base(line, data, progress);
+        List<RunRecord> runs = c.run(base, data, outDir, progress, out);
+        String header = "Base CNN pretrained on classes " + classList(line.classes(Option.SOURCE_CLASSES,
+                PretrainConfig.DEFAULT_SOURCE_CLASSES)) + ", transferred to classes " + classList(c.classes())
+                + " with a new head; adapters on conv1, conv2, conv3 and dense, NOLA and LoRA with s = 1/r, NOLA r = "
+                + rank + ". Data: " + data.description() + ". Made by `java -jar nola-samples.jar compare`.";
+        ReportWriter.write(c, runs, outDir, header);
+        out.printf("  report                %s (%.1f min)%n", outDir.resolve(ReportWriter.REPORT),
+                (System.nanoTime() - start) / 60e9);
+    }
+
+    private void quantize(CommandLine line, ProgressBar progress) {
+        int rank = line.integer(Option.RANK, AdapterSettings.DEFAULT_RANK, 1);
+        Quantization q = new Quantization(line.integers(Option.BASES, DEFAULT_QUANT_BASES, 1), seeds(line),
+                line.classes(Option.CLASSES, FinetuneConfig.DEFAULT_CLASSES),
+                line.integer(Option.SHOTS, FinetuneConfig.DEFAULT_SHOTS, 1),
+                line.integer(Option.STEPS, FinetuneConfig.DEFAULT_STEPS, 1), rank,
+                Arrays.stream(line.integers(Option.QAT_BITS, Quantization.DEFAULT_QAT_BITS, 0)).filter(b -> b > 0)
+                        .toArray());
+        for (int bits : q.qatBits()) {
+            if (bits < 2 || bits > 8) {
+                throw new UsageException("--qat-bits " + line.text(Option.QAT_BITS) + ": " + bits + " must be from 2 "
+                        + "to 8 (or 0 for none), e.g. --qat-bits 4,3");
+            }
+        }
+        Path outDir = line.path(Option.OUT, DEFAULT_OUT_DIR);
+        long start = System.nanoTime();
+        TrainTestData data = FashionMnist.load(line.path(Option.DATA));
+        out.println("quantize NOLA coefficients");
+        out.println("  data                  " + data.description());
+        MultiLayerNetwork base = base(line, data, progress);
+        q.run(base, data, outDir, progress, out, "Default task (" + q.shots() + " images per class, " + q.steps()
+                + " steps), NOLA r = " + rank + ", s = 1/r. Data: " + data.description()
+                + ". Made by `java -jar nola-samples.jar quantize`.");
+        out.printf("  report                %s (%.1f min)%n", outDir.resolve(Quantization.REPORT),
+                (System.nanoTime() - start) / 60e9);
+    }
+
+    private static long[] seeds(CommandLine line) {
+        return Arrays.stream(line.integers(Option.SEEDS, DEFAULT_SEEDS, 0)).asLongStream().toArray();
+    }
+
+    /** @return the base of --base, else the one in --work (pretrained and saved there if missing) */
+    private MultiLayerNetwork base(CommandLine line, TrainTestData data, ProgressBar progress) {
+        if (line.has(Option.BASE)) {
+            out.println("  base                  " + line.path(Option.BASE));
+            return Pretraining.load(line.path(Option.BASE));
+        }
+        PretrainConfig pretrainConfig = new PretrainConfig(line.classes(Option.SOURCE_CLASSES,
+                PretrainConfig.DEFAULT_SOURCE_CLASSES), PretrainConfig.DEFAULT_EPOCHS,
+                PretrainConfig.DEFAULT_BATCH, PretrainConfig.DEFAULT_SEED);
+        PretrainResult result = Pretraining.loadOrTrain(data, pretrainConfig,
+                line.path(Option.WORK, DEFAULT_WORK_DIR), progress);
+        printBase(result, pretrainConfig);
+        return result.net();
     }
 
     private static FinetuneConfig finetuneConfig(CommandLine line, Method method) {
         int bases = line.integer(Option.BASES, AdapterSettings.DEFAULT_BASES, 1);
         int rank = line.integer(Option.RANK, AdapterSettings.DEFAULT_RANK, 1);
         long seed = line.seed(Option.SEED, FinetuneConfig.DEFAULT_SEED);
-        double lr = line.has(Option.LR) ? line.positive(Option.LR) : method.defaultLearningRate(bases);
+        AdapterSettings settings = AdapterSettings.forRun(method, rank, bases, seed);
+        if (line.has(Option.SCALE)) {
+            settings = settings.withScale(line.positive(Option.SCALE));
+        }
+        if (line.has(Option.QAT_BITS)) {
+            int bits = line.integer(Option.QAT_BITS, 0, 2);
+            if (bits > 8) {
+                throw new UsageException("--qat-bits " + bits + " must be from 2 to 8, e.g. --qat-bits 4");
+            }
+            settings = settings.withQuantizationBits(bits);
+        }
+        double lr = line.has(Option.LR) ? line.positive(Option.LR) : method.defaultLearningRate(settings);
         return new FinetuneConfig(method, line.classes(Option.CLASSES, FinetuneConfig.DEFAULT_CLASSES),
-                line.integer(Option.SHOTS, FinetuneConfig.DEFAULT_SHOTS, 1),
-                AdapterSettings.of(rank, bases, NolaLayer.DEFAULT_BASIS_SEED + seed),
+                line.integer(Option.SHOTS, FinetuneConfig.DEFAULT_SHOTS, 1), settings,
                 line.integer(Option.STEPS, FinetuneConfig.DEFAULT_STEPS, 1), FinetuneConfig.DEFAULT_BATCH, lr, seed);
     }
 
@@ -196,14 +303,19 @@ public final class SamplesMain {
         out.printf("  target task           classes %s, %d images per class, %d steps of %d, lr %s, seed %d%n",
                 classList(c.classes()), c.shots(), c.steps(), c.batchSize(), c.learningRate(), c.seed());
         if (c.method() == Method.NOLA) {
-            out.printf("  adapters              NOLA r = %d, s = 1/%d, k = l = %d on conv1, conv2, conv3, dense%n",
-                    c.adapter().rank(), c.adapter().rank(), c.adapter().numBases());
+            out.printf("  adapters              NOLA r = %d, s = %s, k = l = %d%s on conv1, conv2, conv3, dense%n",
+                    c.adapter().rank(), c.adapter().scaleText(), c.adapter().numBases(),
+                    c.adapter().quantizationBits() > 0 ? ", trained with " + c.adapter().quantizationBits()
+                            + "-bit coefficients" : "");
+        } else if (c.method() == Method.LORA) {
+            out.printf("  adapters              LoRA r = %d, s = %s on conv1, conv2, conv3, dense%n",
+                    c.adapter().rank(), c.adapter().scaleText());
         }
         out.printf("  test accuracy         %.2f %% (%d test images)%n", 100 * r.accuracy(), r.testImages());
         out.printf("  trainable parameters  %,d without the head, %,d with the head (%,d)%n",
                 r.trainableWithoutHead(), r.trainableWithoutHead() + r.headParams(), r.headParams());
         out.printf("  adapter size          %,d bytes (32-bit values below the head%s)%n", r.adapterBytes(),
-                r.loraRank1Params() > 0 ? "; LoRA rank 1 would train " + String.format("%,d", r.loraRank1Params())
+                c.method() == Method.NOLA ? "; LoRA rank 1 would train " + String.format("%,d", r.loraRank1Params())
                         : "");
         if (!Double.isNaN(r.mergeDifference())) {
             out.printf("  merged                plain DL4J layers with W + s·A·B give the same probabilities "

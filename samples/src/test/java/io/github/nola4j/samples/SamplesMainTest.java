@@ -40,12 +40,36 @@ class SamplesMainTest {
     @Test
     void unknownMethod() {
         assertError(SamplesMain.EXIT_USAGE, run("finetune", "--method", "adapterz"),
-                "unknown method \"adapterz\"", "nola|head|full");
+                "unknown method \"adapterz\"", "nola|lora|head|full");
     }
 
     @Test
-    void loraIsNotThereYet() {
-        assertError(SamplesMain.EXIT_USAGE, run("finetune", "--method", "lora"), "lora is not implemented yet");
+    void badRank() {
+        assertError(SamplesMain.EXIT_USAGE, run("finetune", "--method", "lora", "--rank", "0"),
+                "--rank 0 must be at least 1");
+        assertError(SamplesMain.EXIT_USAGE, run("compare", "--rank", "two"), "--rank two is not a whole number");
+    }
+
+    @Test
+    void badBits() {
+        assertError(SamplesMain.EXIT_USAGE, run("finetune", "--save", "a.nola", "--bits", "5"),
+                "--bits 5 is not supported; use one of 32, 8, 4, 3, 2");
+        assertError(SamplesMain.EXIT_USAGE, run("finetune", "--bits", "4"), "add --save FILE");
+        assertError(SamplesMain.EXIT_USAGE, run("finetune", "--method", "lora", "--save", "a.nola"),
+                "--method nola only", "--export");
+        assertError(SamplesMain.EXIT_USAGE, run("finetune", "--qat-bits", "9"), "from 2 to 8");
+    }
+
+    @Test
+    void badMethodsList() {
+        assertError(SamplesMain.EXIT_USAGE, run("compare", "--methods", "head,adapterz"),
+                "unknown method \"adapterz\" in --methods", "nola<k>");
+        assertError(SamplesMain.EXIT_USAGE, run("compare", "--methods", "nola"), "needs a size");
+        assertError(SamplesMain.EXIT_USAGE, run("compare", "--methods", "head4"), "takes no size");
+        assertError(SamplesMain.EXIT_USAGE, run("compare", "--methods", "nola64,nola64"), "repeated");
+        assertError(SamplesMain.EXIT_USAGE, run("compare", "--methods", "lora1@fast"), "positive number");
+        assertError(SamplesMain.EXIT_USAGE, run("compare", "--shots", "5,x"), "comma-separated list");
+        assertError(SamplesMain.EXIT_USAGE, run("quantize", "--seeds", "1,1"), "repeated");
     }
 
     @Test

@@ -1,6 +1,6 @@
 package io.github.nola4j.samples.cnn;
 
-import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.LowRankLayer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
@@ -27,7 +27,7 @@ public final class AdaptedCnn {
     /**
      * @param base         pretrained base network (not modified)
      * @param method       how the adapted layers are treated
-     * @param settings     NOLA settings (ignored by other methods)
+     * @param settings     NOLA and LoRA settings (ignored by other methods)
      * @param numClasses   classes of the new head
      * @param learningRate Adam learning rate of everything that trains
      * @param seed         seed of the new head's initialisation
@@ -65,8 +65,8 @@ public final class AdaptedCnn {
     }
 
     /**
-     * @return parameters that train, the head excluded: k + l per NOLA layer, nothing for frozen
-     * layers, every parameter otherwise
+     * @return parameters that train, the head excluded: k + l per NOLA layer, r·(fanIn + nOut) per
+     * LoRA layer, nothing for frozen layers, every parameter otherwise
      */
     public static long trainableWithoutHead(MultiLayerNetwork net) {
         long total = 0;
@@ -76,7 +76,7 @@ public final class AdaptedCnn {
                     || layer instanceof org.deeplearning4j.nn.layers.FrozenLayer) {
                 continue;
             }
-            total += conf instanceof NolaLayer nola ? nola.numTrainableParams() : layer.numParams();
+            total += conf instanceof LowRankLayer lowRank ? lowRank.numTrainableParams() : layer.numParams();
         }
         return total;
     }

@@ -1,5 +1,7 @@
 package io.github.nola4j.samples.cnn;
 
+import io.github.nola4j.layers.LoraConv2d;
+import io.github.nola4j.layers.LoraDense;
 import io.github.nola4j.layers.NolaConv2d;
 import io.github.nola4j.layers.NolaDense;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -15,17 +17,17 @@ import java.util.stream.Collectors;
 /**
  * How fine-tuning treats the adapted layers of the base (the head is always new and trainable).
  *
- * <p>To add a method (LoRA is next): add a constant with its CLI name, its reference learning rate
- * and an {@link #adapt} that returns the layer configuration replacing a pretrained convolution or
- * dense layer; {@link AdaptedCnn} copies W and b into it by parameter name.
+ * <p>To add a method: add a constant with its CLI name, its reference learning rate and an
+ * {@link #adapt} that returns the layer configuration replacing a pretrained convolution or dense
+ * layer; {@link AdaptedCnn} copies W and b into it by parameter name.
  */
 public enum Method {
 
     /** NOLA on every adapted layer: only k + l mixture coefficients per layer train. */
     NOLA("nola", "NOLA adapters (k + l coefficients per layer)") {
         @Override
-        public double defaultLearningRate(int numBases) {
-            return numBases >= 256 ? 1e-2 : 3e-2;
+        public double defaultLearningRate(AdapterSettings s) {
+            return s.numBases() >= 256 ? 1e-2 : 3e-2;
         }
 
         @Override
@@ -36,15 +38,42 @@ public enum Method {
                         .dilation(c.getDilation()).convolutionMode(c.getConvolutionMode())
                         .hasBias(c.hasBias()).activation(c.getActivationFn())
                         .rank(s.rank()).numBasesA(s.numBases()).numBasesB(s.numBases())
-                        .basisSeed(s.basisSeed()).scale(s.scale()).build();
+                        .basisSeed(s.seed()).scale(s.scale()).quantizationBits(s.quantizationBits()).build();
             }
             if (pretrained instanceof DenseLayer d) {
                 return new NolaDense.Builder().name(d.getLayerName()).nIn(d.getNIn()).nOut(d.getNOut())
                         .hasBias(d.hasBias()).activation(d.getActivationFn())
                         .rank(s.rank()).numBasesA(s.numBases()).numBasesB(s.numBases())
-                        .basisSeed(s.basisSeed()).scale(s.scale()).build();
+                        .basisSeed(s.seed()).scale(s.scale()).quantizationBits(s.quantizationBits()).build();
             }
             throw new IllegalArgumentException("NOLA cannot adapt layer \"" + pretrained.getLayerName() + "\" of type "
+                    + pretrained.getClass().getSimpleName() + "; only ConvolutionLayer and DenseLayer are supported");
+        }
+    },
+
+    /** LoRA on every adapted layer: A [fanIn, r] and B [r, nOut] train, r·(fanIn + nOut) values per layer. */
+    LORA("lora", "LoRA adapters (r·(fanIn + nOut) values per layer)") {
+        /** DESIGN.md: rank 1 at 3e-3, rank 4 at 1e-2; rank 2 measured best at 1e-2 too (README). */
+        @Override
+        public double defaultLearningRate(AdapterSettings s) {
+            return s.rank() <= 1 ? 3e-3 : 1e-2;
+        }
+
+        @Override
+        public Layer adapt(FeedForwardLayer pretrained, AdapterSettings s) {
+            if (pretrained instanceof ConvolutionLayer c) {
+                return new LoraConv2d.Builder().name(c.getLayerName()).nIn(c.getNIn()).nOut(c.getNOut())
+                        .kernelSize(c.getKernelSize()).stride(c.getStride()).padding(c.getPadding())
+                        .dilation(c.getDilation()).convolutionMode(c.getConvolutionMode())
+                        .hasBias(c.hasBias()).activation(c.getActivationFn())
+                        .rank(s.rank()).initSeed(s.seed()).scale(s.scale()).build();
+            }
+            if (pretrained instanceof DenseLayer d) {
+                return new LoraDense.Builder().name(d.getLayerName()).nIn(d.getNIn()).nOut(d.getNOut())
+                        .hasBias(d.hasBias()).activation(d.getActivationFn())
+                        .rank(s.rank()).initSeed(s.seed()).scale(s.scale()).build();
+            }
+            throw new IllegalArgumentException("LoRA cannot adapt layer \"" + pretrained.getLayerName() + "\" of type "
                     + pretrained.getClass().getSimpleName() + "; only ConvolutionLayer and DenseLayer are supported");
         }
     },
@@ -52,7 +81,7 @@ public enum Method {
     /** Base frozen, only the head trains. */
     HEAD("head", "frozen base, new head only") {
         @Override
-        public double defaultLearningRate(int numBases) {
+        public double defaultLearningRate(AdapterSettings s) {
             return 3e-3;
         }
 
@@ -67,7 +96,7 @@ public enum Method {
     /** Every parameter trains. */
     FULL("full", "full fine-tuning") {
         @Override
-        public double defaultLearningRate(int numBases) {
+        public double defaultLearningRate(AdapterSettings s) {
             return 3e-3;
         }
 
@@ -86,7 +115,12 @@ public enum Method {
     }
 
     /** @return the learning rate of the reference experiment (DESIGN.md) for this method */
-    public abstract double defaultLearningRate(int numBases);
+    public abstract double defaultLearningRate(AdapterSettings settings);
+
+    /** @return whether the method trains low-rank adapters, which take --rank and --scale */
+    public boolean isLowRank() {
+        return this == NOLA || this == LORA;
+    }
 
     /**
      * @param pretrained a fresh configuration of the pretrained layer (its values are copied later)
@@ -109,11 +143,10 @@ public enum Method {
                 return m;
             }
         }
-        throw new IllegalArgumentException("unknown method \"" + name + "\"; use one of " + cliNames()
-                + (name.equalsIgnoreCase("lora") ? " (lora is not implemented yet)" : ""));
+        throw new IllegalArgumentException("unknown method \"" + name + "\"; use one of " + cliNames());
     }
 
-    /** @return the CLI names, e.g. "nola|head|full" */
+    /** @return the CLI names, e.g. "nola|lora|head|full" */
     public static String cliNames() {
         return Arrays.stream(values()).map(Method::cliName).collect(Collectors.joining("|"));
     }

@@ -13,15 +13,17 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  * @param headParams           parameters of the new head (always trained)
  * @param adapterBytes         size of what fine-tuning changed below the head at 32 bits per value
  *                             (NOLA: (k + l) · 4 bytes per adapted layer; the bases are re-made from the seed)
- * @param loraRank1Params      what LoRA rank 1 would train on the same layers (NOLA only, else 0)
+ * @param loraRank1Params      what LoRA rank 1 would train on the same layers (NOLA and LoRA, else 0)
  * @param trainSeconds         fine-tuning time
  * @param evalSeconds          evaluation time
- * @param mergeDifference      NOLA only (else NaN): largest difference of the output probabilities of
+ * @param mergeDifference      NOLA and LoRA only (else NaN): largest difference of the output probabilities of
  *                             the network and of its merge into plain DL4J layers on
  *                             {@link Finetuning#MERGE_CHECK_IMAGES} test images
+ * @param losses               training loss of every step
  * @param net                  the fine-tuned network
  */
 public record FinetuneResult(Method method, double accuracy, int testImages, long trainableWithoutHead,
                              long headParams, long adapterBytes, long loraRank1Params, double trainSeconds,
-                             double evalSeconds, double mergeDifference, MultiLayerNetwork net) {
+                             double evalSeconds, double mergeDifference, double[] losses,
+                             MultiLayerNetwork net) {
 }

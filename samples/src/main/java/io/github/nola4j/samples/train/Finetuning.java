@@ -1,6 +1,6 @@
 package io.github.nola4j.samples.train;
 
-import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.LowRankLayer;
 import io.github.nola4j.samples.cnn.AdaptedCnn;
 import io.github.nola4j.samples.data.LabelledImages;
 import io.github.nola4j.samples.data.TrainTestData;
@@ -35,25 +35,32 @@ public final class Finetuning {
                 config.learningRate(), config.seed());
 
         long start = System.nanoTime();
-        Trainer.fit(net, train, numClasses, config.batchSize(), config.steps(), config.seed(),
+        double[] losses = Trainer.fit(net, train, numClasses, config.batchSize(), config.steps(), config.seed(),
                 progress.next("finetune " + config.method().cliName(), config.steps()));
         double trainSeconds = (System.nanoTime() - start) / 1e9;
 
         start = System.nanoTime();
-        double accuracy = Trainer.evaluate(net, test, numClasses, progress.next("evaluate target", test.size()))
-                .accuracy();
+        double accuracy = evaluate(net, data, config, progress);
         double evalSeconds = (System.nanoTime() - start) / 1e9;
 
         long trainable = AdaptedCnn.trainableWithoutHead(net);
         long rank1 = 0;
         for (Layer layer : net.getLayers()) {
-            if (layer.conf().getLayer() instanceof NolaLayer nola) {
-                rank1 += nola.loraRank1Params();
+            if (layer.conf().getLayer() instanceof LowRankLayer lowRank) {
+                rank1 += lowRank.loraRank1Params();
             }
         }
         double mergeDifference = rank1 > 0 ? mergeDifference(net, test) : Double.NaN;
         return new FinetuneResult(config.method(), accuracy, test.size(), trainable, AdaptedCnn.headParams(net),
-                trainable * BYTES_PER_VALUE, rank1, trainSeconds, evalSeconds, mergeDifference, net);
+                trainable * BYTES_PER_VALUE, rank1, trainSeconds, evalSeconds, mergeDifference, losses, net);
+    }
+
+    /** @return accuracy of {@code net} on the full test split of the target classes of {@code config} */
+    public static double evaluate(MultiLayerNetwork net, TrainTestData data, FinetuneConfig config,
+                                  ProgressBar progress) {
+        LabelledImages test = data.test().onlyClasses(config.classes());
+        return Trainer.evaluate(net, test, config.classes().length, progress.next("evaluate target", test.size()))
+                .accuracy();
     }
 
     /** @return max |p_adapted - p_merged| over the first test images, after {@link NolaMerge#merge} */

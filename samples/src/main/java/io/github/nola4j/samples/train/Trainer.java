@@ -23,14 +23,14 @@ public final class Trainer {
      * Trains {@code steps} minibatches, reshuffling (seeded) at the start of every pass over the
      * data; the last batch of a pass may be smaller.
      *
-     * @return the loss of the last minibatch
+     * @return the loss of every minibatch, in order
      */
-    public static double fit(MultiLayerNetwork net, LabelledImages data, int numClasses, int batchSize, long steps,
+    public static double[] fit(MultiLayerNetwork net, LabelledImages data, int numClasses, int batchSize, long steps,
                              long seed, ProgressBar progress) {
         SplittableRandom random = new SplittableRandom(seed);
         int[] order = IntStream.range(0, data.size()).toArray();
         int position = data.size();
-        double loss = Double.NaN;
+        double[] losses = new double[Math.toIntExact(steps)];
         for (long step = 0; step < steps; step++) {
             if (position >= data.size()) {
                 shuffle(order, random);
@@ -39,10 +39,10 @@ public final class Trainer {
             int[] batch = Arrays.copyOfRange(order, position, Math.min(position + batchSize, data.size()));
             position += batch.length;
             net.fit(new DataSet(data.features(batch), data.oneHotLabels(batch, numClasses)));
-            loss = net.score();
-            progress.update(step + 1, String.format("loss %.4f", loss));
+            losses[(int) step] = net.score();
+            progress.update(step + 1, String.format("loss %.4f", losses[(int) step]));
         }
-        return loss;
+        return losses;
     }
 
     /** @return steps of {@link #fit} in {@code epochs} passes over {@code size} images */

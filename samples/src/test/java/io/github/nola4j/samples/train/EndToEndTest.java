@@ -1,6 +1,10 @@
 package io.github.nola4j.samples.train;
 
+import io.github.nola4j.layers.LoraLayer;
+import io.github.nola4j.layers.LowRankLayer;
 import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.samples.report.ReportWriter;
+import org.deeplearning4j.util.ModelSerializer;
 import io.github.nola4j.samples.SamplesMain;
 import io.github.nola4j.samples.cnn.AdapterSettings;
 import io.github.nola4j.samples.cnn.BaseCnn;
@@ -100,6 +104,81 @@ class EndToEndTest {
         assertEquals(0, status, text);
         assertTrue(text.contains("test accuracy"), text);
         assertTrue(text.contains("260,672 without the head"), text);
+    }
+
+    @Test
+    void loraTrainsItsFactorsAndMerges() {
+        Map<String, float[]> before = frozenValues(base.net());
+        FinetuneResult r = Finetuning.run(base.net(), data, new FinetuneConfig(Method.LORA,
+                FinetuneConfig.DEFAULT_CLASSES, 10, AdapterSettings.forRun(Method.LORA, 1, 64, 1), 3, 50, 1e-2, 1),
+                ProgressBar.SILENT);
+        Map<String, float[]> after = frozenValues(r.net());
+        before.forEach((key, values) -> assertArrayEquals(values, after.get(key), key));
+        assertEquals(2761, r.trainableWithoutHead());
+        assertEquals(2761 * 4, r.adapterBytes());
+        assertTrue(r.net().getLayer(BaseCnn.DENSE).getParam(LoraLayer.B_KEY).amaxNumber().doubleValue() > 0);
+        assertTrue(r.mergeDifference() < 1e-4, "merged network differs by " + r.mergeDifference());
+    }
+
+    @Test
+    void savedAdapterReloadsAndExportRestoresWithModelSerializer() throws Exception {
+        FinetuneConfig config = new FinetuneConfig(Method.NOLA, FinetuneConfig.DEFAULT_CLASSES, 10,
+                AdapterSettings.forRun(Method.NOLA, 4, 16, 1), 3, 50, 3e-2, 1);
+        FinetuneResult r = Finetuning.run(base.net(), data, config, ProgressBar.SILENT);
+        Path adapter = work.resolve("a.nola");
+        long bytes = SavedAdapters.save(r.net(), adapter, "t", SavedAdapters.FP32_BITS);
+        assertEquals(bytes, Files.size(adapter));
+        MultiLayerNetwork reloaded = SavedAdapters.load(base.net(), config, adapter);
+        assertEquals(r.accuracy(), Finetuning.evaluate(reloaded, data, config, ProgressBar.SILENT));
+
+        Path zip = work.resolve("merged.zip");
+        SavedAdapters.export(r.net(), zip);
+        MultiLayerNetwork plain = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false);
+        INDArray x = data.test().onlyClasses(config.classes()).features(new int[] {0, 1, 2, 3, 4, 5, 6, 7});
+        double diff = plain.output(x, false).sub(r.net().output(x, false)).amaxNumber().doubleValue();
+        assertTrue(diff < 1e-5, "restored merged network differs by " + diff);
+        for (var layer : plain.getLayers()) {
+            assertFalse(layer.conf().getLayer() instanceof LowRankLayer, "not merged: " + layer.conf().getLayer());
+        }
+    }
+
+    @Test
+    void cliSavesQuantisedAdapterAndExports() throws Exception {
+        Path adapter = work.resolve("cli.nola");
+        Path zip = work.resolve("cli.zip");
+        String text = cli("finetune", "--quiet", "--bases", "16", "--steps", "2", "--shots", "5", "--save",
+                adapter.toString(), "--bits", "4", "--export", zip.toString());
+        assertTrue(text.contains("coefficients at 4 bits"), text);
+        assertTrue(text.contains("reloaded into a fresh network"), text);
+        assertTrue(Files.size(adapter) > 0 && Files.size(zip) > 0);
+        ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false);
+    }
+
+    @Test
+    void cliCompareWritesReportAndResumes() throws Exception {
+        Path out = work.resolve("report");
+        String[] args = {"compare", "--quiet", "--methods", "head,nola16,lora1", "--shots", "5", "--seeds", "1",
+            "--steps", "2", "--out", out.toString()};
+        String text = cli(args);
+        assertTrue(text.contains("[3/3]"), text);
+        String report = Files.readString(out.resolve(ReportWriter.REPORT));
+        assertTrue(report.contains("| NOLA k=l=16 | 0.03 | 128 | 512 |"), report);
+        assertTrue(report.contains("| LoRA r=1 | 0.003 | 2,761 | 11,044 |"), report);
+        for (String png : new String[] {ReportWriter.PLOT_PARAMS, ReportWriter.PLOT_BYTES, ReportWriter.PLOT_LOSS}) {
+            assertTrue(Files.size(out.resolve(png)) > 1000, png);
+        }
+        String again = cli(args);
+        assertFalse(again.contains("[1/3]"), "runs in runs.csv were repeated: " + again);
+    }
+
+    private static String cli(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
+                "--data", subsetDir(), "--base", base.file().toString())).toArray(String[]::new);
+        int status = new SamplesMain(new PrintStream(out, true, StandardCharsets.UTF_8), System.err).run(all);
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, text);
+        return text;
     }
 
     private static String subsetDir() {

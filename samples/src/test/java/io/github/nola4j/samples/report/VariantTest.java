@@ -1,0 +1,39 @@
+package io.github.nola4j.samples.report;
+
+import io.github.nola4j.samples.cnn.Method;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** {@code --methods} names and their reference learning rates; mean and std of the report. */
+class VariantTest {
+
+    @Test
+    void defaultListHasTheReferenceRates() {
+        List<Variant> v = Variant.parseList(Variant.DEFAULT_LIST, 4);
+        assertEquals(8, v.size());
+        assertEquals(new Variant("nola64", Method.NOLA, 4, 64, 3e-2), v.get(2));
+        assertEquals(1e-2, v.get(3).learningRate());
+        assertEquals(new Variant("lora1", Method.LORA, 1, 64, 3e-3), v.get(4));
+        assertEquals(1e-2, v.get(6).learningRate());
+        assertEquals("LoRA r=4", v.get(6).label());
+    }
+
+    @Test
+    void explicitRate() {
+        Variant v = Variant.parse("NOLA256@0.1", 4);
+        assertEquals("nola256@0.1", v.id());
+        assertEquals(0.1, v.learningRate());
+        assertEquals("NOLA k=l=256 lr 0.1", v.label());
+    }
+
+    @Test
+    void stats() {
+        Stats s = Stats.of(new double[] {0.90, 0.92, 0.94});
+        assertEquals(0.92, s.mean(), 1e-12);
+        assertEquals(0.02, s.std(), 1e-12);
+        assertEquals("92.00 ± 2.00", s.percent());
+    }
+}
