@@ -13,7 +13,7 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -36,7 +36,7 @@ public class DirectLowRankLayer extends SameDiffLayer {
     private IActivation activationFn;
     private List<String> trainableKeys;
     private INDArray[] cachedFactors;
-    private INDArray cachedTrainable;
+    private double[][] cachedTrainable;
 
     public DirectLowRankLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -56,18 +56,26 @@ public class DirectLowRankLayer extends SameDiffLayer {
 
     /** @return {A [fanIn, r], s·B [r, nOut]}, recomputed only when a trainable parameter changed */
     private INDArray[] factors() {
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            List<INDArray> trainable = new ArrayList<>();
-            for (String key : trainableKeys()) {
-                trainable.add(paramTable.get(key));
-            }
-            INDArray current = Nd4j.toFlattened(trainable);
-            if (cachedFactors == null || !current.equalsWithEps(cachedTrainable, 0.0)) {
-                cachedFactors = lowRankConf().factors(paramTable);
-                cachedTrainable = current;
-            }
-            return cachedFactors;
+        double[][] current = new double[trainableKeys().size()][];
+        for (int i = 0; i < current.length; i++) {
+            current[i] = values(paramTable.get(trainableKeys().get(i)));
         }
+        if (cachedFactors == null || !Arrays.deepEquals(current, cachedTrainable)) {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                cachedFactors = lowRankConf().factors(paramTable);
+            }
+            cachedTrainable = current;
+        }
+        return cachedFactors;
+    }
+
+    /** @return the values of a parameter, read on the Java side (no native op for these few numbers) */
+    private static double[] values(INDArray param) {
+        double[] v = new double[(int) param.length()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = param.getDouble(i);
+        }
+        return v;
     }
 
     private INDArray bias() {
