@@ -41,6 +41,8 @@ public enum Option {
             + "head and full 3e-3)", DEMO, FINETUNE),
     SEED("seed", "N", "seed of the shots, head, shuffling and NOLA bases; of the base for pretrain (default: 1)",
             DEMO, PRETRAIN, FINETUNE),
+    WORKERS("workers", "N", "data-parallel fine-tuning with DL4J ParallelWrapper on N workers, averaging after "
+            + "every step; use a power of two (default: 1)", DEMO, FINETUNE),
     SEEDS("seeds", "LIST", "fine-tuning seeds, comma-separated (default: 1,2,3)", COMPARE, QUANTIZE),
     SAVE("save", "FILE", "write the NOLA adapter (coefficients and the head) to FILE and check it reloads",
             FINETUNE),

@@ -284,7 +284,8 @@ public final class SamplesMain {
         double lr = line.has(Option.LR) ? line.positive(Option.LR) : method.defaultLearningRate(settings);
         return new FinetuneConfig(method, line.classes(Option.CLASSES, FinetuneConfig.DEFAULT_CLASSES),
                 line.integer(Option.SHOTS, FinetuneConfig.DEFAULT_SHOTS, 1), settings,
-                line.integer(Option.STEPS, FinetuneConfig.DEFAULT_STEPS, 1), FinetuneConfig.DEFAULT_BATCH, lr, seed);
+                line.integer(Option.STEPS, FinetuneConfig.DEFAULT_STEPS, 1), FinetuneConfig.DEFAULT_BATCH, lr, seed,
+                line.integer(Option.WORKERS, 1, 1));
     }
 
     // ---------------------------------------------------------------- output

@@ -14,9 +14,16 @@ import io.github.nola4j.samples.cnn.Method;
  * @param batchSize     images per step
  * @param learningRate  Adam learning rate
  * @param seed          seed of the shots, the head's initialisation and the shuffling
+ * @param workers       data-parallel workers (DL4J ParallelWrapper, parameter averaging); 1 = plain fit
  */
 public record FinetuneConfig(Method method, int[] classes, int shots, AdapterSettings adapter, int steps,
-                             int batchSize, double learningRate, long seed) {
+                             int batchSize, double learningRate, long seed, int workers) {
+
+    /** A single-worker configuration. */
+    public FinetuneConfig(Method method, int[] classes, int shots, AdapterSettings adapter, int steps, int batchSize,
+                          double learningRate, long seed) {
+        this(method, classes, shots, adapter, steps, batchSize, learningRate, seed, 1);
+    }
 
     public static final int[] DEFAULT_CLASSES = {5, 6, 7, 8, 9};
     public static final int DEFAULT_SHOTS = 100;

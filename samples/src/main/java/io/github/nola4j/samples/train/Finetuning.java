@@ -35,8 +35,11 @@ public final class Finetuning {
                 config.learningRate(), config.seed());
 
         long start = System.nanoTime();
-        double[] losses = Trainer.fit(net, train, numClasses, config.batchSize(), config.steps(), config.seed(),
-                progress.next("finetune " + config.method().cliName(), config.steps()));
+        ProgressBar bar = progress.next("finetune " + config.method().cliName(), config.steps());
+        double[] losses = config.workers() > 1
+                ? ParallelTrainer.fit(net, train, numClasses, config.batchSize(), config.steps(), config.seed(),
+                        config.workers(), bar)
+                : Trainer.fit(net, train, numClasses, config.batchSize(), config.steps(), config.seed(), bar);
         double trainSeconds = (System.nanoTime() - start) / 1e9;
 
         start = System.nanoTime();

@@ -6,7 +6,9 @@ import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -27,22 +29,36 @@ public final class Trainer {
      */
     public static double[] fit(MultiLayerNetwork net, LabelledImages data, int numClasses, int batchSize, long steps,
                              long seed, ProgressBar progress) {
+        List<int[]> batches = batchIndices(data.size(), batchSize, steps, seed);
+        double[] losses = new double[batches.size()];
+        for (int step = 0; step < batches.size(); step++) {
+            int[] batch = batches.get(step);
+            net.fit(new DataSet(data.features(batch), data.oneHotLabels(batch, numClasses)));
+            losses[step] = net.score();
+            progress.update(step + 1, String.format("loss %.4f", losses[step]));
+        }
+        return losses;
+    }
+
+    /**
+     * The image indices of {@code steps} minibatches: a seeded reshuffle at the start of every pass
+     * over the data; the last batch of a pass may be smaller.
+     */
+    public static List<int[]> batchIndices(int size, int batchSize, long steps, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        int[] order = IntStream.range(0, data.size()).toArray();
-        int position = data.size();
-        double[] losses = new double[Math.toIntExact(steps)];
+        int[] order = IntStream.range(0, size).toArray();
+        int position = size;
+        List<int[]> batches = new ArrayList<>();
         for (long step = 0; step < steps; step++) {
-            if (position >= data.size()) {
+            if (position >= size) {
                 shuffle(order, random);
                 position = 0;
             }
-            int[] batch = Arrays.copyOfRange(order, position, Math.min(position + batchSize, data.size()));
+            int[] batch = Arrays.copyOfRange(order, position, Math.min(position + batchSize, size));
             position += batch.length;
-            net.fit(new DataSet(data.features(batch), data.oneHotLabels(batch, numClasses)));
-            losses[(int) step] = net.score();
-            progress.update(step + 1, String.format("loss %.4f", losses[(int) step]));
+            batches.add(batch);
         }
-        return losses;
+        return batches;
     }
 
     /** @return steps of {@link #fit} in {@code epochs} passes over {@code size} images */

@@ -84,6 +84,20 @@ class EndToEndTest {
     }
 
     @Test
+    void twoParallelWorkersKeepFrozenWeightsAndTrainCoefficients() {
+        Map<String, float[]> before = frozenValues(base.net());
+        FinetuneConfig config = new FinetuneConfig(Method.NOLA, FinetuneConfig.DEFAULT_CLASSES, 20,
+                AdapterSettings.of(4, 64, 7), 6, 25, 3e-2, 1, 2);
+        FinetuneResult r = Finetuning.run(base.net(), data, config, ProgressBar.SILENT);
+        Map<String, float[]> after = frozenValues(r.net());
+        before.forEach((key, values) -> assertArrayEquals(values, after.get(key), key + " changed with 2 workers"));
+        INDArray beta = r.net().getLayer(BaseCnn.DENSE).getParam(NolaLayer.BETA_KEY);
+        assertTrue(beta.amaxNumber().doubleValue() > 0, "beta did not train");
+        assertTrue(r.losses().length > 0, "no loss recorded");
+        assertTrue(r.mergeDifference() < 1e-4, "merged network differs by " + r.mergeDifference());
+    }
+
+    @Test
     void headOnlyKeepsEveryBaseLayer() {
         Map<String, float[]> before = frozenValues(base.net());
         FinetuneResult r = Finetuning.run(base.net(), data, new FinetuneConfig(Method.HEAD,
