@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
  * {@code System.out} for every op while it builds a gradient function (about 1,000 lines for a
  * ResNet-50 with every convolution adapted), and forwards every other line unchanged.
  */
-final class DifferentiationLogFilter {
+public final class DifferentiationLogFilter {
 
     private static final String NOISE = "Added differentiated op ";
 
@@ -17,7 +17,7 @@ final class DifferentiationLogFilter {
     }
 
     /** Runs {@code action} with SameDiff's differentiation lines filtered out of stdout. */
-    static synchronized void run(Runnable action) {
+    public static synchronized void run(Runnable action) {
         PrintStream original = System.out;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));

@@ -5,6 +5,7 @@ import io.github.nola4j.samples.data.LabelledImages;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.autodiff.samediff.SDVariable;
+import io.github.nola4j.layers.DifferentiationLogFilter;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.TrainingConfig;
 import org.nd4j.enums.WeightsFormat;
@@ -16,8 +17,6 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Adam;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.SplittableRandom;
@@ -109,21 +108,10 @@ final class SameDiffPretrainer {
 
     /** SameDiff prints one "Added differentiated op" line per op to System.out while differentiating. */
     private static void createGradientQuietly(SameDiff sd) {
-        PrintStream original = System.out;
-        System.setOut(new PrintStream(new ByteArrayOutputStream()));
-        try {
-            sd.createGradFunction();
-        } finally {
-            System.setOut(original);
-        }
+        DifferentiationLogFilter.run(sd::createGradFunction);
     }
 
     private static void shuffle(int[] a, SplittableRandom random) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
+        Trainer.shuffle(a, random);
     }
 }

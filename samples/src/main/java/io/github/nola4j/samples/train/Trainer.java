@@ -79,7 +79,8 @@ public final class Trainer {
         return evaluation;
     }
 
-    private static void shuffle(int[] a, SplittableRandom random) {
+    /** Fisher-Yates shuffle of {@code a} in place. */
+    static void shuffle(int[] a, SplittableRandom random) {
         for (int i = a.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int t = a[i];
