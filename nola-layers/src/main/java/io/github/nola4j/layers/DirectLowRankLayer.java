@@ -26,7 +26,8 @@ import java.util.List;
  *       {@link LowRankLayer#trainableGradients} maps dA, dB to the trainable parameters. W and b
  *       get no gradient at all.</li>
  *   <li>The factors A and s·B are computed once and reused while the trainable parameters hold the
- *       same values (inference, or frozen adapters).</li>
+ *       same values (inference, or frozen adapters); backprop reuses the pre-activation of the
+ *       training forward pass on the same input and factors instead of recomputing it.</li>
  *   <li>Dropout on the layer's input works as in DL4J's own layers.</li>
  * </ul>
  * Parameter storage is DL4J's SameDiff layer's (flat view, parameter table).
@@ -37,6 +38,10 @@ public class DirectLowRankLayer extends SameDiffLayer {
     private List<String> trainableKeys;
     private INDArray[] cachedFactors;
     private double[][] cachedTrainable;
+    /** Pre-activation of the last training forward pass, and what it was computed from. */
+    private INDArray trainingPreOutput;
+    private INDArray trainingInput;
+    private INDArray[] trainingFactors;
 
     public DirectLowRankLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -92,15 +97,26 @@ public class DirectLowRankLayer extends SameDiffLayer {
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
         applyDropOutIfNecessary(training, workspaceMgr);
-        INDArray out = activationFn().getActivation(preOutput(), training);
+        INDArray z = preOutput();
+        if (training) {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                trainingPreOutput = z.dup();
+            }
+            trainingInput = input;
+            trainingFactors = cachedFactors;
+        }
+        INDArray out = activationFn().getActivation(z, training);
         return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, out);
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
-        INDArray delta = activationFn().backprop(preOutput(), epsilon).getFirst();
         INDArray[] ab = factors();
+        // reuse the training forward's pre-activation when nothing it depends on has changed since
+        INDArray z = trainingPreOutput != null && trainingInput == input && trainingFactors == ab
+                ? trainingPreOutput.dup() : preOutput();
+        INDArray delta = activationFn().backprop(z, epsilon).getFirst();
         INDArray[] grads = lowRankConf().shape().backprop(input.castTo(dataType),
                 paramTable.get(LowRankLayer.WEIGHT_KEY), bias(), ab[0], ab[1], delta);
         lowRankConf().trainableGradients(paramTable, grads[1], grads[2], gradTable);
