@@ -154,7 +154,8 @@ public record LabelledImages(byte[] pixels, int[] labels, int rows, int cols) {
         return s.toString();
     }
 
-    static void shuffle(int[] a, SplittableRandom random) {
+    /** Fisher-Yates shuffle of {@code a} in place, driven by {@code random}. */
+    public static void shuffle(int[] a, SplittableRandom random) {
         for (int i = a.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
             int t = a[i];

@@ -63,7 +63,7 @@ final class SameDiffPretrainer {
         int position = data.size();
         for (long step = 0; step < steps; step++) {
             if (position >= data.size()) {
-                shuffle(order, random);
+                LabelledImages.shuffle(order, random);
                 position = 0;
             }
             int[] batch = Arrays.copyOfRange(order, position, Math.min(position + batchSize, data.size()));
@@ -109,9 +109,5 @@ final class SameDiffPretrainer {
     /** SameDiff prints one "Added differentiated op" line per op to System.out while differentiating. */
     private static void createGradientQuietly(SameDiff sd) {
         DifferentiationLogFilter.run(sd::createGradFunction);
-    }
-
-    private static void shuffle(int[] a, SplittableRandom random) {
-        Trainer.shuffle(a, random);
     }
 }

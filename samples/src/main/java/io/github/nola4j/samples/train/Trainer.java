@@ -51,7 +51,7 @@ public final class Trainer {
         List<int[]> batches = new ArrayList<>();
         for (long step = 0; step < steps; step++) {
             if (position >= size) {
-                shuffle(order, random);
+                LabelledImages.shuffle(order, random);
                 position = 0;
             }
             int[] batch = Arrays.copyOfRange(order, position, Math.min(position + batchSize, size));
@@ -77,15 +77,5 @@ public final class Trainer {
             progress.update(from + batch.length, "");
         }
         return evaluation;
-    }
-
-    /** Fisher-Yates shuffle of {@code a} in place. */
-    static void shuffle(int[] a, SplittableRandom random) {
-        for (int i = a.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = a[i];
-            a[i] = a[j];
-            a[j] = t;
-        }
     }
 }
