@@ -37,7 +37,7 @@ public enum Option {
     QAT_BITS("qat-bits", "B", "NOLA quantisation-aware training of α and β at B bits, 2 to 8 (default: off; "
             + "quantize: a list, default 4,3, 0 for none)", FINETUNE, QUANTIZE),
     STEPS("steps", "N", "fine-tuning Adam steps of 50 images (default: 200)", DEMO, FINETUNE, COMPARE, QUANTIZE),
-    LR("lr", "RATE", "learning rate (default: nola 3e-2, 1e-2 from 256 bases; lora rank 1 3e-3, else 1e-2; "
+    LR("lr", "RATE", "learning rate (default: nola 0.1, 1e-2 from 256 bases; lora rank 1 3e-3, else 1e-2; "
             + "head and full 3e-3)", DEMO, FINETUNE),
     SEED("seed", "N", "seed of the shots, head, shuffling and NOLA bases; of the base for pretrain (default: 1)",
             DEMO, PRETRAIN, FINETUNE),

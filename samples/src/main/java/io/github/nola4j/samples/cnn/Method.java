@@ -25,9 +25,14 @@ public enum Method {
 
     /** NOLA on every adapted layer: only k + l mixture coefficients per layer train. */
     NOLA("nola", "NOLA adapters (k + l coefficients per layer)") {
+        /**
+         * Measured on the default task (seed 1 unless said): k = l = 64 at 0.1 gave 91.78, 91.32, 92.30 (3e-2:
+         * 91.24, 0.2: 84.30); k = l = 16 at 0.1 gave 90.02 (0.3: 90.76); k = l = 256 at 1e-2 gave 91.82 (3e-3:
+         * 89.38, 5e-2: 91.60, 0.1: 91.50).
+         */
         @Override
         public double defaultLearningRate(AdapterSettings s) {
-            return s.numBases() >= 256 ? 1e-2 : 3e-2;
+            return s.numBases() >= 256 ? 1e-2 : 1e-1;
         }
 
         @Override

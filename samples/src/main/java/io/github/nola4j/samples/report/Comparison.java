@@ -43,7 +43,7 @@ public record Comparison(List<Variant> variants, int[] shots, long[] seeds, int[
             for (Variant v : variants) {
                 for (long seed : seeds) {
                     done++;
-                    var old = log.find(r -> r.isRun(v.id(), shot, seed, steps));
+                    var old = log.find(r -> r.isRun(v.id(), shot, seed, steps, v.learningRate()));
                     if (old.isPresent()) {
                         grid.add(old.get());
                         continue;

@@ -25,9 +25,10 @@ public record RunRecord(String variant, int shots, long seed, int steps, double 
     public static final String HEADER = "variant,shots,seed,steps,lr,accuracy,trainable,adapter_bytes,train_seconds,"
             + "losses";
 
-    /** @return whether this run is the one of that variant, shots, seed and steps */
-    public boolean isRun(String otherVariant, int otherShots, long otherSeed, int otherSteps) {
-        return variant.equals(otherVariant) && shots == otherShots && seed == otherSeed && steps == otherSteps;
+    /** @return whether this run is the one of that variant, shots, seed, steps and learning rate */
+    public boolean isRun(String otherVariant, int otherShots, long otherSeed, int otherSteps, double otherRate) {
+        return variant.equals(otherVariant) && shots == otherShots && seed == otherSeed && steps == otherSteps
+                && learningRate == otherRate;
     }
 
     /** @return the CSV line (losses separated by ';') */

@@ -11,10 +11,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class VariantTest {
 
     @Test
-    void defaultListHasTheReferenceRates() {
+    void defaultListHasTheMeasuredRates() {
         List<Variant> v = Variant.parseList(Variant.DEFAULT_LIST, 4);
         assertEquals(8, v.size());
-        assertEquals(new Variant("nola64", Method.NOLA, 4, 64, 3e-2), v.get(2));
+        assertEquals(new Variant("nola64", Method.NOLA, 4, 64, 1e-1), v.get(2));
         assertEquals(1e-2, v.get(3).learningRate());
         assertEquals(new Variant("lora1", Method.LORA, 1, 64, 3e-3), v.get(4));
         assertEquals(1e-2, v.get(6).learningRate());
