@@ -77,7 +77,10 @@ public final class ConvGeometry implements LayerShape {
 
     /** @return W + s·ΔW in the YXIO layout [kH, kW, nIn, nOut] that libnd4j's conv2d takes */
     private INDArray effectiveKernelYxio(INDArray w, INDArray a, INDArray b) {
-        return w.add(toWeightLayout(a.mmul(b), w.shape())).permute(2, 3, 1, 0);
+        // A·B written in 'f' order [fanIn, nOut] is (A·B)ᵀ in 'c' order: W's layout without a transposing copy
+        INDArray product = Nd4j.createUninitialized(a.dataType(), new long[] {a.size(0), b.size(1)}, 'f');
+        Nd4j.gemm(a, b, product, false, false, 1.0, 0.0);
+        return w.add(product.transpose().reshape('c', w.shape())).permute(2, 3, 1, 0);
     }
 
     private Conv2DConfig config() {
@@ -114,8 +117,13 @@ public final class ConvGeometry implements LayerShape {
         }
         Nd4j.exec(op.build());
         long nOut = w.size(0);
-        INDArray dDelta = dKernel.permute(3, 2, 0, 1).dup('c').reshape(nOut, a.size(0)).transpose(); // [fanIn, nOut]
-        return new INDArray[] {dx, dDelta.mmul(b.transpose()), a.transpose().mmul(dDelta)};
+        INDArray dDeltaT = dKernel.permute(3, 2, 0, 1).dup('c').reshape(nOut, a.size(0)); // dΔᵀ [nOut, fanIn]
+        // BLAS transpose flags on contiguous arrays: ND4J copies strided (transposed-view) operands first
+        INDArray dA = Nd4j.gemm(dDeltaT, b, Nd4j.createUninitialized(a.dataType(), a.shape(), 'f'), true, true,
+                1.0, 0.0);
+        INDArray dB = Nd4j.gemm(a, dDeltaT, Nd4j.createUninitialized(b.dataType(), b.shape(), 'f'), true, true,
+                1.0, 0.0);
+        return new INDArray[] {dx, dA, dB};
     }
 
     @Override

@@ -74,13 +74,9 @@ public class DirectLowRankLayer extends SameDiffLayer {
         return cachedFactors;
     }
 
-    /** @return the values of a parameter, read on the Java side (no native op for these few numbers) */
+    /** @return a copy of a parameter's values, to compare on the Java side */
     private static double[] values(INDArray param) {
-        double[] v = new double[(int) param.length()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = param.getDouble(i);
-        }
-        return v;
+        return param.dup().data().asDouble();
     }
 
     private INDArray bias() {
