@@ -14,8 +14,8 @@ import java.util.Map;
 /**
  * {@code bench [--scenario dense|conv|resnet50|inference|all] [--steps N] [--warmup N]}: one line
  * per case, {@code bench <scenario>-<kind> median_ms=<m> p10=<a> p90=<b>}, the median of N
- * training steps (default 30, at least 20) after warm-up, every kind of a scenario in the same run
- * and followed by its ratios.
+ * training steps (default 30, at least 20) after warm-up, every kind of a scenario in the same run,
+ * interleaved step by step ({@link Timing#interleaved}), and followed by its ratios.
  */
 public final class BenchMain {
 
@@ -56,15 +56,16 @@ public final class BenchMain {
         }
     }
 
-    private static void training(Scenario scenario, PrintStream out, int warmup, int steps) {
+    private static void training(Scenario scenario, PrintStream out, int warmup, int runs) {
         String name = scenario.name().toLowerCase();
         DataSet batch = BenchNetworks.batch(scenario);
-        Map<Kind, Timing> timings = new EnumMap<>(Kind.class);
+        Map<Kind, Runnable> steps = new EnumMap<>(Kind.class);
         for (Kind kind : Kind.values()) {
             MultiLayerNetwork net = BenchNetworks.network(scenario, kind);
-            timings.put(kind, Timing.measure(() -> net.fit(batch), warmup, steps));
-            out.println("bench " + name + "-" + kind.name().toLowerCase() + " " + timings.get(kind).format());
+            steps.put(kind, () -> net.fit(batch));
         }
+        Map<Kind, Timing> timings = Timing.interleaved(steps, warmup, runs);
+        timings.forEach((kind, t) -> out.println("bench " + name + "-" + kind.name().toLowerCase() + " " + t.format()));
         double nola = timings.get(Kind.NOLA).median();
         out.printf("bench %s-ratio nola/full=%.3f nola/frozen=%.3f%n", name, nola / timings.get(Kind.FULL).median(),
                 nola / timings.get(Kind.FROZEN).median());

@@ -13,6 +13,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The {@code resnet50} scenario: DL4J's zoo ResNet50 at 96×96 (its pooling leaves nothing at
@@ -52,10 +54,13 @@ final class ResNet50Bench {
         out.printf("bench resnet50-setup ms=%.0f adapted_layers=%d bases_bytes=%d%n", setupMs,
                 adapted.adaptedLayers().size(), BasisCache.bytesHeld());
 
-        Timing full = Timing.measure(() -> base.fit(batch), warmup, runs);
-        out.println("bench resnet50-full " + full.format());
-        Timing nolaStep = Timing.measure(() -> nola.fit(batch), warmup, runs);
-        out.println("bench resnet50-nola " + nolaStep.format());
+        Map<String, Runnable> steps = new LinkedHashMap<>();
+        steps.put("full", () -> base.fit(batch));
+        steps.put("nola", () -> nola.fit(batch));
+        Map<String, Timing> timings = Timing.interleaved(steps, warmup, runs);
+        timings.forEach((kind, t) -> out.println("bench resnet50-" + kind + " " + t.format()));
+        Timing full = timings.get("full");
+        Timing nolaStep = timings.get("nola");
         out.printf("bench resnet50-ratio nola/full=%.3f%n", nolaStep.median() / full.median());
     }
 }

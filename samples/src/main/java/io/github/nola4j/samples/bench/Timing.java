@@ -1,6 +1,10 @@
 package io.github.nola4j.samples.bench;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Timings of repeated runs of one step, in milliseconds: median, 10th and 90th percentile.
@@ -22,6 +26,35 @@ public record Timing(double[] samples) {
         }
         Arrays.sort(ms);
         return new Timing(ms);
+    }
+
+    /**
+     * Measures several cases against each other: every round runs each case once, starting at a case
+     * rotated per round, so a change in machine load during the run falls on all cases alike.
+     * {@code warmup} rounds are unmeasured, then {@code runs} rounds are measured.
+     *
+     * @return the timing of each case, in the order of {@code cases}
+     */
+    public static <K> Map<K, Timing> interleaved(Map<K, Runnable> cases, int warmup, int runs) {
+        List<K> keys = new ArrayList<>(cases.keySet());
+        Map<K, double[]> ms = new LinkedHashMap<>();
+        keys.forEach(k -> ms.put(k, new double[runs]));
+        for (int round = 0; round < warmup + runs; round++) {
+            for (int j = 0; j < keys.size(); j++) {
+                K key = keys.get((round + j) % keys.size());
+                long start = System.nanoTime();
+                cases.get(key).run();
+                if (round >= warmup) {
+                    ms.get(key)[round - warmup] = (System.nanoTime() - start) / 1e6;
+                }
+            }
+        }
+        Map<K, Timing> timings = new LinkedHashMap<>();
+        ms.forEach((k, v) -> {
+            Arrays.sort(v);
+            timings.put(k, new Timing(v));
+        });
+        return timings;
     }
 
     public double median() {

@@ -5,6 +5,10 @@ import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -37,5 +41,19 @@ class BenchMainTest {
         assertEquals(1, fixed.percentile(10));
         assertEquals(9, fixed.percentile(90));
         assertTrue(fixed.format().startsWith("median_ms=5.000 p10=1.000 p90=9.000"));
+    }
+
+    @Test
+    void interleavedRunsEveryCaseOncePerRoundInRotatingOrder() {
+        List<String> order = new ArrayList<>();
+        Map<String, Runnable> cases = new LinkedHashMap<>();
+        for (String name : List.of("a", "b", "c")) {
+            cases.put(name, () -> order.add(name));
+        }
+        Map<String, Timing> t = Timing.interleaved(cases, 1, 20);
+        assertEquals(List.of("a", "b", "c"), new ArrayList<>(t.keySet()));
+        assertEquals(63, order.size(), "(1 warm-up + 20 measured rounds) x 3 cases");
+        assertEquals(List.of("a", "b", "c", "b", "c", "a", "c", "a", "b"), order.subList(0, 9));
+        t.values().forEach(timing -> assertEquals(20, timing.samples().length));
     }
 }
