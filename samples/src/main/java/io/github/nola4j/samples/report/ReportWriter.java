@@ -69,6 +69,7 @@ public final class ReportWriter {
             }
             s.append("\n");
         }
+        s.append(claim(c, runs, mainShots(c)));
         s.append("\nEvery run (accuracy %, seeds in the order above):\n\n| method | shots | accuracies | train s |\n")
                 .append("|---|---|---|---|\n");
         for (Variant v : c.variants()) {
@@ -85,6 +86,40 @@ public final class ReportWriter {
         s.append("\n![accuracy against trainable parameters](").append(PLOT_PARAMS).append(")\n\n![accuracy against ")
                 .append("adapter bytes](").append(PLOT_BYTES).append(")\n\n![training loss](").append(PLOT_LOSS)
                 .append(")\n");
+        return s.toString();
+    }
+
+    /**
+     * The claim of the samples: NOLA with at most a quarter of LoRA rank 1's trainable parameters is
+     * within 1 point of LoRA rank 1 (mean over seeds) and beats head-only, at {@code shot} images per class.
+     *
+     * @return a paragraph per qualifying NOLA variant, or an empty string when the runs lack LoRA r=1
+     */
+    static String claim(Comparison c, List<RunRecord> runs, int shot) {
+        Variant lora1 = c.variants().stream().filter(v -> v.method() == Method.LORA && v.rank() == 1).findFirst()
+                .orElse(null);
+        Variant head = c.variants().stream().filter(v -> v.method() == Method.HEAD).findFirst().orElse(null);
+        if (lora1 == null || of(runs, lora1, shot).isEmpty()) {
+            return "";
+        }
+        double loraMean = 100 * stats(of(runs, lora1, shot)).mean();
+        long loraParams = of(runs, lora1, shot).get(0).trainable();
+        Double headMean = head == null || of(runs, head, shot).isEmpty() ? null
+                : 100 * stats(of(runs, head, shot)).mean();
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%nThe claim at %d images per class: NOLA "
+                + "with at most a quarter of LoRA r=1's %,d trainable values within 1 point of LoRA r=1 (%.2f %%)%s.%n%n",
+                shot, loraParams, loraMean, headMean == null ? "" : String.format(Locale.ROOT,
+                        " and above head only (%.2f %%)", headMean)));
+        for (Variant v : c.variants()) {
+            List<RunRecord> mine = of(runs, v, shot);
+            if (v.method() != Method.NOLA || mine.isEmpty() || 4 * mine.get(0).trainable() > loraParams) {
+                continue;
+            }
+            double mean = 100 * stats(mine).mean();
+            boolean holds = loraMean - mean <= 1.0 && (headMean == null || mean > headMean);
+            s.append(String.format(Locale.ROOT, "- %s (%,d values): %.2f %%, %+.2f points from LoRA r=1: %s.%n",
+                    v.label(), mine.get(0).trainable(), mean, mean - loraMean, holds ? "holds" : "does not hold"));
+        }
         return s.toString();
     }
 
