@@ -76,7 +76,8 @@ public final class ConvGeometry implements LayerShape {
     }
 
     /** @return W + s·ΔW in the YXIO layout [kH, kW, nIn, nOut] that libnd4j's conv2d takes */
-    private INDArray effectiveKernelYxio(INDArray w, INDArray a, INDArray b) {
+    @Override
+    public INDArray appliedWeight(INDArray w, INDArray a, INDArray b) {
         // A·B written in 'f' order [fanIn, nOut] is (A·B)ᵀ in 'c' order: W's layout without a transposing copy
         INDArray product = Nd4j.createUninitialized(a.dataType(), new long[] {a.size(0), b.size(1)}, 'f');
         Nd4j.gemm(a, b, product, false, false, 1.0, 0.0);
@@ -90,8 +91,7 @@ public final class ConvGeometry implements LayerShape {
     }
 
     @Override
-    public INDArray preOutput(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b) {
-        INDArray kernel = effectiveKernelYxio(w, a, b);
+    public INDArray preOutput(INDArray x, INDArray kernel, INDArray bias, INDArray a, INDArray b) {
         return bias == null ? Nd4j.cnn().conv2d(x, kernel, config())
                 : Nd4j.cnn().conv2d(x, kernel, bias.reshape(bias.length()), config());
     }
@@ -101,8 +101,7 @@ public final class ConvGeometry implements LayerShape {
      * [fanIn, nOut]: dA = dΔ·(s·B)ᵀ and d(s·B) = Aᵀ·dΔ.
      */
     @Override
-    public INDArray[] backprop(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b, INDArray delta) {
-        INDArray kernel = effectiveKernelYxio(w, a, b);
+    public INDArray[] backprop(INDArray x, INDArray kernel, INDArray bias, INDArray a, INDArray b, INDArray delta) {
         INDArray dx = Nd4j.createUninitialized(x.dataType(), x.shape());
         INDArray dKernel = Nd4j.createUninitialized(kernel.dataType(), kernel.shape());
         Conv2DConfig cfg = config();
@@ -116,7 +115,7 @@ public final class ConvGeometry implements LayerShape {
                     .addOutputs(dx, dKernel, Nd4j.createUninitialized(bias.dataType(), bias.length()));
         }
         Nd4j.exec(op.build());
-        long nOut = w.size(0);
+        long nOut = kernel.size(3);
         INDArray dDeltaT = dKernel.permute(3, 2, 0, 1).dup('c').reshape(nOut, a.size(0)); // dΔᵀ [nOut, fanIn]
         // BLAS transpose flags on contiguous arrays: ND4J copies strided (transposed-view) operands first
         INDArray dA = Nd4j.gemm(dDeltaT, b, Nd4j.createUninitialized(a.dataType(), a.shape(), 'f'), true, true,

@@ -41,6 +41,12 @@ public final class DenseShape implements LayerShape {
         return z.add(x.mmul(a).mmul(b));
     }
 
+    /** @return W: the dense update is applied in factored form */
+    @Override
+    public INDArray appliedWeight(INDArray w, INDArray a, INDArray b) {
+        return w;
+    }
+
     @Override
     public INDArray preOutput(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b) {
         INDArray xc = contiguous(x);

@@ -40,6 +40,7 @@ public class DirectLowRankLayer extends SameDiffLayer {
     private double[][] cachedTrainable;
     /** Pre-activation of the last training forward pass, and what it was computed from. */
     private INDArray trainingPreOutput;
+    private INDArray trainingApplied;
     private INDArray trainingInput;
     private INDArray[] trainingFactors;
 
@@ -83,23 +84,28 @@ public class DirectLowRankLayer extends SameDiffLayer {
         return lowRankConf().hasBias() ? paramTable.get(LowRankLayer.BIAS_KEY) : null;
     }
 
-    private INDArray preOutput() {
-        INDArray[] ab = factors();
-        return lowRankConf().shape().preOutput(input.castTo(dataType), paramTable.get(LowRankLayer.WEIGHT_KEY),
-                bias(), ab[0], ab[1]);
+    /** @return {@link LayerShape#appliedWeight} of the current W and factors */
+    private INDArray appliedWeight(INDArray[] ab) {
+        return lowRankConf().shape().appliedWeight(paramTable.get(LowRankLayer.WEIGHT_KEY), ab[0], ab[1]);
     }
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
         applyDropOutIfNecessary(training, workspaceMgr);
-        INDArray z = preOutput();
+        INDArray[] ab = factors();
+        INDArray applied;
+        try (MemoryWorkspace ignored = training ? Nd4j.getWorkspaceManager().scopeOutOfWorkspaces() : null) {
+            applied = appliedWeight(ab); // kept for backprop in training: outside DL4J's per-layer workspaces
+        }
+        INDArray z = lowRankConf().shape().preOutput(input.castTo(dataType), applied, bias(), ab[0], ab[1]);
         if (training) {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 trainingPreOutput = z.dup();
             }
+            trainingApplied = applied;
             trainingInput = input;
-            trainingFactors = cachedFactors;
+            trainingFactors = ab;
         }
         INDArray out = activationFn().getActivation(z, training);
         return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, out);
@@ -109,12 +115,13 @@ public class DirectLowRankLayer extends SameDiffLayer {
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
         INDArray[] ab = factors();
-        // reuse the training forward's pre-activation when nothing it depends on has changed since
-        INDArray z = trainingPreOutput != null && trainingInput == input && trainingFactors == ab
-                ? trainingPreOutput.dup() : preOutput();
+        INDArray x = input.castTo(dataType);
+        // reuse the training forward's weight and pre-activation when nothing they depend on has changed since
+        boolean reuse = trainingPreOutput != null && trainingInput == input && trainingFactors == ab;
+        INDArray applied = reuse ? trainingApplied : appliedWeight(ab);
+        INDArray z = reuse ? trainingPreOutput.dup() : lowRankConf().shape().preOutput(x, applied, bias(), ab[0], ab[1]);
         INDArray delta = activationFn().backprop(z, epsilon).getFirst();
-        INDArray[] grads = lowRankConf().shape().backprop(input.castTo(dataType),
-                paramTable.get(LowRankLayer.WEIGHT_KEY), bias(), ab[0], ab[1], delta);
+        INDArray[] grads = lowRankConf().shape().backprop(x, applied, bias(), ab[0], ab[1], delta);
         lowRankConf().trainableGradients(paramTable, grads[1], grads[2], gradTable);
         Gradient g = new DefaultGradient();
         for (String key : trainableKeys()) {

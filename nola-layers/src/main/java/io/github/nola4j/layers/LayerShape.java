@@ -31,21 +31,33 @@ public interface LayerShape {
                        long nIn, long nOut);
 
     /**
+     * @param w frozen weight, {@link #weightShape} layout
+     * @param a A [fanIn, r]
+     * @param b s·B [r, nOut]
+     * @return the weight {@link #preOutput} and {@link #backprop} apply: W itself for a dense layer
+     *         (its update stays factored), the kernel W + s·ΔW in libnd4j's layout for a convolution.
+     *         The direct runtime builds it once per training step and hands it to both.
+     */
+    INDArray appliedWeight(INDArray w, INDArray a, INDArray b);
+
+    /**
      * Computes the pre-activation output with ND4J (the direct runtime's forward pass).
      *
-     * @param bias [1, nOut], or null
-     * @param a    A [fanIn, r]
-     * @param b    s·B [r, nOut]
+     * @param applied {@link #appliedWeight} of W, A and s·B
+     * @param bias    [1, nOut], or null
+     * @param a       A [fanIn, r]
+     * @param b       s·B [r, nOut]
      * @return z, the same value {@link #forward} defines
      */
-    INDArray preOutput(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b);
+    INDArray preOutput(INDArray x, INDArray applied, INDArray bias, INDArray a, INDArray b);
 
     /**
      * Backpropagates dL/dz through {@link #preOutput}; W and b are frozen and get no gradient.
      *
+     * @param applied {@link #appliedWeight} of W, A and s·B
      * @return {dL/dx, dL/dA [fanIn, r], dL/d(s·B) [r, nOut]}
      */
-    INDArray[] backprop(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b, INDArray delta);
+    INDArray[] backprop(INDArray x, INDArray applied, INDArray bias, INDArray a, INDArray b, INDArray delta);
 
     /** @return s·ΔW given as [fanIn, nOut], rearranged into the {@link #weightShape} layout */
     INDArray toWeightLayout(INDArray scaledDelta, long[] weightShape);

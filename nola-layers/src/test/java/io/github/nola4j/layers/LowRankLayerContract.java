@@ -233,6 +233,27 @@ abstract class LowRankLayerContract {
         }
     }
 
+    /**
+     * Five Adam steps in double, with DL4J's training workspaces on (the default), give the same
+     * parameters on this runtime as on the other one: guards the direct runtime's reuse of the
+     * training forward's applied weight and pre-activation in backprop.
+     */
+    @Test
+    void trainsLikeTheOtherRuntime() {
+        LayerRuntime other = runtime() == LayerRuntime.DIRECT ? LayerRuntime.SAMEDIFF : LayerRuntime.DIRECT;
+        MultiLayerNetwork mine = nolaNet(DataType.DOUBLE, new Adam(1e-2));
+        MultiLayerNetwork theirs = network(adapted().runtime(other).build(), DataType.DOUBLE, new Adam(1e-2), b -> b);
+        theirs.setParams(mine.params());
+        for (int step = 0; step < 5; step++) {
+            DataSet ds = data(DataType.DOUBLE, 4, 20 + step);
+            mine.fit(ds);
+            theirs.fit(ds);
+        }
+        assertTrue(maxRelativeError(theirs.params(), mine.params()) < 1e-9,
+                "parameters after 5 steps differ between runtimes by " + maxRelativeError(theirs.params(), mine.params()));
+        assertNotEquals(0.0, mine.getLayer(LAYER).getParam(zeroAtStartKey()).amaxNumber().doubleValue());
+    }
+
     // ------------------------------------------------------------------ frozen
 
     @Test
