@@ -277,9 +277,9 @@ public final class SamplesMain {
         out.printf("  set-up                %.0f ms (swap to NOLA layers + first forward, basis generation included)%n",
                 r.setupMillis());
         out.printf("  time per step         median %.0f ms, p10 %.0f ms, p90 %.0f ms (%d steps of %d images after "
-                + "the first %d)%n", r.stepMillis().median(), r.stepMillis().percentile(10),
+                + "the first %d; %d OpenMP threads)%n", r.stepMillis().median(), r.stepMillis().percentile(10),
                 r.stepMillis().percentile(90), r.stepMillis().samples().length, ZooConfig.BATCH,
-                ZooConfig.WARMUP_STEPS);
+                ZooConfig.WARMUP_STEPS, r.threads());
         ZooResult.Memory m = r.memory();
         out.printf("  memory                JVM heap used %s, process physical %s, JavaCPP totalBytes %s (ND4J's "
                 + "arrays are allocated outside it), NOLA bases %s; after training%n", megabytes(m.heapUsed()),

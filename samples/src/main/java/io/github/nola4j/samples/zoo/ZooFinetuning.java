@@ -21,6 +21,7 @@ import org.deeplearning4j.zoo.model.ResNet50;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
 import java.io.IOException;
@@ -95,7 +96,7 @@ public final class ZooFinetuning {
         double[] timed = Arrays.copyOfRange(millis, Math.min(ZooConfig.WARMUP_STEPS, millis.length), millis.length);
         Arrays.sort(timed);
         return new ZooResult(transfer.summary(), transfer.skipped().size(), fullParams, setupMillis,
-                new Timing(timed), memory, firstLoss, lastLoss, accuracy, test.size(), trainSeconds,
+                new Timing(timed), ompThreads(), memory, firstLoss, lastLoss, accuracy, test.size(), trainSeconds,
                 (System.nanoTime() - evalStart) / 1e9);
     }
 
@@ -147,6 +148,12 @@ public final class ZooFinetuning {
             bar.update(from + batch.length, "");
         }
         return evaluation;
+    }
+
+    /** @return ND4J's OpenMP thread count, or 0 when the backend does not say */
+    private static int ompThreads() {
+        Object threads = Nd4j.getExecutioner().getEnvironmentInformation().get("omp.threads");
+        return threads instanceof Number n ? n.intValue() : 0;
     }
 
     private static ZooResult.Memory memory() {

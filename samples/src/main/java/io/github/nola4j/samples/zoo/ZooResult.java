@@ -12,6 +12,7 @@ import io.github.nola4j.zoo.TrainableSummary;
  *                           running statistics excluded, the new head included)
  * @param setupMillis        swap to NOLA layers plus the first forward pass, basis generation included
  * @param stepMillis         training steps after the first {@link ZooConfig#WARMUP_STEPS}
+ * @param threads            OpenMP threads of ND4J's native ops (OMP_NUM_THREADS), which the step time depends on
  * @param memory             memory after training
  * @param firstLoss          loss of the first training step
  * @param lastLoss           loss of the last training step
@@ -21,7 +22,7 @@ import io.github.nola4j.zoo.TrainableSummary;
  * @param evalSeconds        wall time of the evaluation
  */
 public record ZooResult(TrainableSummary summary, int skippedLayers, long fullFineTuneParams, double setupMillis,
-                        Timing stepMillis, Memory memory, double firstLoss, double lastLoss, double accuracy,
+                        Timing stepMillis, int threads, Memory memory, double firstLoss, double lastLoss, double accuracy,
                         int testImages, double trainSeconds, double evalSeconds) {
 
     /**
