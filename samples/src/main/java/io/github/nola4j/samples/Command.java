@@ -10,7 +10,9 @@ public enum Command {
     COMPARE("compare", "fine-tune with every method in --methods, --shots and --seeds; write report.md and "
             + "plots to --out"),
     QUANTIZE("quantize", "NOLA accuracy with fp32, 8/4/3-bit saved coefficients and 4/3-bit quantisation-aware "
-            + "training; write quantization.md to --out");
+            + "training; write quantization.md to --out"),
+    ZOO("zoo", "fine-tune DL4J's zoo ResNet50 with NOLA on every convolution on upscaled images; print time per "
+            + "step and memory");
 
     private final String name;
     private final String help;
@@ -35,7 +37,7 @@ public enum Command {
                 return c;
             }
         }
-        throw new UsageException("unknown command \"" + name + "\"; use demo, pretrain, finetune, compare or "
-                + "quantize (--help lists the options)");
+        throw new UsageException("unknown command \"" + name + "\"; use demo, pretrain, finetune, compare, "
+                + "quantize or zoo (--help lists the options)");
     }
 }

@@ -28,7 +28,7 @@ public final class CommandLine {
      */
     public static CommandLine parse(String[] args) {
         if (args.length == 0) {
-            throw new UsageException("no command given; use demo, pretrain, finetune, compare or quantize");
+            throw new UsageException("no command given; use demo, pretrain, finetune, compare, quantize or zoo");
         }
         Command command = Command.fromCliName(args[0]);
         Map<Option, String> values = new EnumMap<>(Option.class);

@@ -8,12 +8,13 @@ import static io.github.nola4j.samples.Command.DEMO;
 import static io.github.nola4j.samples.Command.FINETUNE;
 import static io.github.nola4j.samples.Command.PRETRAIN;
 import static io.github.nola4j.samples.Command.QUANTIZE;
+import static io.github.nola4j.samples.Command.ZOO;
 
 /** Command-line options: name, value placeholder, help text and the commands that accept them. */
 public enum Option {
     DATA("data", "DIR", "Fashion-MNIST IDX files (.gz or not) or train/ and test/ image folders with one "
             + "subfolder per class (default: /usr/share/datasets/fashion-mnist, else the subset in the jar)",
-            DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE),
+            DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE, ZOO),
     WORK("work", "DIR", "folder for the pretrained base (default: ./nola-work)", DEMO, PRETRAIN, FINETUNE,
             COMPARE, QUANTIZE),
     BASE("base", "FILE", "pretrained base to fine-tune (default: the one in --work, pretrained if missing)",
@@ -26,21 +27,26 @@ public enum Option {
     METHODS("methods", "LIST", "methods to compare: head, full, nola<k> (k = l), lora<r>, each optionally @lr, "
             + "e.g. nola256@0.1 (default: " + io.github.nola4j.samples.report.Variant.DEFAULT_LIST + ")", COMPARE),
     CLASSES("classes", "LIST", "target task classes, comma-separated (default: 5,6,7,8,9)", DEMO, FINETUNE,
-            COMPARE, QUANTIZE),
+            COMPARE, QUANTIZE, ZOO),
     SHOTS("shots", "N", "training images per target class (default: 100; compare: a list, default 5,10,100)",
-            DEMO, FINETUNE, COMPARE, QUANTIZE),
+            DEMO, FINETUNE, COMPARE, QUANTIZE, ZOO),
     BASES("bases", "N", "NOLA bases k = l per layer (default: 64; quantize: a list, default 64,256)", DEMO,
-            FINETUNE, QUANTIZE),
+            FINETUNE, QUANTIZE, ZOO),
     RANK("rank", "N", "rank r of NOLA and LoRA, 1 or more; the scale is 1/r (default: 4)", DEMO, FINETUNE,
-            COMPARE, QUANTIZE),
+            COMPARE, QUANTIZE, ZOO),
     SCALE("scale", "S", "scale s of the update s·A·B (default: 1/r)", DEMO, FINETUNE),
     QAT_BITS("qat-bits", "B", "NOLA quantisation-aware training of α and β at B bits, 2 to 8 (default: off; "
             + "quantize: a list, default 4,3, 0 for none)", FINETUNE, QUANTIZE),
-    STEPS("steps", "N", "fine-tuning Adam steps of 50 images (default: 200)", DEMO, FINETUNE, COMPARE, QUANTIZE),
+    STEPS("steps", "N", "fine-tuning Adam steps of 50 images (default: 200; zoo: steps of 8 images, at least 4, "
+            + "default 30)", DEMO, FINETUNE, COMPARE, QUANTIZE, ZOO),
     LR("lr", "RATE", "learning rate (default: nola 0.1, 1e-2 from 256 bases; lora rank 1 3e-3, else 1e-2; "
-            + "head and full 3e-3)", DEMO, FINETUNE),
+            + "head and full 3e-3; zoo 1e-2)", DEMO, FINETUNE, ZOO),
     SEED("seed", "N", "seed of the shots, head, shuffling and NOLA bases; of the base for pretrain (default: 1)",
-            DEMO, PRETRAIN, FINETUNE),
+            DEMO, PRETRAIN, FINETUNE, ZOO),
+    SIZE("size", "S", "input height and width of ResNet50, 96 or more; the 28x28 images are upscaled to it "
+            + "(default: 96; 224 with --pretrained, the only size its head fits)", ZOO),
+    PRETRAINED("pretrained", null, "start from DL4J's ImageNet ResNet50 weights (downloaded on first use) instead of "
+            + "a random init", ZOO),
     WORKERS("workers", "N", "data-parallel fine-tuning with DL4J ParallelWrapper on N workers, averaging after "
             + "every step; use a power of two (default: 1)", DEMO, FINETUNE),
     SEEDS("seeds", "LIST", "fine-tuning seeds, comma-separated (default: 1,2,3)", COMPARE, QUANTIZE),
@@ -51,7 +57,7 @@ public enum Option {
     OUT("out", "DIR", "folder for the report, plots and the CSV of runs, which later runs resume from "
             + "(default: ./nola-report)", COMPARE, QUANTIZE),
     REPORT_ONLY("report-only", null, "write the report from the runs already in --out, training nothing", COMPARE),
-    QUIET("quiet", null, "no progress bars on stderr", DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE);
+    QUIET("quiet", null, "no progress bars on stderr", DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE, ZOO);
 
     private final String name;
     private final String value;
