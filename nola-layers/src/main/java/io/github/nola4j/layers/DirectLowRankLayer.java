@@ -119,7 +119,9 @@ public class DirectLowRankLayer extends SameDiffLayer {
         // reuse the training forward's weight and pre-activation when nothing they depend on has changed since
         boolean reuse = trainingPreOutput != null && trainingInput == input && trainingFactors == ab;
         INDArray applied = reuse ? trainingApplied : appliedWeight(ab);
-        INDArray z = reuse ? trainingPreOutput.dup() : lowRankConf().shape().preOutput(x, applied, bias(), ab[0], ab[1]);
+        // the stored pre-activation is handed over, not copied: the activation's backprop overwrites it
+        INDArray z = reuse ? trainingPreOutput : lowRankConf().shape().preOutput(x, applied, bias(), ab[0], ab[1]);
+        trainingPreOutput = null;
         INDArray delta = activationFn().backprop(z, epsilon).getFirst();
         INDArray[] grads = lowRankConf().shape().backprop(x, applied, bias(), ab[0], ab[1], delta);
         lowRankConf().trainableGradients(paramTable, grads[1], grads[2], gradTable);
