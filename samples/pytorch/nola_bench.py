@@ -67,7 +67,7 @@ class NolaConv2d(nn.Module):
         return F.conv2d(x, self.base.weight + delta, self.base.bias, padding=self.base.padding)
 
 
-def network(scenario, kind):
+def network(scenario, kind, input_grad):
     torch.manual_seed(7)
     if scenario == "dense":
         layer = nn.Linear(512, 512)
@@ -82,11 +82,13 @@ def network(scenario, kind):
     if kind == "frozen":
         for p in layer.parameters():
             p.requires_grad_(False)
-        x.requires_grad_(False)
+    # DL4J backpropagates to the first layer's input too, and "frozen" means gradients flow through it
+    x.requires_grad_(input_grad)
     opt = torch.optim.Adam([p for p in net.parameters() if p.requires_grad], lr=1e-3)
 
     def step():
         opt.zero_grad(set_to_none=True)
+        x.grad = None
         loss = F.cross_entropy(net(x), y)
         loss.backward()
         opt.step()
@@ -105,13 +107,15 @@ def main():
     parser.add_argument("--warmup", type=int, default=10)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--scenario", default="all", choices=["dense", "conv", "all"])
+    parser.add_argument("--no-input-grad", action="store_true",
+                        help="do not compute the gradient of the input (DL4J always does)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     for scenario in ["dense", "conv"]:
         if args.scenario not in ("all", scenario):
             continue
         kinds = ["full", "frozen", "nola"]
-        steps = {k: network(scenario, k) for k in kinds}
+        steps = {k: network(scenario, k, not args.no_input_grad) for k in kinds}
         ms = {k: [] for k in kinds}
         for rnd in range(args.warmup + args.steps):
             for j in range(len(kinds)):
@@ -123,7 +127,8 @@ def main():
         for kind in kinds:
             s = sorted(ms[kind])
             print(f"bench {scenario}-{kind} median_ms={percentile(s, 50):.3f} p10={percentile(s, 10):.3f} "
-                  f"p90={percentile(s, 90):.3f}  (pytorch {torch.__version__}, {args.threads} threads)")
+                  f"p90={percentile(s, 90):.3f}  (pytorch {torch.__version__}, {args.threads} threads, "
+                  f"input gradient {'off' if args.no_input_grad else 'on'})")
 
 
 if __name__ == "__main__":
