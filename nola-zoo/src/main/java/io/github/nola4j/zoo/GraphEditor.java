@@ -8,7 +8,6 @@ import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -22,12 +21,7 @@ final class GraphEditor extends NetworkEditor<ComputationGraph> {
     GraphEditor(ComputationGraph source) {
         this.source = source;
         this.copy = source.getConfiguration().clone();
-        List<LayerRef> refs = new ArrayList<>();
-        for (org.deeplearning4j.nn.api.Layer l : source.getLayers()) {
-            refs.add(new LayerRef(nameOf(l.conf().getLayer(), l.getIndex()), l.getIndex(), l.conf().getLayer(),
-                    l.numParams()));
-        }
-        this.layers = List.copyOf(refs);
+        this.layers = refsOf(source.getLayers());
     }
 
     @Override

@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -20,12 +19,7 @@ final class MultiLayerEditor extends NetworkEditor<MultiLayerNetwork> {
     MultiLayerEditor(MultiLayerNetwork source) {
         this.source = source;
         this.copy = source.getLayerWiseConfigurations().clone();
-        List<LayerRef> refs = new ArrayList<>();
-        for (org.deeplearning4j.nn.api.Layer l : source.getLayers()) {
-            refs.add(new LayerRef(nameOf(l.conf().getLayer(), l.getIndex()), l.getIndex(), l.conf().getLayer(),
-                    l.numParams()));
-        }
-        this.layers = List.copyOf(refs);
+        this.layers = refsOf(source.getLayers());
     }
 
     @Override

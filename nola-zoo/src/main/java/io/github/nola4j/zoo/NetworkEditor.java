@@ -7,6 +7,7 @@ import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +86,16 @@ abstract class NetworkEditor<M extends Model> {
             map.put(nameOf(l.conf().getLayer(), l.getIndex()), l);
         }
         return map;
+    }
+
+    /** @return a reference to each of {@code layers}, in their order */
+    static List<LayerRef> refsOf(org.deeplearning4j.nn.api.Layer[] layers) {
+        List<LayerRef> refs = new ArrayList<>();
+        for (org.deeplearning4j.nn.api.Layer l : layers) {
+            refs.add(new LayerRef(nameOf(l.conf().getLayer(), l.getIndex()), l.getIndex(), l.conf().getLayer(),
+                    l.numParams()));
+        }
+        return List.copyOf(refs);
     }
 
     static String nameOf(Layer conf, int index) {

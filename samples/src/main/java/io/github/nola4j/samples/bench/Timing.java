@@ -13,19 +13,11 @@ import java.util.Map;
  */
 public record Timing(double[] samples) {
 
-    /** Runs {@code step} {@code warmup} times unmeasured, then {@code runs} times measured. */
-    public static Timing measure(Runnable step, int warmup, int runs) {
-        for (int i = 0; i < warmup; i++) {
-            step.run();
-        }
-        double[] ms = new double[runs];
-        for (int i = 0; i < runs; i++) {
-            long start = System.nanoTime();
-            step.run();
-            ms[i] = (System.nanoTime() - start) / 1e6;
-        }
-        Arrays.sort(ms);
-        return new Timing(ms);
+    /** @return the timing of these run times in milliseconds, in any order (the array is not changed) */
+    public static Timing of(double[] ms) {
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        return new Timing(sorted);
     }
 
     /**
@@ -50,10 +42,7 @@ public record Timing(double[] samples) {
             }
         }
         Map<K, Timing> timings = new LinkedHashMap<>();
-        ms.forEach((k, v) -> {
-            Arrays.sort(v);
-            timings.put(k, new Timing(v));
-        });
+        ms.forEach((k, v) -> timings.put(k, of(v)));
         return timings;
     }
 

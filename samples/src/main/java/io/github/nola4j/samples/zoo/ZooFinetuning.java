@@ -94,9 +94,8 @@ public final class ZooFinetuning {
         double accuracy = evaluate(net, test, images, numClasses, progress.next("evaluate", test.size()))
                 .accuracy();
         double[] timed = Arrays.copyOfRange(millis, Math.min(ZooConfig.WARMUP_STEPS, millis.length), millis.length);
-        Arrays.sort(timed);
         return new ZooResult(transfer.summary(), transfer.skipped().size(), fullParams, setupMillis,
-                new Timing(timed), ompThreads(), memory, firstLoss, lastLoss, accuracy, test.size(), trainSeconds,
+                Timing.of(timed), ompThreads(), memory, firstLoss, lastLoss, accuracy, test.size(), trainSeconds,
                 (System.nanoTime() - evalStart) / 1e9);
     }
 

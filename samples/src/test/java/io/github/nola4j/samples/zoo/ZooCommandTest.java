@@ -1,5 +1,6 @@
 package io.github.nola4j.samples.zoo;
 
+import io.github.nola4j.samples.CliRun;
 import io.github.nola4j.samples.SamplesMain;
 import io.github.nola4j.samples.data.FashionMnist;
 import io.github.nola4j.samples.data.IdxReader;
@@ -8,11 +9,8 @@ import io.github.nola4j.samples.data.TrainTestData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.IntStream;
@@ -36,13 +34,10 @@ class ZooCommandTest {
     private String stderr;
 
     private int run(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = new SamplesMain(new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8)).run(args);
-        stdout = out.toString(StandardCharsets.UTF_8);
-        stderr = err.toString(StandardCharsets.UTF_8);
-        return status;
+        CliRun r = CliRun.of(args);
+        stdout = r.stdout();
+        stderr = r.stderr();
+        return r.status();
     }
 
     @Test
