@@ -62,7 +62,7 @@ public abstract class LowRankLayer extends SameDiffLayer {
         this.nIn = b.nIn;
         this.nOut = b.nOut;
         this.rank = b.rank;
-        this.scale = b.scale;
+        this.scale = b.scale != null ? b.scale : 1.0 / b.rank;
         this.hasBias = b.hasBias;
         this.activation = b.activation;
         this.runtime = b.runtime;
@@ -312,7 +312,8 @@ public abstract class LowRankLayer extends SameDiffLayer {
         protected long nIn;
         protected long nOut;
         protected int rank = 4;
-        protected double scale = 1.0;
+        /** null: 1/r. */
+        protected Double scale;
         protected boolean hasBias = true;
         protected Activation activation;
         protected LayerRuntime runtime = LayerRuntime.DIRECT;
@@ -339,7 +340,7 @@ public abstract class LowRankLayer extends SameDiffLayer {
             return (T) this;
         }
 
-        /** Scale s of the update s·A·B (LoRA's alpha / r). Default 1. */
+        /** Scale s of the update s·A·B (LoRA's alpha / r). Default 1/r, as the paper's vision code and LoRA. */
         public T scale(double scale) {
             this.scale = scale;
             return (T) this;
@@ -384,7 +385,7 @@ public abstract class LowRankLayer extends SameDiffLayer {
             require(nIn >= 0, name, "nIn", nIn, "must be >= 0 (0 = infer from the input type)", "set .nIn(n)");
             require(rank > 0, name, "rank", rank, "must be > 0", "use a rank such as 4");
             require(runtime != null, name, "runtime", null, "must be set", "use LayerRuntime.DIRECT");
-            require(Double.isFinite(scale) && scale != 0, name, "scale", scale, "must be finite and non-zero",
+            require(scale == null || Double.isFinite(scale) && scale != 0, name, "scale", scale, "must be finite and non-zero",
                     "use e.g. .scale(1.0 / rank)");
             boolean constrained = (allParamConstraints != null && !allParamConstraints.isEmpty())
                     || (weightConstraints != null && !weightConstraints.isEmpty())

@@ -3,6 +3,7 @@ package io.github.nola4j.layers;
 import io.github.nola4j.layers.basis.BasisCache;
 import io.github.nola4j.layers.basis.BasisGenerator;
 import io.github.nola4j.layers.basis.BasisRole;
+import io.github.nola4j.layers.basis.BasisSeeds;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -17,12 +18,27 @@ import java.util.Objects;
  * The NOLA update: the factors of ΔW are mixtures of frozen random bases.
  * <pre>
  *   ΔW = s · A · B                              [fanIn, nOut] (DL4J orientation)
- *   A  = cA · Σ_{i&lt;k} α_i A_i,  cA = 1/sqrt(k · fanIn)     A_i ~ N(0,1) [fanIn, r]
- *   B  = cB · Σ_{j&lt;l} β_j B_j,  cB = 1/sqrt(l)            B_j ~ N(0,1) [r, nOut]
+ *   A  = cA · Σ_{i&lt;k} α_i A_i,  cA = 1/sqrt(3k)     A_i ~ N(0,1) [fanIn, r]
+ *   B  = cB · Σ_{j&lt;l} β_j B_j,  cB = 1/sqrt(3l)     B_j ~ N(0,1) [r, nOut]
+ *   α at step 0 ~ U(-sqrt(3/fanIn), sqrt(3/fanIn)),  β at step 0 = 0
  * </pre>
- * α starts uniform in [-1, 1) (so A has the spread of LoRA's Kaiming-uniform A), β starts at 0
- * (so ΔW = 0 and the layer equals its base at step 0). Only α [1, k] and β [1, l] train. The bases
- * come from {@link BasisCache}, shared by all layers with the same basis seed.
+ * Beside the official code (UCDvision/NOLA, {@code llama/peft/tuners/lora.py}: {@code GenerateParams}
+ * draws each basis {@code nn.init.uniform_(W, -1, 1)} and multiplies it by {@code 1/sqrt(num_basis)},
+ * then {@code einsum('b,boi->oi', coefficients, W)}): a basis entry there is U(-1, 1)/sqrt(k), of
+ * variance 1/(3k); here it is cA·N(0, 1), of the same variance 1/(3k), from this project's portable
+ * generator ({@link BasisGenerator}) instead of torch's global one. So one unit of α or β moves A or B
+ * as much as in the official code, and Adam, whose step does not depend on the gradient's size, trains
+ * at the official learning rates. The official code starts the coefficients at 0 and keeps a frozen
+ * Kaiming-uniform A beside the mixture; here α starts where A = cA·Σ α_i A_i has that Kaiming-uniform
+ * spread, variance 1/(3·fanIn), with no extra frozen matrix, and β starts at 0, so ΔW = 0 and the layer
+ * equals its base at step 0. The official LLM code draws a seed per layer; here layers share one basis
+ * family by default ({@link BasisCache}), and {@link Builder#basisSeedPerLayer} derives a seed from the
+ * layer name instead ({@link #effectiveBasisSeed}). Only α [1, k] and β [1, l] train.
+ *
+ * <p>Parametrisation 1 (releases before {@link #PARAMETRISATION} 2) used cA = 1/sqrt(k·fanIn),
+ * cB = 1/sqrt(l) and α at step 0 in [-1, 1): the same ΔW as α' = α·sqrt(3/fanIn), β' = β·sqrt(3).
+ * A layer read from JSON that does not name its parametrisation keeps parametrisation 1, so old saved
+ * networks give the same outputs; adapter files are converted on load ({@link #convertCoefficients}).
  */
 public abstract class NolaLayer extends LowRankLayer {
 
@@ -30,6 +46,13 @@ public abstract class NolaLayer extends LowRankLayer {
     public static final String ALPHA_KEY = "alpha";
     /** Trainable coefficients of the B bases, shape [1, l]. */
     public static final String BETA_KEY = "beta";
+
+    /** The parametrisation new layers use (class javadoc). */
+    public static final int PARAMETRISATION = 2;
+    /** The parametrisation of releases before {@link #PARAMETRISATION} 2. */
+    public static final int PARAMETRISATION_1 = 1;
+    /** Parametrisations this build computes and reads, oldest first. */
+    public static final java.util.List<Integer> KNOWN_PARAMETRISATIONS = java.util.List.of(1, 2);
 
     /** Default basis seed, used when none is set. */
     public static final long DEFAULT_BASIS_SEED = 0x4E4F4C41L; // "NOLA"
@@ -39,6 +62,10 @@ public abstract class NolaLayer extends LowRankLayer {
     protected long basisSeed;
     /** Bits of quantisation-aware training of α and β, or 0 for none. */
     protected int quantizationBits;
+    /** Whether the bases come from a seed derived from the layer name ({@link #effectiveBasisSeed}). */
+    protected boolean basisSeedPerLayer;
+    /** Parametrisation of α and β; JSON without it means 1 (class javadoc). */
+    protected int parametrisation = PARAMETRISATION_1;
 
     protected NolaLayer(Builder<?> b) {
         super(b);
@@ -46,6 +73,8 @@ public abstract class NolaLayer extends LowRankLayer {
         this.numBasesB = b.numBasesB;
         this.basisSeed = b.basisSeed;
         this.quantizationBits = b.quantizationBits;
+        this.basisSeedPerLayer = b.basisSeedPerLayer;
+        this.parametrisation = PARAMETRISATION;
     }
 
     /** No-arg constructor for JSON. */
@@ -60,7 +89,8 @@ public abstract class NolaLayer extends LowRankLayer {
 
     @Override
     protected void initializeTrainableParameters(Map<String, INDArray> params) {
-        params.get(ALPHA_KEY).assign(initialAlpha(numBasesA, basisSeed, params.get(ALPHA_KEY).dataType()));
+        INDArray alpha = initialAlpha(numBasesA, effectiveBasisSeed(), params.get(ALPHA_KEY).dataType());
+        params.get(ALPHA_KEY).assign(alpha.muli(initialAlphaBound()));
         params.get(BETA_KEY).assign(0);
     }
 
@@ -70,8 +100,8 @@ public abstract class NolaLayer extends LowRankLayer {
     }
 
     /**
-     * @return α at step 0: [1, k] uniform in [-1, 1) from the portable generator, stream
-     * {@link BasisRole#ALPHA_INIT} of the basis seed
+     * @return [1, k] uniform in [-1, 1) from the portable generator, stream {@link BasisRole#ALPHA_INIT}
+     * of the basis seed; α at step 0 is this times {@link #initialAlphaBound()}
      */
     public static INDArray initialAlpha(int k, long seed, DataType dataType) {
         long key = BasisGenerator.key(seed, BasisRole.ALPHA_INIT.stream(0));
@@ -147,22 +177,80 @@ public abstract class NolaLayer extends LowRankLayer {
         out.assign(Nd4j.gemm(v, bases, result, false, false, c, 0.0));
     }
 
+    /** @return sqrt(3/fanIn), the bound of α at step 0 (parametrisation 2; 1 in parametrisation 1) */
+    public double initialAlphaBound() {
+        return parametrisation == PARAMETRISATION_1 ? 1.0 : Math.sqrt(3.0 / fanIn());
+    }
+
+    /**
+     * @return the seed the bases and α's start come from: the basis seed, or with
+     * {@link Builder#basisSeedPerLayer} the key of the basis seed and the layer name
+     * ({@link BasisSeeds#forLayer})
+     */
+    public long effectiveBasisSeed() {
+        if (!basisSeedPerLayer) {
+            return basisSeed;
+        }
+        if (getLayerName() == null) {
+            throw new IllegalStateException("NOLA layer without a name has basisSeedPerLayer = true, which derives "
+                    + "the basis seed from the name; set .name(\"...\") or drop .basisSeedPerLayer(true)");
+        }
+        return BasisSeeds.forLayer(basisSeed, getLayerName());
+    }
+
+    /**
+     * Converts coefficients from parametrisation {@code from} to {@code to} with the same ΔW:
+     * α_to = α_from · cA_from / cA_to, β_to = β_from · cB_from / cB_to.
+     *
+     * @param alpha [k] values, converted in place
+     * @param beta  [l] values, converted in place
+     * @param fanIn nIn·kH·kW of the layer
+     */
+    public static void convertCoefficients(float[] alpha, float[] beta, int from, int to, long fanIn) {
+        double a = coefficientScaleA(from, alpha.length, fanIn) / coefficientScaleA(to, alpha.length, fanIn);
+        double b = coefficientScaleB(from, beta.length) / coefficientScaleB(to, beta.length);
+        for (int i = 0; i < alpha.length; i++) {
+            alpha[i] = (float) (alpha[i] * a);
+        }
+        for (int j = 0; j < beta.length; j++) {
+            beta[j] = (float) (beta[j] * b);
+        }
+    }
+
+    /** @return cA of parametrisation {@code p}: 1/sqrt(k·fanIn) (1) or 1/sqrt(3k) (2) */
+    public static double coefficientScaleA(int p, int k, long fanIn) {
+        return 1.0 / Math.sqrt(requireKnown(p) == PARAMETRISATION_1 ? (double) k * fanIn : 3.0 * k);
+    }
+
+    /** @return cB of parametrisation {@code p}: 1/sqrt(l) (1) or 1/sqrt(3l) (2) */
+    public static double coefficientScaleB(int p, int l) {
+        return 1.0 / Math.sqrt(requireKnown(p) == PARAMETRISATION_1 ? l : 3.0 * l);
+    }
+
+    private static int requireKnown(int p) {
+        if (!KNOWN_PARAMETRISATIONS.contains(p)) {
+            throw new IllegalArgumentException("NOLA parametrisation " + p + " is unknown: this build reads "
+                    + "parametrisations " + KNOWN_PARAMETRISATIONS + "; use the nola4j release that wrote it");
+        }
+        return p;
+    }
+
     private INDArray basesA(DataType dataType) {
-        return BasisCache.bases(basisSeed, BasisRole.A, rank, numBasesA, fanIn(), dataType);
+        return BasisCache.bases(effectiveBasisSeed(), BasisRole.A, rank, numBasesA, fanIn(), dataType);
     }
 
     private INDArray basesB(DataType dataType) {
-        return BasisCache.bases(basisSeed, BasisRole.B, rank, numBasesB, nOut, dataType);
+        return BasisCache.bases(effectiveBasisSeed(), BasisRole.B, rank, numBasesB, nOut, dataType);
     }
 
-    /** @return cA = 1/sqrt(k · fanIn) */
+    /** @return cA = 1/sqrt(3k) (parametrisation 1: 1/sqrt(k · fanIn)) */
     public double coefficientScaleA() {
-        return 1.0 / Math.sqrt((double) numBasesA * fanIn());
+        return coefficientScaleA(parametrisation, numBasesA, fanIn());
     }
 
-    /** @return cB = 1/sqrt(l) */
+    /** @return cB = 1/sqrt(3l) (parametrisation 1: 1/sqrt(l)) */
     public double coefficientScaleB() {
-        return 1.0 / Math.sqrt(numBasesB);
+        return coefficientScaleB(parametrisation, numBasesB);
     }
 
     /** @return trainable parameters of this layer: k + l */
@@ -183,6 +271,16 @@ public abstract class NolaLayer extends LowRankLayer {
         return basisSeed;
     }
 
+    /** @return whether the bases come from a seed derived from the layer name */
+    public boolean isBasisSeedPerLayer() {
+        return basisSeedPerLayer;
+    }
+
+    /** @return the parametrisation of α and β, {@link #PARAMETRISATION} for new layers */
+    public int getParametrisation() {
+        return parametrisation;
+    }
+
     /** @return bits of quantisation-aware training, or 0 when α and β train in full precision */
     public int getQuantizationBits() {
         return quantizationBits;
@@ -195,12 +293,14 @@ public abstract class NolaLayer extends LowRankLayer {
         }
         NolaLayer that = (NolaLayer) o;
         return numBasesA == that.numBasesA && numBasesB == that.numBasesB && basisSeed == that.basisSeed
-                && quantizationBits == that.quantizationBits;
+                && quantizationBits == that.quantizationBits && basisSeedPerLayer == that.basisSeedPerLayer
+                && parametrisation == that.parametrisation;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(super.hashCode(), numBasesA, numBasesB, basisSeed, quantizationBits);
+        return Objects.hash(super.hashCode(), numBasesA, numBasesB, basisSeed, quantizationBits, basisSeedPerLayer,
+                parametrisation);
     }
 
     /** Builder of the NOLA options. */
@@ -210,6 +310,7 @@ public abstract class NolaLayer extends LowRankLayer {
         protected int numBasesB = 64;
         protected long basisSeed = DEFAULT_BASIS_SEED;
         protected int quantizationBits;
+        protected boolean basisSeedPerLayer;
 
         /** Number k of random bases mixed into A (trainable α values). Default 64. */
         public T numBasesA(int k) {
@@ -226,6 +327,16 @@ public abstract class NolaLayer extends LowRankLayer {
         /** Seed of the frozen random bases; layers with one seed share them. */
         public T basisSeed(long seed) {
             this.basisSeed = seed;
+            return (T) this;
+        }
+
+        /**
+         * Derive this layer's basis seed from {@link #basisSeed} and the layer name, as the official
+         * code draws a seed per layer: layers then share no bases. Default false: one shared family
+         * per basis seed, which costs less memory. The derived seed is recorded in adapter files.
+         */
+        public T basisSeedPerLayer(boolean perLayer) {
+            this.basisSeedPerLayer = perLayer;
             return (T) this;
         }
 

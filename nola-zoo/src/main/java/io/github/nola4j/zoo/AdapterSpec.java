@@ -14,8 +14,8 @@ import io.github.nola4j.layers.NolaLayer;
  */
 public record AdapterSpec(int rank, int numBasesA, int numBasesB, long basisSeed, double scale) {
 
-    /** Rank 4, k = l = 64, the default basis seed and s = 1, as {@link NolaLayer}'s builder. */
-    public static final AdapterSpec DEFAULT = new AdapterSpec(4, 64, 64, NolaLayer.DEFAULT_BASIS_SEED, 1.0);
+    /** Rank 4, k = l = 64, the default basis seed and s = 1/r, as {@link NolaLayer}'s builder. */
+    public static final AdapterSpec DEFAULT = new AdapterSpec(4, 64, 64, NolaLayer.DEFAULT_BASIS_SEED, 1.0 / 4);
 
     /** @throws IllegalArgumentException naming the option, its value, the constraint and the fix */
     public AdapterSpec {
@@ -26,8 +26,9 @@ public record AdapterSpec(int rank, int numBasesA, int numBasesB, long basisSeed
                 "use e.g. 1.0 / rank");
     }
 
+    /** @return this spec at rank r; a scale of 1/rank (the default) becomes 1/r, any other is kept */
     public AdapterSpec withRank(int r) {
-        return new AdapterSpec(r, numBasesA, numBasesB, basisSeed, scale);
+        return new AdapterSpec(r, numBasesA, numBasesB, basisSeed, scale == 1.0 / rank ? 1.0 / r : scale);
     }
 
     public AdapterSpec withNumBases(int k, int l) {

@@ -20,8 +20,11 @@ import java.util.List;
  * name, nIn, nOut, activation, bias, kernel, stride, padding, dilation and convolution mode, so
  * that with the pretrained W and b copied in and β = 0 it computes exactly what the original did.
  *
- * <p>α and β train with the {@link FineTuneConfiguration}'s updater and regularisation when set,
- * else with the original layer's; the original's gradient normalisation and dropout carry over.
+ * <p>α and β train with the {@link FineTuneConfiguration}'s updater when set, else with the original
+ * layer's. They get the fine-tune configuration's l1, l2 and weight decay when it sets any, and none
+ * otherwise: the original's regularisers were chosen for W, and on coefficients they only pull α
+ * toward 0 (the official NOLA runs use no weight decay); {@link #regularizationLeftOff} names them.
+ * The original's gradient normalisation and dropout carry over.
  * Constraints and weight noise do not (they would act on the frozen W).
  */
 final class NolaLayerFactory {
@@ -72,12 +75,23 @@ final class NolaLayerFactory {
     }
 
     private static List<Regularization> regularization(BaseLayer base, FineTuneConfiguration fineTune) {
-        List<Regularization> source = fineTune != null && fineTune.getRegularization() != null
-                ? fineTune.getRegularization() : base.getRegularization();
         List<Regularization> copy = new ArrayList<>();
-        if (source != null) {
-            source.forEach(r -> copy.add(r.clone()));
+        if (setsRegularization(fineTune)) {
+            fineTune.getRegularization().forEach(r -> copy.add(r.clone()));
         }
         return copy;
+    }
+
+    /**
+     * @return the regularisers of {@code original}'s weights that its NOLA layer does not copy onto α
+     * and β (all of them unless {@code fineTune} sets its own), empty when there are none
+     */
+    static List<Regularization> regularizationLeftOff(Layer original, FineTuneConfiguration fineTune) {
+        List<Regularization> own = ((BaseLayer) original).getRegularization();
+        return setsRegularization(fineTune) || own == null ? List.of() : List.copyOf(own);
+    }
+
+    private static boolean setsRegularization(FineTuneConfiguration fineTune) {
+        return fineTune != null && fineTune.getRegularization() != null && !fineTune.getRegularization().isEmpty();
     }
 }

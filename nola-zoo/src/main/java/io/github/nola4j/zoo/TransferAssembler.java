@@ -63,9 +63,11 @@ final class TransferAssembler<M extends Model> {
         checkOutputLayer(layers);
 
         List<NolaLayer> nolaLayers = new ArrayList<>();
+        java.util.Set<String> leftOff = new java.util.TreeSet<>();
         for (LayerRef ref : layers) {
             Layer replacement;
             if (adapted.contains(ref)) {
+                NolaLayerFactory.regularizationLeftOff(ref.conf(), t.fineTune).forEach(r -> leftOff.add(r.toString()));
                 NolaLayer nola = NolaLayerFactory.create(ref.conf(), specFor(ref.name()), t.fineTune);
                 nolaLayers.add(nola);
                 replacement = nola;
@@ -83,6 +85,10 @@ final class TransferAssembler<M extends Model> {
             }
             editor.replace(ref.name(), replacement);
             applyFineTune(ref.name(), ref.name().equals(head) || trainable.containsKey(ref.name()));
+        }
+        if (!leftOff.isEmpty()) {
+            log.info("NOLA: α and β get no regularisation; left off the adapted layers' {} (set l1, l2 or weight decay"
+                    + " in the FineTuneConfiguration to regularise them)", leftOff);
         }
         if (t.outputLoss != null) {
             // a NoOp updater: DL4J's JSON reader takes a BaseLayer without updater for a legacy format and fails

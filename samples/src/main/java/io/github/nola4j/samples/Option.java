@@ -39,8 +39,9 @@ public enum Option {
             + "quantize: a list, default 4,3, 0 for none)", FINETUNE, QUANTIZE),
     STEPS("steps", "N", "fine-tuning Adam steps of 50 images (default: 200; zoo: steps of 8 images, at least 4, "
             + "default 30)", DEMO, FINETUNE, COMPARE, QUANTIZE, ZOO),
-    LR("lr", "RATE", "learning rate (default: nola 0.1, 1e-2 from 256 bases; lora rank 1 3e-3, else 1e-2; "
-            + "head and full 3e-3; zoo 1e-2)", DEMO, FINETUNE, ZOO),
+    LR("lr", "RATE", "learning rate below the head (default: nola 3e-2, 1e-2 from 256 bases; lora rank 1 3e-3, "
+            + "else 1e-2; full 3e-3; zoo 1e-2)", DEMO, FINETUNE, ZOO),
+    HEAD_LR("head-lr", "RATE", "learning rate of the new head (default: 1e-2)", DEMO, FINETUNE),
     SEED("seed", "N", "seed of the shots, head, shuffling and NOLA bases; of the base for pretrain (default: 1)",
             DEMO, PRETRAIN, FINETUNE, ZOO),
     SIZE("size", "S", "input height and width of ResNet50, 96 or more; the 28x28 images are upscaled to it "

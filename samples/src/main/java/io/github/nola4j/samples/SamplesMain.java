@@ -360,7 +360,8 @@ public final class SamplesMain {
         return new FinetuneConfig(method, line.classes(Option.CLASSES, FinetuneConfig.DEFAULT_CLASSES),
                 line.integer(Option.SHOTS, FinetuneConfig.DEFAULT_SHOTS, 1), settings,
                 line.integer(Option.STEPS, FinetuneConfig.DEFAULT_STEPS, 1), FinetuneConfig.DEFAULT_BATCH, lr, seed,
-                line.integer(Option.WORKERS, 1, 1));
+                line.integer(Option.WORKERS, 1, 1),
+                line.has(Option.HEAD_LR) ? line.positive(Option.HEAD_LR) : FinetuneConfig.DEFAULT_HEAD_LR);
     }
 
     // ---------------------------------------------------------------- output
@@ -376,8 +377,9 @@ public final class SamplesMain {
     }
 
     private void printResult(FinetuneResult r, FinetuneConfig c) {
-        out.printf("  target task           classes %s, %d images per class, %d steps of %d, lr %s, seed %d%n",
-                classList(c.classes()), c.shots(), c.steps(), c.batchSize(), c.learningRate(), c.seed());
+        out.printf("  target task           classes %s, %d images per class, %d steps of %d, lr %s, head lr %s, seed %d%n",
+                classList(c.classes()), c.shots(), c.steps(), c.batchSize(), c.learningRate(), c.headLearningRate(),
+                c.seed());
         if (c.method() == Method.NOLA) {
             out.printf("  adapters              NOLA r = %d, s = %s, k = l = %d%s on conv1, conv2, conv3, dense%n",
                     c.adapter().rank(), c.adapter().scaleText(), c.adapter().numBases(),

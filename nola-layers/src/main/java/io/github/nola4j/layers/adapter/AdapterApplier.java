@@ -61,8 +61,13 @@ public final class AdapterApplier {
         for (Layer layer : net.nolaLayers()) {
             LayerAdapter la = byName.get(AdaptedNetwork.nameOf(layer));
             checkLayer(la, AdapterCapture.capture(layer));
-            out.add(assignment(la.name() + "/" + NolaLayer.ALPHA_KEY, layer.getParam(NolaLayer.ALPHA_KEY), la.alpha()));
-            out.add(assignment(la.name() + "/" + NolaLayer.BETA_KEY, layer.getParam(NolaLayer.BETA_KEY), la.beta()));
+            float[] alpha = la.alpha().clone();
+            float[] beta = la.beta().clone();
+            NolaLayer conf = AdaptedNetwork.configOf(layer);
+            NolaLayer.convertCoefficients(alpha, beta, NolaLayer.PARAMETRISATION, conf.getParametrisation(),
+                    conf.fanIn());
+            out.add(assignment(la.name() + "/" + NolaLayer.ALPHA_KEY, layer.getParam(NolaLayer.ALPHA_KEY), alpha));
+            out.add(assignment(la.name() + "/" + NolaLayer.BETA_KEY, layer.getParam(NolaLayer.BETA_KEY), beta));
         }
         Set<String> seen = new HashSet<>();
         for (ExtraTensor t : adapter.extraTensors()) {

@@ -49,13 +49,18 @@ public final class AdapterCapture {
                 layers, extras);
     }
 
-    /** @return the configuration and current coefficients of one NOLA layer */
+    /**
+     * @return the configuration and current coefficients of one NOLA layer, the coefficients in
+     * {@link NolaLayer#PARAMETRISATION} (converted from the layer's, if it is older)
+     */
     static LayerAdapter capture(Layer layer) {
         NolaLayer conf = AdaptedNetwork.configOf(layer);
+        float[] alpha = AdaptedNetwork.toFloatC(layer.getParam(NolaLayer.ALPHA_KEY));
+        float[] beta = AdaptedNetwork.toFloatC(layer.getParam(NolaLayer.BETA_KEY));
+        NolaLayer.convertCoefficients(alpha, beta, conf.getParametrisation(), NolaLayer.PARAMETRISATION,
+                conf.fanIn());
         return new LayerAdapter(AdaptedNetwork.nameOf(layer), conf.getClass().getSimpleName(),
                 layer.getParam(NolaLayer.WEIGHT_KEY).shape(), conf.hasBias(), conf.getRank(), conf.getNumBasesA(),
-                conf.getNumBasesB(), conf.getScale(), conf.getBasisSeed(),
-                AdaptedNetwork.toFloatC(layer.getParam(NolaLayer.ALPHA_KEY)),
-                AdaptedNetwork.toFloatC(layer.getParam(NolaLayer.BETA_KEY)));
+                conf.getNumBasesB(), conf.getScale(), conf.effectiveBasisSeed(), alpha, beta);
     }
 }

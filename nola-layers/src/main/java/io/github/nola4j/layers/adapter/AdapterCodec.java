@@ -1,5 +1,7 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.NolaLayer;
+
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -16,13 +18,15 @@ import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
- * Adapter file format, version 1. All integers are unsigned big-endian, floats IEEE-754 binary32
+ * Adapter file format, version 2. All integers are unsigned big-endian, floats IEEE-754 binary32
  * big-endian.
  * <pre>
  *  offset      size  field
  *  0           8     magic "NOLA4JAD" (4E 4F 4C 41 34 4A 41 44)
- *  8           2     u16 format version = 1
- *  10          2     u16 flags: bit 0 = configuration is raw DEFLATE (RFC 1951); other bits 0
+ *  8           2     u16 format version = 2
+ *  10          1     u8 parametrisation of α and β ({@link NolaLayer#PARAMETRISATION}), = "parametrisation"
+ *                    of the configuration
+ *  11          1     u8 flags: bit 0 = configuration is raw DEFLATE (RFC 1951); other bits 0
  *  12          4     u32 C = stored length of the configuration
  *  16          4     u32 R = length of the configuration JSON in UTF-8 (= C when not compressed)
  *  20          C     configuration JSON ({@link AdapterConfigJson}): generator id and version, base
@@ -36,7 +40,12 @@ import java.util.zip.Inflater;
  *  24+C+P      4     u32 CRC-32 (java.util.zip.CRC32, ISO-HDLC) of bytes [0, 24+C+P)
  *  total = 28 + C + P bytes exactly
  * </pre>
- * The reader checks, in order: size, magic, version, flags, that C and P fit exactly in the file
+ * Version 1 is the same but for bytes 10-11, a u16 of flags (so byte 10 is 0), and it has no
+ * "parametrisation" in the configuration: its coefficients are in parametrisation 1. The reader
+ * reads both versions and returns coefficients in {@link NolaLayer#PARAMETRISATION}, converted
+ * with {@link NolaLayer#convertCoefficients} (same ΔW); the writer writes version 2.
+ *
+ * <p>The reader checks, in order: size, magic, version, parametrisation, flags, that C and P fit exactly in the file
  * (before allocating anything from them), the CRC, R against C (at most 1032·C + 64 when
  * compressed, DEFLATE's largest ratio), the JSON, that P equals what the JSON implies, and that
  * every value is finite. Each failure is an {@link AdapterFormatException}.
@@ -45,8 +54,12 @@ public final class AdapterCodec {
 
     /** The 8 magic bytes, "NOLA4JAD". */
     static final byte[] MAGIC = "NOLA4JAD".getBytes(StandardCharsets.US_ASCII);
-    /** The format version this class writes and reads. */
-    public static final int FORMAT_VERSION = 1;
+    /** The format version this class writes. */
+    public static final int FORMAT_VERSION = 2;
+    /** The format version of releases before parametrisation 2, still read. */
+    public static final int FORMAT_VERSION_1 = 1;
+    /** Format versions this class reads. */
+    public static final List<Integer> READABLE_FORMAT_VERSIONS = List.of(FORMAT_VERSION_1, FORMAT_VERSION);
     /** Flag bit 0: the configuration is raw DEFLATE. */
     static final int FLAG_DEFLATED_CONFIG = 1;
     /** Bytes before the configuration. */
@@ -87,7 +100,8 @@ public final class AdapterCodec {
         try (DataOutputStream out = new DataOutputStream(file)) {
             out.write(MAGIC);
             out.writeShort(FORMAT_VERSION);
-            out.writeShort(options.compressConfig() ? FLAG_DEFLATED_CONFIG : 0);
+            out.writeByte(NolaLayer.PARAMETRISATION);
+            out.writeByte(options.compressConfig() ? FLAG_DEFLATED_CONFIG : 0);
             out.writeInt(config.length);
             out.writeInt(json.length);
             out.write(config);
@@ -104,12 +118,13 @@ public final class AdapterCodec {
     }
 
     /**
-     * @return the adapter in {@code file}, coefficients dequantised
-     * @throws AdapterFormatException if the bytes are not a valid version-1 adapter file
+     * @return the adapter in {@code file}, coefficients dequantised and in {@link NolaLayer#PARAMETRISATION}
+     * @throws AdapterFormatException if the bytes are not a valid version-1 or version-2 adapter file
      */
     public static Adapter decode(byte[] file) {
         byte[] json = configJson(file);
-        AdapterConfigJson.Config cfg = AdapterConfigJson.read(json);
+        int parametrisation = parametrisation(file);
+        AdapterConfigJson.Config cfg = AdapterConfigJson.read(json, u16(file, 8), parametrisation);
         int c = (int) u32(file, 12);
         int payloadStart = CONFIG_OFFSET + c + 4;
         int p = file.length - FIXED_BYTES - c;
@@ -124,6 +139,8 @@ public final class AdapterCodec {
         for (AdapterConfigJson.LayerEntry e : cfg.layers()) {
             float[] alpha = readVector(in, e.k(), cfg.encoding(), e.name() + "/alpha");
             float[] beta = readVector(in, e.l(), cfg.encoding(), e.name() + "/beta");
+            NolaLayer.convertCoefficients(alpha, beta, parametrisation, NolaLayer.PARAMETRISATION,
+                    LayerAdapter.fanIn(e.weightShape()));
             layers.add(new LayerAdapter(e.name(), e.type(), e.weightShape(), e.hasBias(), e.rank(), e.k(), e.l(),
                     e.scale(), e.basisSeed(), alpha, beta));
         }
@@ -159,14 +176,16 @@ public final class AdapterCodec {
                     + Arrays.toString(Arrays.copyOf(file, MAGIC.length)) + " instead of the magic \"NOLA4JAD\"");
         }
         int version = u16(file, 8);
-        if (version != FORMAT_VERSION) {
+        if (!READABLE_FORMAT_VERSIONS.contains(version)) {
             throw new AdapterFormatException("adapter format version " + version + " is not supported: this nola4j"
-                    + " reads version " + FORMAT_VERSION + "; use the nola4j release that wrote the file");
+                    + " reads format versions " + READABLE_FORMAT_VERSIONS + " (NOLA parametrisations "
+                    + NolaLayer.KNOWN_PARAMETRISATIONS + "); use the nola4j release that wrote the file");
         }
-        int flags = u16(file, 10);
+        parametrisation(file);
+        int flags = u16(file, 10) & (version == FORMAT_VERSION_1 ? 0xFFFF : 0xFF);
         if ((flags & ~FLAG_DEFLATED_CONFIG) != 0) {
             throw new AdapterFormatException("adapter flags 0x" + Integer.toHexString(flags) + " has unknown bits;"
-                    + " only bit 0 (compressed configuration) is defined in version " + FORMAT_VERSION);
+                    + " only bit 0 (compressed configuration) is defined in version " + version);
         }
         long c = u32(file, 12);
         long r = u32(file, 16);
@@ -202,6 +221,24 @@ public final class AdapterCodec {
                     + " " + c + " bytes to; the file is corrupt");
         }
         return inflate(file, (int) c, (int) r);
+    }
+
+    /**
+     * @return the parametrisation of the coefficients in {@code file}, whose magic and version are checked:
+     * 1 for format version 1, byte 10 for version 2
+     * @throws AdapterFormatException if this build does not know it
+     */
+    static int parametrisation(byte[] file) {
+        if (u16(file, 8) == FORMAT_VERSION_1) {
+            return NolaLayer.PARAMETRISATION_1;
+        }
+        int p = file[10] & 0xFF;
+        if (!NolaLayer.KNOWN_PARAMETRISATIONS.contains(p)) {
+            throw new AdapterFormatException("adapter parametrisation version " + p + " is not supported: this nola4j"
+                    + " reads parametrisation versions " + NolaLayer.KNOWN_PARAMETRISATIONS + " (format versions "
+                    + READABLE_FORMAT_VERSIONS + "); use the nola4j release that wrote the file");
+        }
+        return p;
     }
 
     /** @return Σ vector bytes of α and β plus 4 bytes per extra tensor value; overflow is a format error */

@@ -1,5 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.NolaLayer;
 import org.nd4j.shade.jackson.core.JsonProcessingException;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
@@ -15,7 +16,8 @@ import java.util.List;
  * adapter_config.json. It describes everything except the numbers:
  * <pre>
  * {
- *   "format": "nola4j-adapter", "format_version": 1, "peft_type": "NOLA", "task": "fashion-5-9",
+ *   "format": "nola4j-adapter", "format_version": 2, "parametrisation": 2, "peft_type": "NOLA",
+ *   "task": "fashion-5-9",
  *   "generator": {"id": "nola4j-splitmix64-boxmuller", "version": 1},
  *   "base_fingerprint": {"scheme": "nola4j-base-fp-v1", "sha256": "64 hex digits"},
  *   "coefficients": {"bits": 4, "scheme": "symmetric-maxabs-per-vector"},     (or 32, "fp32")
@@ -26,6 +28,9 @@ import java.util.List;
  * </pre>
  * The payload holds, in this order, α and β of each entry of "layers" and the values of each
  * entry of "extra_tensors". Unknown fields are ignored, so later minor versions may add some.
+ * "parametrisation" (of α and β, {@code NolaLayer}) is absent in format version 1, where it is 1.
+ * "basis_seed" is the seed the layer's bases come from (with per-layer seeds, the one derived
+ * from the layer name).
  */
 final class AdapterConfigJson {
 
@@ -56,6 +61,7 @@ final class AdapterConfigJson {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("format", FORMAT_NAME);
         root.put("format_version", AdapterCodec.FORMAT_VERSION);
+        root.put("parametrisation", NolaLayer.PARAMETRISATION);
         root.put("peft_type", "NOLA");
         root.put("task", adapter.task());
         ObjectNode gen = root.putObject("generator");
@@ -109,7 +115,7 @@ final class AdapterConfigJson {
      *
      * @throws AdapterFormatException naming the field that is missing, of the wrong type or out of range
      */
-    static Config read(byte[] utf8) {
+    static Config read(byte[] utf8, int headerVersion, int headerParametrisation) {
         requireShallow(utf8);
         JsonNode root;
         try {
@@ -127,9 +133,16 @@ final class AdapterConfigJson {
                     + FORMAT_NAME + "\"; this is not a nola4j adapter");
         }
         long version = integer(root, "format_version", 1, Integer.MAX_VALUE);
-        if (version != AdapterCodec.FORMAT_VERSION) {
+        if (version != headerVersion) {
             throw new AdapterFormatException("configuration format_version = " + version + " but the header says "
-                    + AdapterCodec.FORMAT_VERSION + "; the file is corrupt");
+                    + headerVersion + "; the file is corrupt");
+        }
+        if (version != AdapterCodec.FORMAT_VERSION_1) {
+            long p = integer(root, "parametrisation", 1, Integer.MAX_VALUE);
+            if (p != headerParametrisation) {
+                throw new AdapterFormatException("configuration parametrisation = " + p + " but the header says "
+                        + headerParametrisation + "; the file is corrupt");
+            }
         }
         JsonNode gen = object(root, "generator");
         JsonNode fp = object(root, "base_fingerprint");

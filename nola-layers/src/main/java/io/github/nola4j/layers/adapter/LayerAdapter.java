@@ -15,9 +15,9 @@ import java.util.Arrays;
  * @param numBasesA  k
  * @param numBasesB  l
  * @param scale      s
- * @param basisSeed  seed of the frozen bases
- * @param alpha      k coefficients of the A bases
- * @param beta       l coefficients of the B bases
+ * @param basisSeed  seed the bases come from ({@code NolaLayer#effectiveBasisSeed})
+ * @param alpha      k coefficients of the A bases, in {@code NolaLayer#PARAMETRISATION}
+ * @param beta       l coefficients of the B bases, in {@code NolaLayer#PARAMETRISATION}
  */
 public record LayerAdapter(String name, String type, long[] weightShape, boolean hasBias, int rank,
                            int numBasesA, int numBasesB, double scale, long basisSeed, float[] alpha,
@@ -39,6 +39,23 @@ public record LayerAdapter(String name, String type, long[] weightShape, boolean
     public LayerAdapter withCoefficients(float[] newAlpha, float[] newBeta) {
         return new LayerAdapter(name, type, weightShape, hasBias, rank, numBasesA, numBasesB, scale, basisSeed,
                 newAlpha, newBeta);
+    }
+
+    /** @return the layer's fan-in from its W shape: nIn (dense [nIn, nOut]) or nIn·kH·kW (conv [nOut, nIn, kH, kW]) */
+    public long fanIn() {
+        return fanIn(weightShape);
+    }
+
+    /** @return nIn for a rank-2 dense W [nIn, nOut], else the product of all but the first dimension */
+    static long fanIn(long[] weightShape) {
+        if (weightShape.length == 2) {
+            return weightShape[0];
+        }
+        long n = 1;
+        for (int i = 1; i < weightShape.length; i++) {
+            n *= weightShape[i];
+        }
+        return n;
     }
 
     /** @return a one-line description of the configuration, for error messages */

@@ -1,5 +1,7 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.NolaLayer;
+
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,11 +107,22 @@ class AdapterBadInputTest {
         magic[0] = 'X';
         rejected(AdapterFormatException.class, magic, "magic");
         rejected(AdapterFormatException.class, "PK\u0003\u0004".getBytes(), "magic");
-        for (int version : new int[] {0, 2, 0xFFFF}) {
+        for (int version : new int[] {0, 3, 0xFFFF}) {
             byte[] v = fp32Plain.clone();
             ByteBuffer.wrap(v, 8, 2).putShort((short) version);
             rejected(AdapterFormatException.class, AdapterBytes.withCrc(v), "version " + version);
+            rejected(AdapterFormatException.class, AdapterBytes.withCrc(v), "reads format versions [1, 2]");
         }
+        for (int parametrisation : new int[] {0, 3, 0xFF}) {
+            byte[] p = fp32Plain.clone();
+            p[10] = (byte) parametrisation;
+            rejected(AdapterFormatException.class, AdapterBytes.withCrc(p), "parametrisation version "
+                    + parametrisation + " is not supported: this nola4j reads parametrisation versions [1, 2]");
+        }
+        byte[] header = fp32Plain.clone();
+        header[10] = (byte) NolaLayer.PARAMETRISATION_1;
+        rejected(AdapterFormatException.class, AdapterBytes.withCrc(header), "configuration parametrisation = 2 but"
+                + " the header says 1");
         byte[] flags = fp32Plain.clone();
         flags[11] |= 4;
         rejected(AdapterFormatException.class, AdapterBytes.withCrc(flags), "flags");

@@ -1,5 +1,7 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.NolaLayer;
+
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -28,7 +30,7 @@ final class AdapterBytes {
         return Arrays.copyOfRange(file, 24 + c, 24 + c + p);
     }
 
-    /** @return a file from raw parts, with a correct CRC */
+    /** @return a file from raw parts, with a correct CRC; {@code flags} is the u16 at offset 10 (version 2: parametrisation, flags) */
     static byte[] build(int version, int flags, byte[] config, int declaredRaw, byte[] payload) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -49,7 +51,7 @@ final class AdapterBytes {
     /** @return a plain-config file with this JSON and payload */
     static byte[] build(String json, byte[] payload) {
         byte[] c = json.getBytes(StandardCharsets.UTF_8);
-        return build(AdapterCodec.FORMAT_VERSION, 0, c, c.length, payload);
+        return build(AdapterCodec.FORMAT_VERSION, NolaLayer.PARAMETRISATION << 8, c, c.length, payload);
     }
 
     /** Rewrites the last 4 bytes as the CRC-32 of the others. */

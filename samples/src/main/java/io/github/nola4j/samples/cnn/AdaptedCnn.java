@@ -2,6 +2,7 @@ package io.github.nola4j.samples.cnn;
 
 import io.github.nola4j.layers.LowRankLayer;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -34,8 +35,20 @@ public final class AdaptedCnn {
      */
     public static MultiLayerNetwork create(MultiLayerNetwork base, Method method, AdapterSettings settings,
                                            int numClasses, double learningRate, long seed) {
+        return create(base, method, settings, numClasses, learningRate, learningRate, seed);
+    }
+
+    /**
+     * As {@link #create(MultiLayerNetwork, Method, AdapterSettings, int, double, long)}, the head
+     * trained at its own Adam learning rate {@code headLearningRate}.
+     */
+    public static MultiLayerNetwork create(MultiLayerNetwork base, Method method, AdapterSettings settings,
+                                           int numClasses, double learningRate, double headLearningRate, long seed) {
         List<org.deeplearning4j.nn.conf.layers.Layer> layers = new ArrayList<>();
         for (org.deeplearning4j.nn.conf.layers.Layer layer : BaseCnn.layers(numClasses)) {
+            if (BaseCnn.HEAD.equals(layer.getLayerName()) && layer instanceof BaseLayer head) {
+                head.setIUpdater(new Adam(headLearningRate));
+            }
             layers.add(BaseCnn.ADAPTED_LAYERS.contains(layer.getLayerName())
                     ? method.adapt((FeedForwardLayer) layer, settings) : layer);
         }

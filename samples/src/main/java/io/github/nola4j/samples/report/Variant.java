@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 public record Variant(String id, Method method, int rank, int numBases, double learningRate) {
 
     /** The default of {@code --methods}. */
-    public static final String DEFAULT_LIST = "head,nola16,nola64,nola256,lora1,lora2,lora4,full";
+    public static final String DEFAULT_LIST = "head,nola16,nola64,nola172,nola256,nola345,lora1,lora2,lora4,full";
 
     private static final Pattern SYNTAX = Pattern.compile("(head|full|nola|lora)(\\d*)(?:@(.+))?");
 

@@ -15,15 +15,26 @@ import io.github.nola4j.samples.cnn.Method;
  * @param learningRate  Adam learning rate
  * @param seed          seed of the shots, the head's initialisation and the shuffling
  * @param workers       data-parallel workers (DL4J ParallelWrapper, parameter averaging); 1 = plain fit
+ * @param headLearningRate Adam learning rate of the new head, apart from the adapter's so that tuning
+ *                      {@code learningRate} measures the adapter alone
  */
 public record FinetuneConfig(Method method, int[] classes, int shots, AdapterSettings adapter, int steps,
-                             int batchSize, double learningRate, long seed, int workers) {
+                             int batchSize, double learningRate, long seed, int workers, double headLearningRate) {
 
-    /** A single-worker configuration. */
+    /** A single-worker configuration, the head at {@link #DEFAULT_HEAD_LR}. */
     public FinetuneConfig(Method method, int[] classes, int shots, AdapterSettings adapter, int steps, int batchSize,
                           double learningRate, long seed) {
-        this(method, classes, shots, adapter, steps, batchSize, learningRate, seed, 1);
+        this(method, classes, shots, adapter, steps, batchSize, learningRate, seed, 1, DEFAULT_HEAD_LR);
     }
+
+    /** The head at {@link #DEFAULT_HEAD_LR}. */
+    public FinetuneConfig(Method method, int[] classes, int shots, AdapterSettings adapter, int steps, int batchSize,
+                          double learningRate, long seed, int workers) {
+        this(method, classes, shots, adapter, steps, batchSize, learningRate, seed, workers, DEFAULT_HEAD_LR);
+    }
+
+    /** Learning rate of the new head, the reference's. */
+    public static final double DEFAULT_HEAD_LR = 1e-2;
 
     public static final int[] DEFAULT_CLASSES = {5, 6, 7, 8, 9};
     public static final int DEFAULT_SHOTS = 100;

@@ -32,7 +32,7 @@ public final class Finetuning {
         LabelledImages train = data.train().onlyClasses(config.classes()).sampleShots(config.shots(), config.seed());
         LabelledImages test = data.test().onlyClasses(config.classes());
         MultiLayerNetwork net = AdaptedCnn.create(base, config.method(), config.adapter(), numClasses,
-                config.learningRate(), config.seed());
+                config.learningRate(), config.headLearningRate(), config.seed());
 
         long start = System.nanoTime();
         ProgressBar bar = progress.next("finetune " + config.method().cliName(), config.steps());
