@@ -70,6 +70,7 @@ public final class ReportWriter {
             s.append("\n");
         }
         s.append(claim(c, runs, mainShots(c)));
+        s.append(Targets.verdicts(c, runs, mainShots(c)));
         s.append("\nEvery run (accuracy %, seeds in the order above):\n\n| method | shots | accuracies | train s |\n")
                 .append("|---|---|---|---|\n");
         for (Variant v : c.variants()) {

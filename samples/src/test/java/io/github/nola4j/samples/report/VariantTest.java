@@ -13,12 +13,15 @@ class VariantTest {
     @Test
     void defaultListHasTheMeasuredRates() {
         List<Variant> v = Variant.parseList(Variant.DEFAULT_LIST, 4);
-        assertEquals(8, v.size());
-        assertEquals(new Variant("nola64", Method.NOLA, 4, 64, 1e-1), v.get(2));
-        assertEquals(1e-2, v.get(3).learningRate());
-        assertEquals(new Variant("lora1", Method.LORA, 1, 64, 3e-3), v.get(4));
-        assertEquals(1e-2, v.get(6).learningRate());
-        assertEquals("LoRA r=4", v.get(6).label());
+        assertEquals(10, v.size());
+        assertEquals(new Variant("nola64", Method.NOLA, 4, 64, 3e-2), v.get(2));
+        assertEquals(new Variant("nola172", Method.NOLA, 4, 172, 3e-2), v.get(3));
+        assertEquals(1e-2, v.get(4).learningRate());
+        assertEquals(new Variant("nola345", Method.NOLA, 4, 345, 1e-2), v.get(5));
+        assertEquals(new Variant("lora1", Method.LORA, 1, 64, 3e-3), v.get(6));
+        assertEquals(1e-2, v.get(8).learningRate());
+        assertEquals("LoRA r=4", v.get(8).label());
+        assertEquals(1e-2, v.get(0).learningRate(), "head only trains the head, at the head's rate");
     }
 
     @Test
