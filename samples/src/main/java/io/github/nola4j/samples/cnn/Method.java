@@ -54,7 +54,7 @@ public enum Method {
 
     /** LoRA on every adapted layer: A [fanIn, r] and B [r, nOut] train, r·(fanIn + nOut) values per layer. */
     LORA("lora", "LoRA adapters (r·(fanIn + nOut) values per layer)") {
-        /** DESIGN.md: rank 1 at 3e-3, rank 4 at 1e-2; rank 2 measured best at 1e-2 too (README). */
+        /** The PyTorch reference: rank 1 at 3e-3, rank 4 at 1e-2; rank 2 measured best at 1e-2 too (README). */
         @Override
         public double defaultLearningRate(AdapterSettings s) {
             return s.rank() <= 1 ? 3e-3 : 1e-2;
@@ -115,7 +115,7 @@ public enum Method {
         this.description = description;
     }
 
-    /** @return the learning rate of the reference experiment (DESIGN.md) for this method */
+    /** @return the learning rate of the PyTorch reference experiment (samples README) for this method */
     public abstract double defaultLearningRate(AdapterSettings settings);
 
     /** @return whether the method trains low-rank adapters, which take --rank and --scale */
