@@ -31,7 +31,9 @@ import java.util.List;
  *       {@link InputGradients}); the layer then returns zeros of the input's shape.</li>
  *   <li>The factors A and s·B are computed once and reused while the trainable parameters hold the
  *       same values (inference, or frozen adapters); backprop reuses the step of the training
- *       forward pass on the same input and factors instead of recomputing it.</li>
+ *       forward pass on the same input and factors instead of recomputing it. The step's arrays
+ *       live in DL4J's activations workspace, like the layer's input, so a training step allocates
+ *       no off-heap memory of its own once the workspaces have grown.</li>
  *   <li>Dropout on the layer's input works as in DL4J's own layers.</li>
  * </ul>
  * Parameter storage is DL4J's SameDiff layer's (flat view, parameter table).
@@ -121,12 +123,10 @@ public class DirectLowRankLayer extends SameDiffLayer {
         return lowRankConf().hasBias() ? paramTable.get(LowRankLayer.BIAS_KEY) : null;
     }
 
-    /** @return a training step on x with the current W, b and factors; its arrays live outside DL4J's workspaces */
+    /** @return a training step on x with the current W, b and factors, its arrays in the current workspace */
     private TrainingStep newTrainingStep(INDArray x, INDArray[] ab) {
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return lowRankConf().shape().trainingStep(x, paramTable.get(LowRankLayer.WEIGHT_KEY), bias(), ab[0],
-                    ab[1], trainingPath, inputGradientNeeded);
-        }
+        return lowRankConf().shape().trainingStep(x, paramTable.get(LowRankLayer.WEIGHT_KEY), bias(), ab[0], ab[1],
+                trainingPath, inputGradientNeeded);
     }
 
     @Override
@@ -137,7 +137,11 @@ public class DirectLowRankLayer extends SameDiffLayer {
         INDArray x = input.castTo(dataType);
         INDArray z;
         if (training) {
-            trainingStep = newTrainingStep(x, ab);
+            // kept for backprop in DL4J's activations workspace, which in fit() lives until the backward pass
+            // (no off-heap allocation per step); the same lifetime as the layer's input
+            try (MemoryWorkspace ignored = workspaceMgr.notifyScopeBorrowed(ArrayType.ACTIVATIONS)) {
+                trainingStep = newTrainingStep(x, ab);
+            }
             trainingPreOutput = trainingStep.preOutput();
             trainingInput = input;
             trainingFactors = ab;
