@@ -11,7 +11,6 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
@@ -26,7 +25,8 @@ import java.util.Objects;
  *   z = conv(x, W + s·ΔW) + b,   ΔW = reshape((A·B)ᵀ, [nOut, nIn, kH, kW]),  A [nIn·kH·kW, r]
  * </pre>
  * Kernel size, stride, padding, dilation and {@link ConvolutionMode} (Same, Truncate, Strict)
- * behave as in {@link ConvolutionLayer}.
+ * behave as in {@link ConvolutionLayer}. Training takes the {@link TrainingPath} that
+ * {@link ConvPathRule} finds cheaper; inference convolves once with the merged kernel.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
@@ -84,45 +84,29 @@ public final class ConvGeometry implements LayerShape {
         return w.add(product.transpose().reshape('c', w.shape())).permute(2, 3, 1, 0);
     }
 
-    private Conv2DConfig config() {
-        return new Conv2DConfig(kernelSize[0], kernelSize[1], stride[0], stride[1], padding[0], padding[1],
-                dilation[0], dilation[1], convolutionMode == ConvolutionMode.Same ? PaddingMode.SAME : PaddingMode.VALID,
-                Conv2DConfig.NCHW, WeightsFormat.YXIO);
+    /** @return libnd4j's convolution operations with this geometry */
+    Conv2dOps ops() {
+        return new Conv2dOps(kernelSize, stride, padding, dilation,
+                convolutionMode == ConvolutionMode.Same ? PaddingMode.SAME : PaddingMode.VALID);
     }
 
     @Override
     public INDArray preOutput(INDArray x, INDArray kernel, INDArray bias, INDArray a, INDArray b) {
-        return bias == null ? Nd4j.cnn().conv2d(x, kernel, config())
-                : Nd4j.cnn().conv2d(x, kernel, bias.reshape(bias.length()), config());
+        return ops().forward(x, kernel, bias == null ? null : bias.reshape(bias.length()));
     }
 
     /**
-     * conv2d_bp with the effective kernel gives dx and dL/dW_eff; then, with dΔ = dL/dW_eff as
-     * [fanIn, nOut]: dA = dΔ·(s·B)ᵀ and d(s·B) = Aᵀ·dΔ.
+     * @return a {@link FactorisedConvStep} or a {@link MergedConvStep}, as {@code path} says or,
+     *         for {@link TrainingPath#AUTO}, as {@link ConvPathRule} chooses
      */
     @Override
-    public INDArray[] backprop(INDArray x, INDArray kernel, INDArray bias, INDArray a, INDArray b, INDArray delta) {
-        INDArray dx = Nd4j.createUninitialized(x.dataType(), x.shape());
-        INDArray dKernel = Nd4j.createUninitialized(kernel.dataType(), kernel.shape());
-        Conv2DConfig cfg = config();
-        DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d_bp")
-                .addIntegerArguments(kernelSize[0], kernelSize[1], stride[0], stride[1], padding[0], padding[1],
-                        dilation[0], dilation[1], cfg.getPaddingMode().index, 0, cfg.getWeightsFormat().ordinal());
-        if (bias == null) {
-            op.addInputs(x, kernel, delta).addOutputs(dx, dKernel);
-        } else {
-            op.addInputs(x, kernel, bias.reshape(bias.length()), delta)
-                    .addOutputs(dx, dKernel, Nd4j.createUninitialized(bias.dataType(), bias.length()));
-        }
-        Nd4j.exec(op.build());
-        long nOut = kernel.size(3);
-        INDArray dDeltaT = dKernel.permute(3, 2, 0, 1).dup('c').reshape(nOut, a.size(0)); // dΔᵀ [nOut, fanIn]
-        // BLAS transpose flags on contiguous arrays: ND4J copies strided (transposed-view) operands first
-        INDArray dA = Nd4j.gemm(dDeltaT, b, Nd4j.createUninitialized(a.dataType(), a.shape(), 'f'), true, true,
-                1.0, 0.0);
-        INDArray dB = Nd4j.gemm(a, dDeltaT, Nd4j.createUninitialized(b.dataType(), b.shape(), 'f'), true, true,
-                1.0, 0.0);
-        return new INDArray[] {dx, dA, dB};
+    public TrainingStep trainingStep(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b, TrainingPath path,
+                                     boolean inputGradient) {
+        INDArray bias1d = bias == null ? null : bias.reshape(bias.length());
+        TrainingPath chosen = ConvPathRule.resolve(path, a.size(0), b.size(1), a.size(1), inputGradient);
+        return chosen == TrainingPath.FACTORISED
+                ? new FactorisedConvStep(ops(), x, w, bias1d, a, b, inputGradient)
+                : new MergedConvStep(ops(), x, appliedWeight(w, a, b), bias1d, a, b, inputGradient);
     }
 
     @Override

@@ -6,12 +6,12 @@ import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Fully connected: {@code z = x·W + b + (x·A)·B}, x [mb, nIn], W [nIn, nOut] as DL4J's DenseLayer.
- * The update is applied in factored form, so ΔW [nIn, nOut] is never built in training.
+ * The update is applied in factored form, so ΔW [nIn, nOut] is never built in training
+ * ({@link DenseStep}).
  */
 public final class DenseShape implements LayerShape {
 
@@ -49,7 +49,7 @@ public final class DenseShape implements LayerShape {
 
     @Override
     public INDArray preOutput(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b) {
-        INDArray xc = contiguous(x);
+        INDArray xc = DenseStep.contiguous(x);
         INDArray z = Nd4j.gemm(xc, w, false, false);
         if (bias != null) {
             z.addiRowVector(bias);
@@ -57,25 +57,11 @@ public final class DenseShape implements LayerShape {
         return z.addi(Nd4j.gemm(Nd4j.gemm(xc, a, false, false), b, false, false));
     }
 
-    /**
-     * With δ = dL/dz: dx = δ·Wᵀ + (δ·Bᵀ)·Aᵀ, dA = xᵀ·(δ·Bᵀ), dB = (x·A)ᵀ·δ. No dW is computed.
-     * Every product is one BLAS call with transpose flags on contiguous arrays: ND4J's mmul on
-     * transposed views took a path many times slower.
-     */
+    /** @return a {@link DenseStep}: the dense update always trains in factored form */
     @Override
-    public INDArray[] backprop(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b, INDArray delta) {
-        INDArray xc = contiguous(x);
-        INDArray dc = contiguous(delta);
-        INDArray deltaB = Nd4j.gemm(dc, b, false, true);                       // [mb, r]
-        INDArray dx = Nd4j.gemm(dc, w, false, true).addi(Nd4j.gemm(deltaB, a, false, true));
-        INDArray dA = Nd4j.gemm(xc, deltaB, true, false);                      // [nIn, r]
-        INDArray dB = Nd4j.gemm(Nd4j.gemm(xc, a, false, false), dc, true, false); // [r, nOut]
-        return new INDArray[] {dx, dA, dB};
-    }
-
-    /** @return {@code m} when it is a plain 'c' array, else a 'c' copy (the BLAS calls need plain strides) */
-    private static INDArray contiguous(INDArray m) {
-        return m.ordering() == 'c' && !m.isView() && Shape.hasDefaultStridesForShape(m) ? m : m.dup('c');
+    public TrainingStep trainingStep(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b, TrainingPath path,
+                                     boolean inputGradient) {
+        return new DenseStep(x, w, bias, a, b, inputGradient);
     }
 
     @Override

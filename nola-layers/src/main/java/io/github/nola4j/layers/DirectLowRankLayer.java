@@ -21,13 +21,19 @@ import java.util.List;
  * computes what {@link LowRankLayer#defineLayer} defines (tests check both against each other and
  * against gradient checks).
  * <ul>
- *   <li>Forward: z = {@link LayerShape#preOutput}(x, W, b, A, s·B), y = act(z).</li>
- *   <li>Backward: δ = act'(z)·ε, then {@link LayerShape#backprop} gives dx, dA, dB and
- *       {@link LowRankLayer#trainableGradients} maps dA, dB to the trainable parameters. W and b
- *       get no gradient at all.</li>
+ *   <li>Inference: z = {@link LayerShape#preOutput}(x, W + s·ΔW or W, b, A, s·B), y = act(z).</li>
+ *   <li>Training: {@link LayerShape#trainingStep} computes z and keeps what its backward pass needs
+ *       (dense: x·A; convolution: the r-channel activation on the factorised path, the merged
+ *       kernel on the merged one, see {@link TrainingPath}); backward: δ = act'(z)·ε, the step gives
+ *       dx, dA, dB and {@link LowRankLayer#trainableGradients} maps dA, dB to the trainable
+ *       parameters. W and b get no gradient at all.</li>
+ *   <li>dx is skipped when {@link #setInputGradientNeeded} said nothing uses it (see
+ *       {@link InputGradients}); the layer then returns zeros of the input's shape.</li>
  *   <li>The factors A and s·B are computed once and reused while the trainable parameters hold the
- *       same values (inference, or frozen adapters); backprop reuses the pre-activation of the
- *       training forward pass on the same input and factors instead of recomputing it.</li>
+ *       same values (inference, or frozen adapters); backprop reuses the step of the training
+ *       forward pass on the same input and factors instead of recomputing it. The step's arrays
+ *       live in DL4J's activations workspace, like the layer's input, so a training step allocates
+ *       no off-heap memory of its own once the workspaces have grown.</li>
  *   <li>Dropout on the layer's input works as in DL4J's own layers.</li>
  * </ul>
  * Parameter storage is DL4J's SameDiff layer's (flat view, parameter table).
@@ -38,9 +44,11 @@ public class DirectLowRankLayer extends SameDiffLayer {
     private List<String> trainableKeys;
     private INDArray[] cachedFactors;
     private double[][] cachedTrainable;
-    /** Pre-activation of the last training forward pass, and what it was computed from. */
+    private TrainingPath trainingPath = TrainingPath.AUTO;
+    private boolean inputGradientNeeded = true;
+    /** The last training forward pass, its pre-activation, and what it was computed from. */
+    private TrainingStep trainingStep;
     private INDArray trainingPreOutput;
-    private INDArray trainingApplied;
     private INDArray trainingInput;
     private INDArray[] trainingFactors;
 
@@ -58,6 +66,37 @@ public class DirectLowRankLayer extends SameDiffLayer {
             activationFn = (a == null ? org.nd4j.linalg.activations.Activation.SIGMOID : a).getActivationFunction();
         }
         return activationFn;
+    }
+
+    /**
+     * Chooses how a convolution trains; not saved with the network. Default {@link TrainingPath#AUTO}.
+     *
+     * @throws IllegalArgumentException for null
+     */
+    public void setTrainingPath(TrainingPath path) {
+        if (path == null) {
+            throw new IllegalArgumentException("Layer \"" + lowRankConf().getLayerName()
+                    + "\": trainingPath = null is not allowed; use TrainingPath.AUTO, MERGED or FACTORISED");
+        }
+        this.trainingPath = path;
+        this.trainingStep = null;
+    }
+
+    public TrainingPath getTrainingPath() {
+        return trainingPath;
+    }
+
+    /**
+     * @param needed false when nothing uses this layer's input gradient (no trainable parameter
+     *               below it): backprop then skips dL/dx and returns zeros. Not saved with the network.
+     */
+    public void setInputGradientNeeded(boolean needed) {
+        this.inputGradientNeeded = needed;
+        this.trainingStep = null;
+    }
+
+    public boolean isInputGradientNeeded() {
+        return inputGradientNeeded;
     }
 
     /** @return {A [fanIn, r], s·B [r, nOut]}, recomputed only when a trainable parameter changed */
@@ -84,9 +123,10 @@ public class DirectLowRankLayer extends SameDiffLayer {
         return lowRankConf().hasBias() ? paramTable.get(LowRankLayer.BIAS_KEY) : null;
     }
 
-    /** @return {@link LayerShape#appliedWeight} of the current W and factors */
-    private INDArray appliedWeight(INDArray[] ab) {
-        return lowRankConf().shape().appliedWeight(paramTable.get(LowRankLayer.WEIGHT_KEY), ab[0], ab[1]);
+    /** @return a training step on x with the current W, b and factors, its arrays in the current workspace */
+    private TrainingStep newTrainingStep(INDArray x, INDArray[] ab) {
+        return lowRankConf().shape().trainingStep(x, paramTable.get(LowRankLayer.WEIGHT_KEY), bias(), ab[0], ab[1],
+                trainingPath, inputGradientNeeded);
     }
 
     @Override
@@ -94,18 +134,22 @@ public class DirectLowRankLayer extends SameDiffLayer {
         assertInputSet(false);
         applyDropOutIfNecessary(training, workspaceMgr);
         INDArray[] ab = factors();
-        INDArray applied;
-        try (MemoryWorkspace ignored = training ? Nd4j.getWorkspaceManager().scopeOutOfWorkspaces() : null) {
-            applied = appliedWeight(ab); // kept for backprop in training: outside DL4J's per-layer workspaces
-        }
-        INDArray z = lowRankConf().shape().preOutput(input.castTo(dataType), applied, bias(), ab[0], ab[1]);
+        INDArray x = input.castTo(dataType);
+        INDArray z;
         if (training) {
-            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                trainingPreOutput = z.dup();
+            // kept for backprop in DL4J's activations workspace, which in fit() lives until the backward pass
+            // (no off-heap allocation per step); the same lifetime as the layer's input
+            try (MemoryWorkspace ignored = workspaceMgr.notifyScopeBorrowed(ArrayType.ACTIVATIONS)) {
+                trainingStep = newTrainingStep(x, ab);
             }
-            trainingApplied = applied;
+            trainingPreOutput = trainingStep.preOutput();
             trainingInput = input;
             trainingFactors = ab;
+            z = workspaceMgr.dup(ArrayType.ACTIVATIONS, trainingPreOutput); // the activation works in place
+        } else {
+            LayerShape shape = lowRankConf().shape();
+            z = shape.preOutput(x, shape.appliedWeight(paramTable.get(LowRankLayer.WEIGHT_KEY), ab[0], ab[1]),
+                    bias(), ab[0], ab[1]);
         }
         INDArray out = activationFn().getActivation(z, training);
         return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, out);
@@ -115,22 +159,24 @@ public class DirectLowRankLayer extends SameDiffLayer {
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
         INDArray[] ab = factors();
-        INDArray x = input.castTo(dataType);
-        // reuse the training forward's weight and pre-activation when nothing they depend on has changed since
-        boolean reuse = trainingPreOutput != null && trainingInput == input && trainingFactors == ab;
-        INDArray applied = reuse ? trainingApplied : appliedWeight(ab);
+        // reuse the training forward's step when nothing it depends on has changed since
+        boolean reuse = trainingStep != null && trainingInput == input && trainingFactors == ab;
+        TrainingStep step = reuse ? trainingStep : newTrainingStep(input.castTo(dataType), ab);
         // the stored pre-activation is handed over, not copied: the activation's backprop overwrites it
-        INDArray z = reuse ? trainingPreOutput : lowRankConf().shape().preOutput(x, applied, bias(), ab[0], ab[1]);
+        INDArray z = reuse ? trainingPreOutput : step.preOutput();
+        trainingStep = null;
         trainingPreOutput = null;
         INDArray delta = activationFn().backprop(z, epsilon).getFirst();
-        INDArray[] grads = lowRankConf().shape().backprop(x, applied, bias(), ab[0], ab[1], delta);
+        INDArray[] grads = step.backprop(delta);
         lowRankConf().trainableGradients(paramTable, grads[1], grads[2], gradTable);
         Gradient g = new DefaultGradient();
         for (String key : trainableKeys()) {
             g.gradientForVariable().put(key, gradTable.get(key));
         }
-        INDArray dx = backpropDropOutIfPresent(grads[0]);
-        return new Pair<>(g, workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, dx));
+        INDArray dx = grads[0] == null
+                ? workspaceMgr.create(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), input.ordering())
+                : workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, backpropDropOutIfPresent(grads[0]));
+        return new Pair<>(g, dx);
     }
 
     /** @return the keys of the parameters that train, in parameter order */

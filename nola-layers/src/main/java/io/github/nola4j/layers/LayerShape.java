@@ -34,14 +34,13 @@ public interface LayerShape {
      * @param w frozen weight, {@link #weightShape} layout
      * @param a A [fanIn, r]
      * @param b s·B [r, nOut]
-     * @return the weight {@link #preOutput} and {@link #backprop} apply: W itself for a dense layer
-     *         (its update stays factored), the kernel W + s·ΔW in libnd4j's layout for a convolution.
-     *         The direct runtime builds it once per training step and hands it to both.
+     * @return the weight {@link #preOutput} applies: W itself for a dense layer (its update stays
+     *         factored), the kernel W + s·ΔW in libnd4j's layout for a convolution
      */
     INDArray appliedWeight(INDArray w, INDArray a, INDArray b);
 
     /**
-     * Computes the pre-activation output with ND4J (the direct runtime's forward pass).
+     * Computes the pre-activation output with ND4J (the direct runtime's inference pass).
      *
      * @param applied {@link #appliedWeight} of W, A and s·B
      * @param bias    [1, nOut], or null
@@ -52,12 +51,17 @@ public interface LayerShape {
     INDArray preOutput(INDArray x, INDArray applied, INDArray bias, INDArray a, INDArray b);
 
     /**
-     * Backpropagates dL/dz through {@link #preOutput}; W and b are frozen and get no gradient.
+     * Runs a training forward pass and keeps what its backward pass needs; W and b get no gradient.
      *
-     * @param applied {@link #appliedWeight} of W, A and s·B
-     * @return {dL/dx, dL/dA [fanIn, r], dL/d(s·B) [r, nOut]}
+     * @param w             frozen weight, {@link #weightShape} layout
+     * @param bias          [1, nOut], or null
+     * @param a             A [fanIn, r]
+     * @param b             s·B [r, nOut]
+     * @param path          the convolution training path ({@link TrainingPath#AUTO}: the shape's rule)
+     * @param inputGradient false when nothing uses dL/dx, so the step may skip it
      */
-    INDArray[] backprop(INDArray x, INDArray applied, INDArray bias, INDArray a, INDArray b, INDArray delta);
+    TrainingStep trainingStep(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b, TrainingPath path,
+                              boolean inputGradient);
 
     /** @return s·ΔW given as [fanIn, nOut], rearranged into the {@link #weightShape} layout */
     INDArray toWeightLayout(INDArray scaledDelta, long[] weightShape);

@@ -1,5 +1,6 @@
 package io.github.nola4j.zoo;
 
+import io.github.nola4j.layers.InputGradients;
 import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.basis.BasisCache;
 import org.deeplearning4j.nn.api.Model;
@@ -10,6 +11,7 @@ import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -100,6 +102,7 @@ final class TransferAssembler<M extends Model> {
         }
         reserveBases(nolaLayers, editor.source().params().dataType());
         M network = editor.build(head == null ? List.of() : List.of(head));
+        skipUnusedInputGradients(network);
 
         long headParams = head == null ? 0 : editor.runtimeLayers(network).get(head).numParams();
         long other = 0;
@@ -111,6 +114,15 @@ final class TransferAssembler<M extends Model> {
         TrainableSummary summary = TrainableSummary.of(network.numParams(), nolaLayers, headParams, other);
         log.info("NOLA transfer built in {} ms:\n{}", (System.nanoTime() - start) / 1_000_000, summary);
         return new TransferResult<>(network, summary.adaptedLayers(), selection.skipped(), head, summary);
+    }
+
+    /** The lowest adapted layers have nothing trainable below: their dL/dx is not computed ({@link InputGradients}). */
+    private static void skipUnusedInputGradients(Model network) {
+        if (network instanceof ComputationGraph graph) {
+            InputGradients.skipUnused(graph);
+        } else if (network instanceof MultiLayerNetwork net) {
+            InputGradients.skipUnused(net);
+        }
     }
 
     private AdapterSpec specFor(String name) {

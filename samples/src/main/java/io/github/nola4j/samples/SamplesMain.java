@@ -417,7 +417,7 @@ public final class SamplesMain {
         s.append(String.format("  %-10s %s%n", "gpu-check", "parity, gradient and frozen-weight checks on this"
                 + " ND4J backend (CUDA with -Pcuda), then the bench scenarios; --no-bench skips them"));
         s.append(String.format("  %-10s %s%n", "bench", "training and inference timings: bench [--scenario "
-                + String.join("|", BenchMain.SCENARIOS) + "|all] [--steps N] [--warmup N]"));
+                + String.join("|", BenchMain.SCENARIOS) + "|all] [--steps N] [--warmup N] [--profile]"));
         s.append("\noptions (commands that take them):\n");
         for (Option o : Option.values()) {
             String flag = o.flag() + (o.value() == null ? "" : " " + o.value());

@@ -12,10 +12,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code bench [--scenario dense|conv|resnet50|inference|all] [--steps N] [--warmup N]}: one line
+ * {@code bench [--scenario dense|conv|resnet50|inference|all] [--steps N] [--warmup N] [--profile]}: one line
  * per case, {@code bench <scenario>-<kind> median_ms=<m> p10=<a> p90=<b>}, the median of N
  * training steps (default 30, at least 20) after warm-up, every kind of a scenario in the same run,
- * interleaved step by step ({@link Timing#interleaved}), and followed by its ratios.
+ * interleaved step by step ({@link Timing#interleaved}), and followed by its ratios. {@code --profile}
+ * adds, for the resnet50 scenario, where each kind's step spends its time ({@link StepProfile}).
  */
 public final class BenchMain {
 
@@ -30,14 +31,19 @@ public final class BenchMain {
         String scenario = "all";
         int steps = 30;
         int warmup = 10;
+        boolean profile = false;
         for (int i = 0; i < args.length; i++) {
             String value = i + 1 < args.length ? args[i + 1] : null;
+            if (args[i].equals("--profile")) {
+                profile = true;
+                continue;
+            }
             switch (args[i]) {
                 case "--scenario" -> scenario = required(args[i], value);
                 case "--steps" -> steps = atLeast(args[i], value, 20);
                 case "--warmup" -> warmup = atLeast(args[i], value, 1);
                 default -> throw new UsageException("bench: unknown option " + args[i]
-                        + "; use --scenario NAME, --steps N or --warmup N");
+                        + "; use --scenario NAME, --steps N, --warmup N or --profile");
             }
             i++;
         }
@@ -50,7 +56,7 @@ public final class BenchMain {
                     case "dense" -> training(Scenario.DENSE, out, warmup, steps);
                     case "conv" -> training(Scenario.CONV, out, warmup, steps);
                     case "inference" -> InferenceBench.run(out, warmup, steps);
-                    default -> ResNet50Bench.run(out, Math.min(warmup, 3), steps);
+                    default -> ResNet50Bench.run(out, Math.min(warmup, 3), steps, profile);
                 }
             }
         }

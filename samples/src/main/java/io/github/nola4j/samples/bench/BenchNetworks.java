@@ -1,5 +1,6 @@
 package io.github.nola4j.samples.bench;
 
+import io.github.nola4j.layers.InputGradients;
 import io.github.nola4j.layers.NolaConv2d;
 import io.github.nola4j.layers.NolaDense;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -29,7 +30,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *       pooling, softmax head 64→10, Adam; NOLA r = 4, k = l = 256.</li>
  * </ul>
  * Kinds: {@code full} (the layer trains), {@code frozen} (DL4J's FrozenLayerWithBackprop: no
- * update, gradients flow through), {@code nola} (the NOLA layer).
+ * update, gradients flow through, so it computes dL/dx as DL4J's layers always do), {@code nola}
+ * (the NOLA layer; it is the lowest trainable layer, so {@link InputGradients} turns its dL/dx off).
  */
 final class BenchNetworks {
 
@@ -52,6 +54,9 @@ final class BenchNetworks {
         list.setInputType(scenario == Scenario.CONV ? InputType.convolutional(32, 32, 64) : InputType.feedForward(512));
         MultiLayerNetwork net = new MultiLayerNetwork(list.build());
         net.init();
+        if (kind == Kind.NOLA) {
+            InputGradients.skipUnused(net); // the NOLA layer is the lowest trainable one: nothing uses its dL/dx
+        }
         return net;
     }
 

@@ -20,7 +20,8 @@ import java.util.Map;
  * The {@code resnet50} scenario: DL4J's zoo ResNet50 at 96×96 (its pooling leaves nothing at
  * 64×64), batch 8, 10 classes; every convolution adapted with NOLA (r = 4, k = l = 256) against
  * full fine-tuning of the same network. Also the set-up time (swap plus first forward, basis
- * generation included) and the memory of the shared bases.
+ * generation included) and the memory of the shared bases; with {@code --profile}, where each
+ * kind's step spends its time ({@link StepProfile}).
  */
 final class ResNet50Bench {
 
@@ -31,7 +32,10 @@ final class ResNet50Bench {
     private ResNet50Bench() {
     }
 
-    static void run(PrintStream out, int warmup, int runs) {
+    /** Steps each kind runs under the profiler with {@code --profile}. */
+    private static final int PROFILED_STEPS = 10;
+
+    static void run(PrintStream out, int warmup, int runs, boolean profile) {
         ComputationGraph base = ResNet50.builder().numClasses(CLASSES).seed(3)
                 .inputShape(new int[] {3, SIZE, SIZE}).updater(new Adam(1e-3)).build().init();
         Nd4j.getRandom().setSeed(5);
@@ -62,5 +66,8 @@ final class ResNet50Bench {
         Timing full = timings.get("full");
         Timing nolaStep = timings.get("nola");
         out.printf("bench resnet50-ratio nola/full=%.3f%n", nolaStep.median() / full.median());
+        if (profile) {
+            steps.forEach((kind, step) -> out.println(StepProfile.profile("resnet50-" + kind, step, PROFILED_STEPS)));
+        }
     }
 }

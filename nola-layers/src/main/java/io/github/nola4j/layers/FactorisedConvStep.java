@@ -1,0 +1,66 @@
+package io.github.nola4j.layers;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * {@link TrainingPath#FACTORISED} training step of a convolution, W [nOut, nIn, kH, kW],
+ * A [nIn·kH·kW, r] (rows in (nIn, kH, kW) order), s·B [r, nOut]:
+ * <pre>
+ *   h  = conv_r(x, A)                      r-channel convolution with the layer's geometry, [mb, r, oH, oW]
+ *   z  = conv(x, W) + b + conv1x1(h, s·B)
+ *   dh, d(s·B) = conv2d_bp of the 1x1 convolution (h, s·B, δ)
+ *   dx_A, dA   = conv2d_bp of the r-channel convolution (x, A, dh)
+ *   dx         = conv2d_input_bp(W, δ) + dx_A              only when the input gradient is wanted
+ * </pre>
+ * which is the gradient of conv(x, W + s·ΔW) with ΔW = reshape((A·B)ᵀ, W's shape), since a
+ * convolution is linear in its kernel. No [nOut, nIn, kH, kW] gradient is ever formed.
+ */
+final class FactorisedConvStep implements TrainingStep {
+
+    private final Conv2dOps ops;
+    private final INDArray x;
+    private final INDArray wKernel;
+    private final INDArray aKernel;
+    private final INDArray bKernel;
+    private final boolean inputGradient;
+    private final INDArray h;
+    private final INDArray z;
+
+    /**
+     * @param w    W [nOut, nIn, kH, kW]
+     * @param bias [nOut] or null
+     * @param a    A [nIn·kH·kW, r]
+     * @param b    s·B [r, nOut]
+     */
+    FactorisedConvStep(Conv2dOps ops, INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b,
+                       boolean inputGradient) {
+        this.ops = ops;
+        this.x = x;
+        this.inputGradient = inputGradient;
+        long nIn = w.size(1);
+        long kH = w.size(2);
+        long kW = w.size(3);
+        long r = a.size(1);
+        this.wKernel = w.permute(2, 3, 1, 0);
+        this.aKernel = a.reshape('c', nIn, kH, kW, r).permute(1, 2, 0, 3);
+        this.bKernel = b.reshape('c', 1, 1, r, b.size(1));
+        this.h = ops.forward(x, aKernel, null);
+        this.z = ops.forward(x, wKernel, bias).addi(Conv2dOps.POINTWISE.forward(h, bKernel, null));
+    }
+
+    @Override
+    public INDArray preOutput() {
+        return z;
+    }
+
+    @Override
+    public INDArray[] backprop(INDArray delta) {
+        INDArray[] pointwise = Conv2dOps.POINTWISE.backprop(h, bKernel, null, delta); // dh, d(s·B) as [1, 1, r, nOut]
+        INDArray[] reduced = ops.backprop(x, aKernel, null, pointwise[0]);            // dx_A, dA as [kH, kW, nIn, r]
+        INDArray dAk = reduced[1];
+        INDArray dA = dAk.permute(2, 0, 1, 3).dup('c').reshape(dAk.size(2) * dAk.size(0) * dAk.size(1), dAk.size(3));
+        INDArray dB = pointwise[1].reshape(bKernel.size(2), bKernel.size(3));
+        INDArray dx = inputGradient ? ops.inputGradient(x.shape(), wKernel, delta).addi(reduced[0]) : null;
+        return new INDArray[] {dx, dA, dB};
+    }
+}
