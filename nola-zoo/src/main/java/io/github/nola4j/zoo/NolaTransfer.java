@@ -221,8 +221,8 @@ public final class NolaTransfer<M extends Model> {
     /**
      * Sets the running mean and variance of every BatchNormalization layer from this batch of real
      * inputs before adapting ({@link BatchNormCalibration}). For random-init models only: their
-     * running statistics are 0 and 1, and frozen on those nothing normalises the activations (zoo
-     * SimpleCNN's loss grows from 4.4 to 30.8 in three steps at lr 1e-2 without it). Pretrained
+     * running statistics are 0 and 1, and frozen on those nothing normalises the activations, so
+     * training can diverge. Pretrained
      * models keep theirs; do not call this for them. The calibrated statistics are saved with the
      * adapter, since the base does not hold them.
      *
