@@ -55,17 +55,22 @@ final class TransferAssembler<M extends Model> {
     TransferResult<M> assemble() {
         long start = System.nanoTime();
         List<LayerRef> layers = editor.layers();
-        if (t.targets().isEmpty()) {
+        boolean noTargets = t.targets().isEmpty();
+        if (noTargets && !t.replacesHead() && t.trainableNames().isEmpty() && t.trainablePatterns().isEmpty()) {
             throw new IllegalArgumentException("No NOLA targets given; call targetKinds(LayerKind.CONVOLUTION, "
-                    + "LayerKind.DENSE), targetNames(..) or targetMatching(..). Layers: " + TargetSelector.listing(layers));
+                    + "LayerKind.DENSE), targetNames(..) or targetMatching(..) (or, without adapters, replaceHead(..) "
+                    + "or trainable(..)). Layers: " + TargetSelector.listing(layers));
         }
         String head = t.replacesHead() ? resolveHead(layers) : null;
-        TargetSelector.Selection selection = t.targets().select(layers);
+        TargetSelector.Selection selection = noTargets ? new TargetSelector.Selection(List.of(), Map.of())
+                : t.targets().select(layers);
         List<LayerRef> adapted = new ArrayList<>(selection.adapted());
         if (adapted.removeIf(l -> l.name().equals(head))) {
             log.info("NOLA: not adapting the head \"{}\", which is replaced and trains fully", head);
         }
-        if (adapted.isEmpty()) {
+        if (noTargets) {
+            log.info("No adapter targets: a head-only or full fine-tuning transfer");
+        } else if (adapted.isEmpty()) {
             throw new IllegalArgumentException("The only layer selected for NOLA is the head \"" + head
                     + "\", which is replaced; select other layers among " + TargetSelector.listing(layers));
         }

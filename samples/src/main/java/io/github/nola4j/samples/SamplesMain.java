@@ -1,8 +1,8 @@
 package io.github.nola4j.samples;
 
+import io.github.nola4j.zoo.AdapterSpec;
 import io.github.nola4j.samples.bench.BenchMain;
 import io.github.nola4j.samples.check.BackendCheck;
-import io.github.nola4j.samples.cnn.AdapterSettings;
 import io.github.nola4j.samples.cnn.Method;
 import io.github.nola4j.samples.data.FashionMnist;
 import io.github.nola4j.samples.data.InvalidDataException;
@@ -187,8 +187,8 @@ public final class SamplesMain {
         printResult(result, config);
         if (line.has(Option.SAVE)) {
             Path file = line.path(Option.SAVE);
-            long bytes = SavedAdapters.save(result.net(), file, "fashion-mnist " + classList(config.classes()), bits);
-            double reloaded = Finetuning.evaluate(SavedAdapters.load(base, config, file), data, config,
+            long bytes = SavedAdapters.save(result.transfer(), file, "fashion-mnist " + classList(config.classes()), bits);
+            double reloaded = Finetuning.evaluate(SavedAdapters.load(base, file), data, config,
                     progress);
             out.printf("  saved adapter         %s (%,d bytes, coefficients at %d bits, head in fp32); reloaded into a "
                     + "fresh network: %.2f %%%n", file, bytes, bits, 100 * reloaded);
@@ -202,7 +202,7 @@ public final class SamplesMain {
     }
 
     private void compare(CommandLine line, ProgressBar progress) {
-        int rank = line.integer(Option.RANK, AdapterSettings.DEFAULT_RANK, 1);
+        int rank = line.integer(Option.RANK, Method.DEFAULT_RANK, 1);
         List<Variant> variants = Variant.parseList(line.has(Option.METHODS) ? line.text(Option.METHODS)
                 : Variant.DEFAULT_LIST, rank);
         Comparison c = new Comparison(variants, line.integers(Option.SHOTS, DEFAULT_COMPARE_SHOTS, 1),
@@ -225,7 +225,7 @@ public final class SamplesMain {
     }
 
     private void quantize(CommandLine line, ProgressBar progress) {
-        int rank = line.integer(Option.RANK, AdapterSettings.DEFAULT_RANK, 1);
+        int rank = line.integer(Option.RANK, Method.DEFAULT_RANK, 1);
         Quantization q = new Quantization(line.integers(Option.BASES, DEFAULT_QUANT_BASES, 1), seeds(line),
                 line.classes(Option.CLASSES, FinetuneConfig.DEFAULT_CLASSES),
                 line.integer(Option.SHOTS, FinetuneConfig.DEFAULT_SHOTS, 1),
@@ -310,10 +310,10 @@ public final class SamplesMain {
                     + ZooConfig.WARMUP_STEPS + " steps warm up and are left out of the step timing; use e.g. --steps "
                     + ZooConfig.DEFAULT_STEPS);
         }
-        int rank = line.integer(Option.RANK, AdapterSettings.DEFAULT_RANK, 1);
+        int rank = line.integer(Option.RANK, Method.DEFAULT_RANK, 1);
         return new ZooConfig(line.classes(Option.CLASSES, FinetuneConfig.DEFAULT_CLASSES),
                 line.integer(Option.SHOTS, FinetuneConfig.DEFAULT_SHOTS, 1), steps, size,
-                line.integer(Option.BASES, AdapterSettings.DEFAULT_BASES, 1), rank,
+                line.integer(Option.BASES, Method.DEFAULT_BASES, 1), rank,
                 line.has(Option.LR) ? line.positive(Option.LR) : ZooConfig.DEFAULT_LR,
                 line.seed(Option.SEED, FinetuneConfig.DEFAULT_SEED), pretrained);
     }
@@ -342,10 +342,10 @@ public final class SamplesMain {
     }
 
     private static FinetuneConfig finetuneConfig(CommandLine line, Method method) {
-        int bases = line.integer(Option.BASES, AdapterSettings.DEFAULT_BASES, 1);
-        int rank = line.integer(Option.RANK, AdapterSettings.DEFAULT_RANK, 1);
+        int bases = line.integer(Option.BASES, Method.DEFAULT_BASES, 1);
+        int rank = line.integer(Option.RANK, Method.DEFAULT_RANK, 1);
         long seed = line.seed(Option.SEED, FinetuneConfig.DEFAULT_SEED);
-        AdapterSettings settings = AdapterSettings.forRun(method, rank, bases, seed);
+        AdapterSpec settings = method.spec(rank, bases, seed);
         if (line.has(Option.SCALE)) {
             settings = settings.withScale(line.positive(Option.SCALE));
         }
@@ -380,12 +380,12 @@ public final class SamplesMain {
                 classList(c.classes()), c.shots(), c.steps(), c.batchSize(), c.learningRate(), c.seed());
         if (c.method() == Method.NOLA) {
             out.printf("  adapters              NOLA r = %d, s = %s, k = l = %d%s on conv1, conv2, conv3, dense%n",
-                    c.adapter().rank(), c.adapter().scaleText(), c.adapter().numBases(),
+                    c.adapter().rank(), Method.scaleText(c.adapter()), c.adapter().numBasesA(),
                     c.adapter().quantizationBits() > 0 ? ", trained with " + c.adapter().quantizationBits()
                             + "-bit coefficients" : "");
         } else if (c.method() == Method.LORA) {
             out.printf("  adapters              LoRA r = %d, s = %s on conv1, conv2, conv3, dense%n",
-                    c.adapter().rank(), c.adapter().scaleText());
+                    c.adapter().rank(), Method.scaleText(c.adapter()));
         }
         out.printf("  test accuracy         %.2f %% (%d test images)%n", 100 * r.accuracy(), r.testImages());
         out.printf("  trainable parameters  %,d without the head, %,d with the head (%,d)%n",

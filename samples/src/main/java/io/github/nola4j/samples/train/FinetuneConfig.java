@@ -1,7 +1,7 @@
 package io.github.nola4j.samples.train;
 
-import io.github.nola4j.samples.cnn.AdapterSettings;
 import io.github.nola4j.samples.cnn.Method;
+import io.github.nola4j.zoo.AdapterSpec;
 
 /**
  * Fine-tuning of a pretrained base on the target task.
@@ -9,18 +9,18 @@ import io.github.nola4j.samples.cnn.Method;
  * @param method        how the base's layers are adapted
  * @param classes       original class indices of the target task, relabelled 0..n-1 in this order
  * @param shots         training images per class
- * @param adapter       NOLA settings (used by {@link Method#NOLA})
+ * @param adapter       NOLA and LoRA options (used by {@link Method#NOLA} and {@link Method#LORA})
  * @param steps         Adam steps
  * @param batchSize     images per step
  * @param learningRate  Adam learning rate
  * @param seed          seed of the shots, the head's initialisation and the shuffling
  * @param workers       data-parallel workers (DL4J ParallelWrapper, parameter averaging); 1 = plain fit
  */
-public record FinetuneConfig(Method method, int[] classes, int shots, AdapterSettings adapter, int steps,
+public record FinetuneConfig(Method method, int[] classes, int shots, AdapterSpec adapter, int steps,
                              int batchSize, double learningRate, long seed, int workers) {
 
     /** A single-worker configuration. */
-    public FinetuneConfig(Method method, int[] classes, int shots, AdapterSettings adapter, int steps, int batchSize,
+    public FinetuneConfig(Method method, int[] classes, int shots, AdapterSpec adapter, int steps, int batchSize,
                           double learningRate, long seed) {
         this(method, classes, shots, adapter, steps, batchSize, learningRate, seed, 1);
     }
