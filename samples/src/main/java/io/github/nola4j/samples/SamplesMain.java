@@ -3,6 +3,7 @@ package io.github.nola4j.samples;
 import io.github.nola4j.zoo.AdapterSpec;
 import io.github.nola4j.samples.bench.BenchMain;
 import io.github.nola4j.samples.check.BackendCheck;
+import io.github.nola4j.samples.check.BackendFailure;
 import io.github.nola4j.samples.cnn.Method;
 import io.github.nola4j.samples.data.FashionMnist;
 import io.github.nola4j.samples.data.InvalidDataException;
@@ -106,26 +107,7 @@ public final class SamplesMain {
             return args.length == 0 ? EXIT_USAGE : 0;
         }
         try {
-            if (args[0].equals("bench")) {
-                BenchMain.run(Arrays.copyOfRange(args, 1, args.length), out);
-                return 0;
-            }
-            if (args[0].equals("gpu-check")) {
-                boolean bench = !Arrays.asList(args).contains("--no-bench");
-                return BackendCheck.run(out, bench) == 0 ? 0 : EXIT_DATA;
-            }
-            CommandLine line = CommandLine.parse(args);
-            ProgressBar progress = line.has(Option.QUIET) ? ProgressBar.SILENT : new ProgressBar(err, "", 1);
-            switch (line.command()) {
-                case DEMO -> demo(line, progress);
-                case PRETRAIN -> pretrain(line, progress);
-                case FINETUNE -> finetune(line, progress);
-                case COMPARE -> compare(line, progress);
-                case QUANTIZE -> quantize(line, progress);
-                case ZOO -> zoo(line, progress);
-                default -> throw new IllegalStateException(line.command().toString());
-            }
-            return 0;
+            return runCommand(args);
         } catch (UsageException e) {
             err.println("error: " + e.getMessage());
             err.println("Run with --help for the commands and options.");
@@ -136,7 +118,39 @@ public final class SamplesMain {
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return EXIT_DATA;
+        } catch (RuntimeException | LinkageError e) {
+            String backend = BackendFailure.describe(e);
+            if (backend == null) {
+                throw e;
+            }
+            err.println("error: " + backend);
+            return EXIT_DATA;
         }
+    }
+
+    private int runCommand(String[] args) {
+        CommandLine line = CommandLine.parse(args);
+        if (line.has(Option.HELP)) {
+            out.print(usage(line.command()));
+            return 0;
+        }
+        ProgressBar progress = line.has(Option.QUIET) ? ProgressBar.SILENT : ProgressBar.forStream(err);
+        switch (line.command()) {
+            case DEMO -> demo(line, progress);
+            case PRETRAIN -> pretrain(line, progress);
+            case FINETUNE -> finetune(line, progress);
+            case COMPARE -> compare(line, progress);
+            case QUANTIZE -> quantize(line, progress);
+            case ZOO -> zoo(line, progress);
+            case BENCH -> BenchMain.run(line.has(Option.SCENARIO) ? line.text(Option.SCENARIO) : "all",
+                    line.integer(Option.STEPS, BenchMain.DEFAULT_STEPS, BenchMain.MIN_STEPS),
+                    line.integer(Option.WARMUP, BenchMain.DEFAULT_WARMUP, 1), out);
+            case GPU_CHECK -> {
+                return BackendCheck.run(out, !line.has(Option.NO_BENCH)) == 0 ? 0 : EXIT_DATA;
+            }
+            default -> throw new IllegalStateException(line.command().toString());
+        }
+        return 0;
     }
 
     // ---------------------------------------------------------------- commands
@@ -179,6 +193,8 @@ public final class SamplesMain {
         if (line.has(Option.BITS) && !line.has(Option.SAVE)) {
             throw new UsageException("--bits sets the width of --save; add --save FILE");
         }
+        Path saveFile = line.writablePath(Option.SAVE); // checked now, not after the training
+        Path exportFile = line.writablePath(Option.EXPORT);
         TrainTestData data = FashionMnist.load(line.path(Option.DATA));
         out.println("finetune " + config.method().cliName() + " (" + config.method().description() + ")");
         out.println("  data                  " + data.description());
@@ -186,7 +202,7 @@ public final class SamplesMain {
         FinetuneResult result = Finetuning.run(base, data, config, progress);
         printResult(result, config);
         if (line.has(Option.SAVE)) {
-            Path file = line.path(Option.SAVE);
+            Path file = saveFile;
             long bytes = SavedAdapters.save(result.transfer(), file, "fashion-mnist " + classList(config.classes()), bits);
             double reloaded = Finetuning.evaluate(SavedAdapters.load(base, file), data, config,
                     progress);
@@ -194,7 +210,7 @@ public final class SamplesMain {
                     + "fresh network: %.2f %%%n", file, bytes, bits, 100 * reloaded);
         }
         if (line.has(Option.EXPORT)) {
-            Path file = line.path(Option.EXPORT);
+            Path file = exportFile;
             long bytes = SavedAdapters.export(result.net(), file);
             out.printf("  exported              %s (%,d bytes, plain DL4J layers; ModelSerializer"
                     + ".restoreMultiLayerNetwork reads it)%n", file, bytes);
@@ -335,8 +351,13 @@ public final class SamplesMain {
         PretrainConfig pretrainConfig = new PretrainConfig(line.classes(Option.SOURCE_CLASSES,
                 PretrainConfig.DEFAULT_SOURCE_CLASSES), PretrainConfig.DEFAULT_EPOCHS,
                 PretrainConfig.DEFAULT_BATCH, PretrainConfig.DEFAULT_SEED);
-        PretrainResult result = Pretraining.loadOrTrain(data, pretrainConfig,
-                line.path(Option.WORK, DEFAULT_WORK_DIR), progress);
+        Path work = line.path(Option.WORK, DEFAULT_WORK_DIR);
+        if (!Pretraining.isCached(data, pretrainConfig, work)) {
+            out.println("  base                  none in " + work + " yet: pretraining one first ("
+                    + pretrainConfig.epochs() + " epochs on classes " + classList(pretrainConfig.sourceClasses())
+                    + ", minutes on a CPU; cached for later runs). Pass --base FILE to use another");
+        }
+        PretrainResult result = Pretraining.loadOrTrain(data, pretrainConfig, work, progress);
         printBase(result, pretrainConfig);
         return result.net();
     }
@@ -412,16 +433,25 @@ public final class SamplesMain {
         for (Command c : Command.values()) {
             s.append(String.format("  %-10s %s%n", c.cliName(), c.help()));
         }
-        s.append(String.format("  %-10s %s%n", "gpu-check", "parity, gradient and frozen-weight checks on this"
-                + " ND4J backend (CUDA with -Pcuda), then the bench scenarios; --no-bench skips them"));
-        s.append(String.format("  %-10s %s%n", "bench", "training and inference timings: bench [--scenario "
-                + String.join("|", BenchMain.SCENARIOS) + "|all] [--steps N] [--warmup N]"));
         s.append("\noptions (commands that take them):\n");
         for (Option o : Option.values()) {
             String flag = o.flag() + (o.value() == null ? "" : " " + o.value());
             String commands = Arrays.stream(Command.values()).filter(o::appliesTo).map(Command::cliName)
                     .collect(Collectors.joining(", "));
             s.append(String.format("  %-24s %s [%s]%n", flag, o.help(), commands));
+        }
+        return s.toString();
+    }
+
+    /** @return the help text of one command: what it does and the options it takes */
+    static String usage(Command command) {
+        StringBuilder s = new StringBuilder("usage: java -jar nola-samples.jar " + command.cliName()
+                + " [options]\n\n" + command.help() + "\n\noptions:\n");
+        for (Option o : Option.values()) {
+            if (o.appliesTo(command)) {
+                String flag = o.flag() + (o.value() == null ? "" : " " + o.value());
+                s.append(String.format("  %-24s %s%n", flag, o.help()));
+            }
         }
         return s.toString();
     }

@@ -185,6 +185,18 @@ class EndToEndTest {
         assertFalse(again.contains("[1/3]"), "runs in runs.csv were repeated: " + again);
     }
 
+    @Test
+    void cliSaysWhenItPretrainsAMissingBaseFirst() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = new SamplesMain(new PrintStream(out, true, StandardCharsets.UTF_8), System.err).run(
+                new String[] {"finetune", "--quiet", "--method", "head", "--steps", "1", "--shots", "5",
+                        "--source-classes", "0,1", "--data", subsetDir(), "--work", work.resolve("fresh").toString()});
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, text);
+        assertTrue(text.contains("none in " + work.resolve("fresh") + " yet: pretraining one first"), text);
+        assertTrue(text.indexOf("pretraining one first") < text.indexOf("test accuracy"), text);
+    }
+
     private static String cli(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
