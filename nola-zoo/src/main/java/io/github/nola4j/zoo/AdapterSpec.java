@@ -2,6 +2,7 @@ package io.github.nola4j.zoo;
 
 import io.github.nola4j.layers.CoefficientFakeQuant;
 import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.OptionCheck;
 
 import java.util.Objects;
 
@@ -79,9 +80,6 @@ public record AdapterSpec(AdapterKind kind, int rank, int numBasesA, int numBase
     }
 
     private static void require(boolean ok, String option, Object value, String constraint, String fix) {
-        if (!ok) {
-            throw new IllegalArgumentException("Adapter option " + option + " = " + value + " " + constraint
-                    + "; " + fix);
-        }
+        OptionCheck.require(ok, "Adapter options", option, value, constraint, fix);
     }
 }

@@ -103,7 +103,7 @@ public record TrainableSummary(long totalParams, long trainableParams, long adap
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "trainable params: %,d || all params: %,d || trainable%%: %.4f%n"
-                        + "  NOLA coefficients: %,d in %d adapted layers (%,d bytes at 32 bits, %,d bytes at 4 bits);"
+                        + "  adapter parameters: %,d in %d adapted layers (%,d bytes at 32 bits, %,d bytes at 4 bits);"
                         + " LoRA rank 1 on the same layers: %,d (%.1fx more)%n  head: %,d, other trainable: %,d%n"
                         + "  adapted layers: %s",
                 trainableParams, totalParams, trainablePercent(), adapterParams, adaptedLayers.size(), adapterBytes32,
