@@ -81,6 +81,11 @@ public final class CommandLine {
                 .collect(Collectors.joining(" "));
     }
 
+    /** @return whole numbers as typed on the command line, e.g. "5,6,7" */
+    public static String list(int[] values) {
+        return Arrays.stream(values).mapToObj(Integer::toString).collect(Collectors.joining(","));
+    }
+
     public Command command() {
         return command;
     }
