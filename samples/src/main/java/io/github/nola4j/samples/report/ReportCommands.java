@@ -1,5 +1,6 @@
 package io.github.nola4j.samples.report;
 
+import io.github.nola4j.layers.CoefficientFakeQuant;
 import io.github.nola4j.samples.CommandLine;
 import io.github.nola4j.samples.Option;
 import io.github.nola4j.samples.UsageException;
@@ -71,9 +72,10 @@ public final class ReportCommands {
                 Arrays.stream(line.integers(Option.QAT_BITS, Quantization.DEFAULT_QAT_BITS, 0)).filter(b -> b > 0)
                         .toArray());
         for (int bits : q.qatBits()) {
-            if (bits < 2 || bits > 8) {
-                throw new UsageException("--qat-bits " + line.text(Option.QAT_BITS) + ": " + bits + " must be from 2 "
-                        + "to 8 (or 0 for none), e.g. --qat-bits 4,3");
+            if (bits < CoefficientFakeQuant.MIN_BITS || bits > CoefficientFakeQuant.MAX_BITS) {
+                throw new UsageException("--qat-bits " + line.text(Option.QAT_BITS) + ": " + bits + " must be from "
+                        + CoefficientFakeQuant.MIN_BITS + " to " + CoefficientFakeQuant.MAX_BITS
+                        + " (or 0 for none), e.g. --qat-bits 4,3");
             }
         }
         Path outDir = line.path(Option.OUT, DEFAULT_OUT_DIR);

@@ -1,5 +1,6 @@
 package io.github.nola4j.samples.train;
 
+import io.github.nola4j.layers.CoefficientFakeQuant;
 import io.github.nola4j.samples.CommandLine;
 import io.github.nola4j.samples.Option;
 import io.github.nola4j.samples.UsageException;
@@ -116,9 +117,10 @@ public final class TrainCommands {
             settings = settings.withScale(line.positive(Option.SCALE));
         }
         if (line.has(Option.QAT_BITS)) {
-            int bits = line.integer(Option.QAT_BITS, 0, 2);
-            if (bits > 8) {
-                throw new UsageException("--qat-bits " + bits + " must be from 2 to 8, e.g. --qat-bits 4");
+            int bits = line.integer(Option.QAT_BITS, 0, CoefficientFakeQuant.MIN_BITS);
+            if (bits > CoefficientFakeQuant.MAX_BITS) {
+                throw new UsageException("--qat-bits " + bits + " must be from " + CoefficientFakeQuant.MIN_BITS
+                        + " to " + CoefficientFakeQuant.MAX_BITS + ", e.g. --qat-bits 4");
             }
             settings = settings.withQuantizationBits(bits);
         }
