@@ -99,6 +99,19 @@ class AdapterRoundTripTest {
     }
 
     @Test
+    void restoreOntoAnotherBaseIsRefusedByTheFingerprint() throws Exception {
+        MultiLayerNetwork base = Fixtures.smallCnn(DataType.FLOAT);
+        TransferResult<MultiLayerNetwork> r = transfer(base).build();
+        Path file = dir.resolve("a.nola");
+        r.saveAdapter(file, WriteOptions.fp32());
+        MultiLayerNetwork other = Fixtures.smallCnn(DataType.FLOAT);
+        other.getLayer("conv1").getParam("W").addi(0.1);
+        AdapterMismatchException e = assertThrows(AdapterMismatchException.class,
+                () -> NolaTransfer.of(other).restore(file));
+        assertTrue(e.getMessage().toLowerCase().contains("fingerprint"), e.getMessage());
+    }
+
+    @Test
     void savingWithoutATrainedLayerIsAnErrorAndWritesNothing() {
         TransferResult<MultiLayerNetwork> r = transfer(Fixtures.smallCnn(DataType.FLOAT)).build();
         Path file = dir.resolve("no-head.nola");
