@@ -44,7 +44,8 @@ public final class ZooCommand {
                 100.0 * s.trainableParams() / r.fullFineTuneParams());
         out.printf("  adapter size          %,d bytes (32-bit coefficients, head not included; %,d at 4 bits)%n",
                 s.adapterBytes32(), s.adapterBytes4());
-        out.printf("  set-up                %.0f ms (swap to NOLA layers + first forward, basis generation included)%n",
+        out.printf("  set-up                %.0f ms (NolaTransfer.build: BatchNorm calibration on a copy for a random init,"
+                + " swap to NOLA layers; then the first forward, basis generation included)%n",
                 r.setupMillis());
         out.printf("  time per step         median %.0f ms, p10 %.0f ms, p90 %.0f ms (%d steps of %d images after "
                 + "the first %d; %d OpenMP threads)%n", r.stepMillis().median(), r.stepMillis().percentile(10),
