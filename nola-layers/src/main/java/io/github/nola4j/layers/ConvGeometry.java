@@ -180,15 +180,15 @@ public final class ConvGeometry implements LayerShape {
 
     /** Checks every option; {@code name} describes the layer in the message. */
     void validate(String name) {
-        LowRankLayer.Builder.require(kernelSize[0] > 0 && kernelSize[1] > 0, name, "kernelSize",
+        OptionCheck.require(kernelSize[0] > 0 && kernelSize[1] > 0, name, "kernelSize",
                 Arrays.toString(kernelSize), "must be > 0", "use e.g. .kernelSize(3, 3)");
-        LowRankLayer.Builder.require(stride[0] > 0 && stride[1] > 0, name, "stride", Arrays.toString(stride),
+        OptionCheck.require(stride[0] > 0 && stride[1] > 0, name, "stride", Arrays.toString(stride),
                 "must be > 0", "use e.g. .stride(1, 1)");
-        LowRankLayer.Builder.require(dilation[0] > 0 && dilation[1] > 0, name, "dilation", Arrays.toString(dilation),
+        OptionCheck.require(dilation[0] > 0 && dilation[1] > 0, name, "dilation", Arrays.toString(dilation),
                 "must be > 0", "use e.g. .dilation(1, 1)");
-        LowRankLayer.Builder.require(padding[0] >= 0 && padding[1] >= 0, name, "padding", Arrays.toString(padding),
+        OptionCheck.require(padding[0] >= 0 && padding[1] >= 0, name, "padding", Arrays.toString(padding),
                 "must be >= 0", "use e.g. .padding(0, 0)");
-        LowRankLayer.Builder.require(convolutionMode == null || convolutionMode == ConvolutionMode.Same
+        OptionCheck.require(convolutionMode == null || convolutionMode == ConvolutionMode.Same
                         || convolutionMode == ConvolutionMode.Truncate || convolutionMode == ConvolutionMode.Strict,
                 name, "convolutionMode", convolutionMode, "is not supported",
                 "use ConvolutionMode.Same, Truncate or Strict");

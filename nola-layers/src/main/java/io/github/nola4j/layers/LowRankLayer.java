@@ -394,11 +394,9 @@ public abstract class LowRankLayer extends SameDiffLayer {
                     "remove the constrain*() calls from this layer");
         }
 
+        /** {@link OptionCheck#require}, for the builders' {@code validate} methods. */
         static void require(boolean ok, String layer, String option, Object value, String constraint, String fix) {
-            if (!ok) {
-                throw new IllegalArgumentException(layer + ": " + option + " = " + value + " " + constraint + "; "
-                        + fix);
-            }
+            OptionCheck.require(ok, layer, option, value, constraint, fix);
         }
     }
 }

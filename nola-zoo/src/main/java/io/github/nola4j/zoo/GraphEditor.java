@@ -14,19 +14,11 @@ import java.util.Map;
 /** {@link NetworkEditor} of a {@link ComputationGraph}; layers are named by their vertices. */
 final class GraphEditor extends NetworkEditor<ComputationGraph> {
 
-    private final ComputationGraph source;
     private final ComputationGraphConfiguration copy;
-    private final List<LayerRef> layers;
 
     GraphEditor(ComputationGraph source) {
-        this.source = source;
+        super(source, source.getLayers());
         this.copy = source.getConfiguration().clone();
-        this.layers = refsOf(source.getLayers());
-    }
-
-    @Override
-    List<LayerRef> layers() {
-        return layers;
     }
 
     @Override
@@ -42,11 +34,6 @@ final class GraphEditor extends NetworkEditor<ComputationGraph> {
     @Override
     Map<String, org.deeplearning4j.nn.api.Layer> runtimeLayers(ComputationGraph network) {
         return byName(network.getLayers());
-    }
-
-    @Override
-    ComputationGraph source() {
-        return source;
     }
 
     @Override

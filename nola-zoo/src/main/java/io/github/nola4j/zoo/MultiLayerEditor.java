@@ -12,19 +12,11 @@ import java.util.Map;
 /** {@link NetworkEditor} of a {@link MultiLayerNetwork}. */
 final class MultiLayerEditor extends NetworkEditor<MultiLayerNetwork> {
 
-    private final MultiLayerNetwork source;
     private final MultiLayerConfiguration copy;
-    private final List<LayerRef> layers;
 
     MultiLayerEditor(MultiLayerNetwork source) {
-        this.source = source;
+        super(source, source.getLayers());
         this.copy = source.getLayerWiseConfigurations().clone();
-        this.layers = refsOf(source.getLayers());
-    }
-
-    @Override
-    List<LayerRef> layers() {
-        return layers;
     }
 
     @Override
@@ -41,11 +33,6 @@ final class MultiLayerEditor extends NetworkEditor<MultiLayerNetwork> {
     @Override
     Map<String, org.deeplearning4j.nn.api.Layer> runtimeLayers(MultiLayerNetwork network) {
         return byName(network.getLayers());
-    }
-
-    @Override
-    MultiLayerNetwork source() {
-        return source;
     }
 
     @Override

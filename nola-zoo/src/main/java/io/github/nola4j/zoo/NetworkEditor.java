@@ -4,6 +4,8 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -21,8 +23,58 @@ import java.util.Map;
  */
 abstract class NetworkEditor<M extends Model> {
 
+    /** The network being adapted; only read. */
+    protected final M source;
+    /** Every layer of {@link #source}, in network order. */
+    protected final List<LayerRef> layers;
+
+    protected NetworkEditor(M source, org.deeplearning4j.nn.api.Layer[] runtimeLayers) {
+        this.source = source;
+        this.layers = refsOf(runtimeLayers);
+    }
+
+    /**
+     * @return the editor of a MultiLayerNetwork or ComputationGraph
+     * @throws IllegalArgumentException for any other model, or one that is not initialised
+     */
+    @SuppressWarnings("unchecked")
+    static <M extends Model> NetworkEditor<M> forModel(M model) {
+        if (model instanceof MultiLayerNetwork net) {
+            requireInitialised(net.getLayers());
+            return (NetworkEditor<M>) new MultiLayerEditor(net);
+        }
+        if (model instanceof ComputationGraph graph) {
+            requireInitialised(graph.getLayers());
+            return (NetworkEditor<M>) new GraphEditor(graph);
+        }
+        throw new IllegalArgumentException("Model of type " + (model == null ? "null" : model.getClass().getName())
+                + " cannot be adapted; pass a MultiLayerNetwork or ComputationGraph (zoo init() returns one)");
+    }
+
+    /**
+     * @return the runtime layers of a MultiLayerNetwork or ComputationGraph by layer name, in network order
+     * @throws IllegalArgumentException for any other model, or one that is not initialised
+     */
+    static Map<String, org.deeplearning4j.nn.api.Layer> layersOf(Model model) {
+        org.deeplearning4j.nn.api.Layer[] runtime = model instanceof MultiLayerNetwork net ? net.getLayers()
+                : model instanceof ComputationGraph graph ? graph.getLayers() : null;
+        if (!(model instanceof MultiLayerNetwork) && !(model instanceof ComputationGraph)) {
+            forModel(model); // throws, naming the type
+        }
+        requireInitialised(runtime);
+        return byName(runtime);
+    }
+
+    private static void requireInitialised(org.deeplearning4j.nn.api.Layer[] runtimeLayers) {
+        if (runtimeLayers == null) {
+            throw new IllegalArgumentException("The network is not initialised; call init() on it first");
+        }
+    }
+
     /** @return every layer of the source network, in network order */
-    abstract List<LayerRef> layers();
+    final List<LayerRef> layers() {
+        return layers;
+    }
 
     /** @return the editable (cloned) configuration holding layer {@code name} */
     abstract NeuralNetConfiguration editable(String name);
@@ -31,7 +83,9 @@ abstract class NetworkEditor<M extends Model> {
     abstract Map<String, org.deeplearning4j.nn.api.Layer> runtimeLayers(M network);
 
     /** @return the source network */
-    abstract M source();
+    final M source() {
+        return source;
+    }
 
     /** @return the name of the last layer with parameters on the single path to the network output */
     abstract String defaultHead();

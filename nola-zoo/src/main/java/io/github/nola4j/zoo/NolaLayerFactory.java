@@ -1,6 +1,9 @@
 package io.github.nola4j.zoo;
 
 import io.github.nola4j.layers.ActivationMapping;
+import io.github.nola4j.layers.LoraConv2d;
+import io.github.nola4j.layers.LoraDense;
+import io.github.nola4j.layers.LowRankLayer;
 import io.github.nola4j.layers.NolaConv2d;
 import io.github.nola4j.layers.NolaDense;
 import io.github.nola4j.layers.NolaLayer;
@@ -16,7 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds the NOLA layer that replaces a DL4J {@link DenseLayer} or {@link ConvolutionLayer}: same
+ * Builds the NOLA (or, by {@link AdapterSpec#kind()}, LoRA) layer that replaces a DL4J {@link DenseLayer} or {@link ConvolutionLayer}: same
  * name, nIn, nOut, activation, bias, kernel, stride, padding, dilation and convolution mode, so
  * that with the pretrained W and b copied in and β = 0 it computes exactly what the original did.
  *
@@ -37,8 +40,25 @@ final class NolaLayerFactory {
      * @param spec     NOLA hyper-parameters
      * @param fineTune optional fine-tune configuration (may be null)
      */
-    static NolaLayer create(Layer original, AdapterSpec spec, FineTuneConfiguration fineTune) {
+    static LowRankLayer create(Layer original, AdapterSpec spec, FineTuneConfiguration fineTune) {
         BaseLayer base = (BaseLayer) original;
+        LowRankLayer.Builder<?> builder = spec.kind() == AdapterKind.LORA ? loraBuilder(original, spec)
+                : nolaBuilder(original, spec);
+        builder.rank(spec.rank()).scale(spec.scale())
+                .activation(ActivationMapping.toEnum(base.getActivationFn(), original.getLayerName()))
+                .updater(updater(base, fineTune)).name(original.getLayerName());
+        if (base.getIDropout() != null) {
+            builder.dropOut(base.getIDropout().clone());
+        }
+        LowRankLayer layer = (LowRankLayer) builder.build();
+        layer.setRegularization(regularization(base, fineTune));
+        layer.setRegularizationBias(new ArrayList<>());
+        layer.setGradientNormalization(base.getGradientNormalization());
+        layer.setGradientNormalizationThreshold(base.getGradientNormalizationThreshold());
+        return layer;
+    }
+
+    private static NolaLayer.Builder<?> nolaBuilder(Layer original, AdapterSpec spec) {
         NolaLayer.Builder<?> builder;
         if (original instanceof ConvolutionLayer conv) {
             NolaConv2d.Builder b = new NolaConv2d.Builder().kernelSize(conv.getKernelSize()).stride(conv.getStride())
@@ -50,19 +70,20 @@ final class NolaLayerFactory {
             DenseLayer dense = (DenseLayer) original;
             builder = new NolaDense.Builder().nIn(dense.getNIn()).nOut(dense.getNOut()).hasBias(dense.hasBias());
         }
-        builder.rank(spec.rank()).numBasesA(spec.numBasesA()).numBasesB(spec.numBasesB())
-                .basisSeed(spec.basisSeed()).scale(spec.scale())
-                .activation(ActivationMapping.toEnum(base.getActivationFn(), original.getLayerName()))
-                .updater(updater(base, fineTune)).name(original.getLayerName());
-        if (base.getIDropout() != null) {
-            builder.dropOut(base.getIDropout().clone());
+        return builder.numBasesA(spec.numBasesA()).numBasesB(spec.numBasesB()).basisSeed(spec.basisSeed())
+                .quantizationBits(spec.quantizationBits());
+    }
+
+    private static io.github.nola4j.layers.LoraLayer.Builder<?> loraBuilder(Layer original, AdapterSpec spec) {
+        if (original instanceof ConvolutionLayer conv) {
+            LoraConv2d.Builder b = new LoraConv2d.Builder().kernelSize(conv.getKernelSize()).stride(conv.getStride())
+                    .padding(conv.getPadding()).dilation(conv.getDilation())
+                    .convolutionMode(conv.getConvolutionMode());
+            return b.nIn(conv.getNIn()).nOut(conv.getNOut()).hasBias(conv.hasBias()).initSeed(spec.basisSeed());
         }
-        NolaLayer layer = (NolaLayer) builder.build();
-        layer.setRegularization(regularization(base, fineTune));
-        layer.setRegularizationBias(new ArrayList<>());
-        layer.setGradientNormalization(base.getGradientNormalization());
-        layer.setGradientNormalizationThreshold(base.getGradientNormalizationThreshold());
-        return layer;
+        DenseLayer dense = (DenseLayer) original;
+        return new LoraDense.Builder().nIn(dense.getNIn()).nOut(dense.getNOut()).hasBias(dense.hasBias())
+                .initSeed(spec.basisSeed());
     }
 
     private static IUpdater updater(BaseLayer base, FineTuneConfiguration fineTune) {

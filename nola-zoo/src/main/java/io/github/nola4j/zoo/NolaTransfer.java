@@ -4,8 +4,12 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -15,7 +19,7 @@ import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 
 /**
- * Turns a pretrained network into one that fine-tunes only NOLA coefficients and a new head, in
+ * Turns a pretrained network into one that fine-tunes only adapter coefficients and a new head, in
  * the style of DL4J's {@code TransferLearning} builders:
  * <pre>
  *   TransferResult&lt;ComputationGraph&gt; r = NolaTransfer.of(ResNet50.builder().build().init())
@@ -26,47 +30,63 @@ import java.util.regex.Pattern;
  *       .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(1e-2)).build())
  *       .build();
  *   r.network().fit(trainIterator);
- *   log.info("{}", r.summary());
+ *   r.saveAdapter(Path.of("task.nola"), WriteOptions.fp32());
+ *   // later, from the same base and the file alone:
+ *   TransferResult&lt;ComputationGraph&gt; again = NolaTransfer.of(base).restore(Path.of("task.nola"));
  * </pre>
  * Each selected {@code DenseLayer} / {@code ConvolutionLayer} becomes a {@code NolaDense} /
- * {@code NolaConv2d} holding the pretrained W and b, so the new network computes what the old
- * one did until β moves. Layers that are neither adapted, nor the head, nor listed with
+ * {@code NolaConv2d} (or, with {@link #kind(AdapterKind) kind(LORA)}, a {@code LoraDense} /
+ * {@code LoraConv2d}) holding the pretrained W and b, so the new network computes what the old
+ * one did until the adapter moves. Layers that are neither adapted, nor the head, nor listed with
  * {@link #trainable} are frozen: their parameters stay bit-identical in {@code fit()} and they
  * run in inference mode (no dropout; BatchNorm on its running statistics), while gradients still
  * flow through them to adapters below. The input network is never modified.
  *
- * @param <M> MultiLayerNetwork or ComputationGraph
+ * <p>This class only collects options; {@link #build()} freezes them into a {@link TransferOptions}
+ * record that {@link TransferAssembler} carries out.
+ *
+ * @param <M> MultiLayerNetwork, ComputationGraph, or Model when started from {@link #of(Model)}
  */
 public final class NolaTransfer<M extends Model> {
 
-    final NetworkEditor<M> editor;
-    final TargetSelector targets = new TargetSelector();
-    AdapterSpec spec = AdapterSpec.DEFAULT;
-    final List<SpecOverride> overrides = new ArrayList<>();
-    String headName;
-    long headNOut;
-    LossFunctions.LossFunction outputLoss;
-    final Set<String> trainableNames = new LinkedHashSet<>();
-    final List<Pattern> trainablePatterns = new ArrayList<>();
-    boolean freezeBatchNormStatistics = true;
-    FineTuneConfiguration fineTune;
+    private final M source;
+    private final TargetSelector targets = new TargetSelector();
+    private AdapterSpec spec = AdapterSpec.DEFAULT;
+    private final List<TransferOptions.SpecOverride> overrides = new ArrayList<>();
+    private String headName;
+    private long headNOut;
+    private LossFunctions.LossFunction outputLoss;
+    private final Set<String> trainableNames = new LinkedHashSet<>();
+    private final List<Pattern> trainablePatterns = new ArrayList<>();
+    private boolean freezeBatchNormStatistics = true;
+    private FineTuneConfiguration fineTune;
+    private IUpdater headUpdater;
+    private INDArray calibrationFeatures;
 
-    /** A per-layer change of the adapter options, for layer names matching a pattern. */
-    record SpecOverride(Pattern pattern, UnaryOperator<AdapterSpec> change) {
-    }
-
-    private NolaTransfer(NetworkEditor<M> editor) {
-        this.editor = editor;
+    private NolaTransfer(M source) {
+        this.source = source;
     }
 
     /** Starts a transfer from a MultiLayerNetwork (which is only read). */
     public static NolaTransfer<MultiLayerNetwork> of(MultiLayerNetwork network) {
-        return new NolaTransfer<>(new MultiLayerEditor(Objects.requireNonNull(network, "network")));
+        return new NolaTransfer<>(Objects.requireNonNull(network, "network"));
     }
 
     /** Starts a transfer from a ComputationGraph (which is only read). */
     public static NolaTransfer<ComputationGraph> of(ComputationGraph graph) {
-        return new NolaTransfer<>(new GraphEditor(Objects.requireNonNull(graph, "graph")));
+        return new NolaTransfer<>(Objects.requireNonNull(graph, "graph"));
+    }
+
+    /**
+     * Starts a transfer from a model typed only as {@link Model}, as zoo {@code init()} and
+     * {@code initPretrained()} return it; {@link TransferResult#multiLayerNetwork()} and
+     * {@link TransferResult#computationGraph()} give the result its type back.
+     *
+     * @throws IllegalArgumentException for a model that is neither a MultiLayerNetwork nor a ComputationGraph
+     */
+    public static NolaTransfer<Model> of(Model model) {
+        NetworkEditor.forModel(model); // fails early, naming the type
+        return new NolaTransfer<>(model);
     }
 
     /** Adapts the layers with these exact names (an unknown name is an error at build). */
@@ -105,6 +125,12 @@ public final class NolaTransfer<M extends Model> {
         return this;
     }
 
+    /** NOLA (default) or LoRA adapters. */
+    public NolaTransfer<M> kind(AdapterKind kind) {
+        spec = spec.withKind(kind);
+        return this;
+    }
+
     /** Rank r of ΔW (&gt; 0). Default 4. */
     public NolaTransfer<M> rank(int rank) {
         spec = spec.withRank(rank);
@@ -117,7 +143,7 @@ public final class NolaTransfer<M extends Model> {
         return this;
     }
 
-    /** Seed of the frozen random bases. */
+    /** Seed of the frozen random bases (NOLA) or of A's initial values (LoRA). */
     public NolaTransfer<M> basisSeed(long seed) {
         spec = spec.withBasisSeed(seed);
         return this;
@@ -129,9 +155,19 @@ public final class NolaTransfer<M extends Model> {
         return this;
     }
 
+    /**
+     * Quantisation-aware training of the NOLA coefficients at {@code bits} (2 to 8; 0, the default,
+     * turns it off), so an adapter saved with {@code WriteOptions.quantized(bits)} keeps its accuracy.
+     */
+    public NolaTransfer<M> quantizationBits(int bits) {
+        spec = spec.withQuantizationBits(bits);
+        return this;
+    }
+
     /** Changes the adapter options of layers whose whole name matches {@code regex}; the first match wins. */
     public NolaTransfer<M> override(String regex, UnaryOperator<AdapterSpec> change) {
-        overrides.add(new SpecOverride(TargetSelector.compile(regex, "override"), Objects.requireNonNull(change)));
+        overrides.add(new TransferOptions.SpecOverride(TargetSelector.compile(regex, "override"),
+                Objects.requireNonNull(change, "change")));
         return this;
     }
 
@@ -184,9 +220,39 @@ public final class NolaTransfer<M extends Model> {
         return this;
     }
 
+    /**
+     * Sets the running mean and variance of every BatchNormalization layer from this batch of real
+     * inputs before adapting ({@link BatchNormCalibration}). For random-init models only: their
+     * running statistics are 0 and 1, and frozen on those nothing normalises the activations, so
+     * training can diverge. Pretrained
+     * models keep theirs; do not call this for them. The calibrated statistics are saved with the
+     * adapter, since the base does not hold them.
+     *
+     * @param features inputs of the network's input shape, e.g. [n, c, h, w] with n of 100 or more
+     */
+    public NolaTransfer<M> calibrateBatchNorm(INDArray features) {
+        Objects.requireNonNull(features, "features: pass a batch of training inputs, e.g. trainData.getFeatures()");
+        if (features.size(0) < 2) {
+            throw new IllegalArgumentException("BatchNorm calibration needs a batch of at least 2 inputs to estimate a"
+                    + " variance, got " + features.size(0) + "; pass 100 or more training inputs");
+        }
+        this.calibrationFeatures = features;
+        return this;
+    }
+
     /** Updater, regularisation, seed and other training settings for the trainable parts. */
     public NolaTransfer<M> fineTuneConfiguration(FineTuneConfiguration configuration) {
         this.fineTune = configuration;
+        return this;
+    }
+
+    /**
+     * Trains the new head with its own updater, e.g. {@code new Adam(1e-2)} while the adapters use the
+     * fine-tune configuration's rate, so that tuning the adapters' learning rate leaves the head alone.
+     * Needs {@link #replaceHead}.
+     */
+    public NolaTransfer<M> headUpdater(IUpdater updater) {
+        this.headUpdater = Objects.requireNonNull(updater, "updater");
         return this;
     }
 
@@ -195,6 +261,33 @@ public final class NolaTransfer<M extends Model> {
      * @throws IllegalArgumentException for any invalid choice; the input network is left unchanged
      */
     public TransferResult<M> build() {
-        return new TransferAssembler<>(this).assemble();
+        return new TransferAssembler<>(source, options()).assemble();
+    }
+
+    /**
+     * Rebuilds the adapted network of an adapter file saved by {@link TransferResult#saveAdapter}
+     * from this base and the file alone (as PEFT's {@code from_pretrained}): the targets, head,
+     * trainable layers and adapter options come from the settings the file stores, and the file's
+     * coefficients and saved layers are loaded into the result. Only {@link #fineTuneConfiguration}
+     * of this builder is used, to train the result further.
+     *
+     * @throws IllegalArgumentException if targets, a head or trainable layers were also set here
+     * @throws io.github.nola4j.layers.adapter.AdapterFormatException if the file is not an adapter
+     *                                  or was not saved by {@link TransferResult#saveAdapter}
+     * @throws io.github.nola4j.layers.adapter.AdapterMismatchException if the file was trained on another base
+     */
+    public TransferResult<M> restore(Path adapterFile) throws IOException {
+        if (!targets.isEmpty() || headNOut > 0 || !trainableNames.isEmpty() || !trainablePatterns.isEmpty()
+                || outputLoss != null || calibrationFeatures != null) {
+            throw new IllegalArgumentException("restore(" + adapterFile + ") takes the targets, head, trainable layers,"
+                    + " loss and BatchNorm statistics from the file; remove the other calls, keep only"
+                    + " fineTuneConfiguration(..)");
+        }
+        return AdapterRestore.restore(source, adapterFile, fineTune);
+    }
+
+    private TransferOptions options() {
+        return new TransferOptions(targets.copy(), spec, overrides, headName, headNOut, outputLoss, trainableNames,
+                trainablePatterns, freezeBatchNormStatistics, fineTune, headUpdater, calibrationFeatures);
     }
 }

@@ -61,6 +61,17 @@ public final class TargetSelector {
         return this;
     }
 
+    /** @return an independent copy of this selector */
+    TargetSelector copy() {
+        TargetSelector c = new TargetSelector();
+        c.names.addAll(names);
+        c.patterns.addAll(patterns);
+        c.kinds.addAll(kinds);
+        c.excludedNames.addAll(excludedNames);
+        c.excludedPatterns.addAll(excludedPatterns);
+        return c;
+    }
+
     /** @return true when no target was given */
     public boolean isEmpty() {
         return names.isEmpty() && patterns.isEmpty() && kinds.isEmpty();

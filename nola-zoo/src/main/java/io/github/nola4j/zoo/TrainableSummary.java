@@ -1,24 +1,33 @@
 package io.github.nola4j.zoo;
 
+import io.github.nola4j.layers.LowRankLayer;
 import io.github.nola4j.layers.NolaLayer;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.NoOp;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
- * What a NOLA transfer trains, as PEFT's {@code print_trainable_parameters}: all and trainable
+ * What a network trains, as PEFT's {@code print_trainable_parameters}: all and trainable
  * parameter counts, the adapted layers, the adapter's size and what LoRA at rank 1 would train
- * for the same layers.
+ * for the same layers. {@link #of(Model)} works on any network, restored ones included; DL4J's own
+ * {@code summary()} cannot show this for adapter layers (it reads nIn/nOut only from
+ * FeedForwardLayer configurations and counts frozen parameters only in its FrozenLayer class).
  *
  * @param totalParams          every parameter of the new network (frozen ones included)
  * @param trainableParams      adapterParams + headParams + otherTrainableParams
- * @param adapterParams        NOLA coefficients: Σ (k + l) over adapted layers
+ * @param adapterParams        adapter parameters: Σ (k + l) over NOLA layers, Σ r·(fanIn + nOut) over LoRA layers
  * @param headParams           parameters of the new head (0 when the head is kept)
  * @param otherTrainableParams parameters of layers kept trainable (BatchNorm running statistics excluded)
  * @param adaptedLayers        names of the adapted layers, in network order
  * @param adapterBytes32       adapter size with 32-bit coefficients: 4 · adapterParams
  * @param adapterBytes4        adapter size with 4-bit coefficients and one 32-bit scale per
- *                             coefficient vector: Σ over vectors of ceil(n / 2) + 4
+ *                             coefficient vector (α, β; LoRA's A, B): Σ over vectors of ceil(n / 2) + 4
  * @param loraRank1Params      LoRA rank 1 on the same layers: Σ (fanIn + nOut)
  */
 public record TrainableSummary(long totalParams, long trainableParams, long adapterParams, long headParams,
@@ -42,25 +51,59 @@ public record TrainableSummary(long totalParams, long trainableParams, long adap
         return (n + 1) / 2 + FLOAT_BYTES;
     }
 
-    /** Builds the summary from the adapted layer configurations and the other counts. */
-    static TrainableSummary of(long totalParams, List<NolaLayer> adapted, long headParams, long otherTrainable) {
+    /**
+     * The summary of any network, adapted by {@link NolaTransfer}, restored, or built by hand: a
+     * parameter trains unless its layer's updater for it is NoOp (frozen layers, the frozen W and b
+     * of adapter layers, BatchNorm running statistics). Adapter layers ({@code NolaDense},
+     * {@code NolaConv2d}, {@code LoraDense}, {@code LoraConv2d}) count as adapter parameters, every
+     * other trainable parameter as "other trainable".
+     *
+     * @throws IllegalArgumentException for a model that is neither a MultiLayerNetwork nor a ComputationGraph
+     */
+    public static TrainableSummary of(Model network) {
+        return of(network, null);
+    }
+
+    /** @see #of(Model); the trainable parameters of layer {@code headLayer} (may be null) count as the head's */
+    static TrainableSummary of(Model network, String headLayer) {
         long adapter = 0;
         long bytes4 = 0;
         long lora = 0;
-        for (NolaLayer l : adapted) {
-            adapter += l.numTrainableParams();
-            bytes4 += quantisedBytes(l.getNumBasesA()) + quantisedBytes(l.getNumBasesB());
-            lora += l.loraRank1Params();
+        long head = 0;
+        long other = 0;
+        List<String> names = new ArrayList<>();
+        for (Map.Entry<String, Layer> e : NetworkEditor.layersOf(network).entrySet()) {
+            org.deeplearning4j.nn.conf.layers.Layer conf = e.getValue().conf().getLayer();
+            if (conf instanceof LowRankLayer lowRank) {
+                names.add(e.getKey());
+                adapter += lowRank.numTrainableParams();
+                bytes4 += lowRank instanceof NolaLayer nola
+                        ? quantisedBytes(nola.getNumBasesA()) + quantisedBytes(nola.getNumBasesB())
+                        : quantisedBytes(lowRank.fanIn() * lowRank.getRank())
+                        + quantisedBytes((long) lowRank.getRank() * lowRank.getNOut());
+                lora += lowRank.loraRank1Params();
+                continue;
+            }
+            long trainable = 0;
+            for (Map.Entry<String, INDArray> p : e.getValue().paramTable().entrySet()) {
+                if (!(conf.getUpdaterByParam(p.getKey()) instanceof NoOp)) {
+                    trainable += p.getValue().length();
+                }
+            }
+            if (e.getKey().equals(headLayer)) {
+                head += trainable;
+            } else {
+                other += trainable;
+            }
         }
-        List<String> names = adapted.stream().map(NolaLayer::getLayerName).toList();
-        return new TrainableSummary(totalParams, adapter + headParams + otherTrainable, adapter, headParams,
-                otherTrainable, names, adapter * FLOAT_BYTES, bytes4, lora);
+        return new TrainableSummary(network.numParams(), adapter + head + other, adapter, head, other, names,
+                adapter * FLOAT_BYTES, bytes4, lora);
     }
 
     @Override
     public String toString() {
         return String.format(Locale.ROOT, "trainable params: %,d || all params: %,d || trainable%%: %.4f%n"
-                        + "  NOLA coefficients: %,d in %d adapted layers (%,d bytes at 32 bits, %,d bytes at 4 bits);"
+                        + "  adapter parameters: %,d in %d adapted layers (%,d bytes at 32 bits, %,d bytes at 4 bits);"
                         + " LoRA rank 1 on the same layers: %,d (%.1fx more)%n  head: %,d, other trainable: %,d%n"
                         + "  adapted layers: %s",
                 trainableParams, totalParams, trainablePercent(), adapterParams, adaptedLayers.size(), adapterBytes32,

@@ -1,16 +1,17 @@
 package io.github.nola4j.zoo;
 
 import io.github.nola4j.layers.InputGradients;
+import io.github.nola4j.layers.LowRankLayer;
 import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.basis.BasisCache;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.layers.IOutputLayer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
-import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.Activation;
@@ -21,43 +22,64 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * Carries out one {@link NolaTransfer}: decides the role of every layer (adapted, head,
- * trainable, frozen, parameter-free), edits a copy of the configuration, builds the new network
- * and copies the pretrained parameters into it.
+ * Carries out one {@link TransferOptions}: calibrates BatchNorm on a copy when asked, decides the
+ * role of every layer (adapted, head, trainable, frozen, parameter-free), edits a copy of the
+ * configuration, builds the new network and copies the pretrained parameters into it.
  */
 final class TransferAssembler<M extends Model> {
 
     private static final Logger log = LoggerFactory.getLogger(TransferAssembler.class);
-    private static final Set<String> BN_STATISTICS = Set.of(BatchNormalizationParamInitializer.GLOBAL_MEAN,
-            BatchNormalizationParamInitializer.GLOBAL_VAR, BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
 
-    private final NolaTransfer<M> t;
+    private final TransferOptions t;
     private final NetworkEditor<M> editor;
+    private final List<String> calibrated;
 
-    TransferAssembler(NolaTransfer<M> transfer) {
-        this.t = transfer;
-        this.editor = transfer.editor;
+    /**
+     * @param source  the network to adapt (only read)
+     * @param options what to do
+     */
+    TransferAssembler(M source, TransferOptions options) {
+        this.t = options;
+        M base = source;
+        if (options.calibrationFeatures() != null) {
+            base = BatchNormCalibration.calibratedCopy(source, options.calibrationFeatures());
+            this.calibrated = BatchNormCalibration.batchNormLayers(base);
+        } else {
+            this.calibrated = List.of();
+        }
+        this.editor = NetworkEditor.forModel(base);
     }
 
     TransferResult<M> assemble() {
         long start = System.nanoTime();
         List<LayerRef> layers = editor.layers();
-        if (t.targets.isEmpty()) {
+        boolean noTargets = t.targets().isEmpty();
+        if (noTargets && !t.replacesHead() && t.trainableNames().isEmpty() && t.trainablePatterns().isEmpty()) {
             throw new IllegalArgumentException("No NOLA targets given; call targetKinds(LayerKind.CONVOLUTION, "
-                    + "LayerKind.DENSE), targetNames(..) or targetMatching(..). Layers: " + TargetSelector.listing(layers));
+                    + "LayerKind.DENSE), targetNames(..) or targetMatching(..) (or, without adapters, replaceHead(..) "
+                    + "or trainable(..)). Layers: " + TargetSelector.listing(layers));
         }
-        String head = t.headNOut > 0 ? resolveHead(layers) : null;
-        TargetSelector.Selection selection = t.targets.select(layers);
+        String head = t.replacesHead() ? resolveHead(layers) : null;
+        if (t.headUpdater() != null && head == null) {
+            throw new IllegalArgumentException("headUpdater(" + t.headUpdater() + ") is set but no head is replaced;"
+                    + " call replaceHead(numClasses) or drop headUpdater(..)");
+        }
+        TargetSelector.Selection selection = noTargets ? new TargetSelector.Selection(List.of(), Map.of())
+                : t.targets().select(layers);
         List<LayerRef> adapted = new ArrayList<>(selection.adapted());
         if (adapted.removeIf(l -> l.name().equals(head))) {
             log.info("NOLA: not adapting the head \"{}\", which is replaced and trains fully", head);
         }
-        if (adapted.isEmpty()) {
+        if (noTargets) {
+            log.info("No adapter targets: a head-only or full fine-tuning transfer");
+        } else if (adapted.isEmpty()) {
             throw new IllegalArgumentException("The only layer selected for NOLA is the head \"" + head
                     + "\", which is replaced; select other layers among " + TargetSelector.listing(layers));
         }
@@ -65,20 +87,22 @@ final class TransferAssembler<M extends Model> {
         checkOutputLayer(layers);
 
         List<NolaLayer> nolaLayers = new ArrayList<>();
-        java.util.Set<String> leftOff = new java.util.TreeSet<>();
+        Set<String> leftOff = new TreeSet<>();
         for (LayerRef ref : layers) {
             Layer replacement;
             if (adapted.contains(ref)) {
-                NolaLayerFactory.regularizationLeftOff(ref.conf(), t.fineTune).forEach(r -> leftOff.add(r.toString()));
-                NolaLayer nola = NolaLayerFactory.create(ref.conf(), specFor(ref.name()), t.fineTune);
-                nolaLayers.add(nola);
-                replacement = nola;
+                NolaLayerFactory.regularizationLeftOff(ref.conf(), t.fineTune()).forEach(r -> leftOff.add(r.toString()));
+                LowRankLayer adapter = NolaLayerFactory.create(ref.conf(), t.specFor(ref.name()), t.fineTune());
+                if (adapter instanceof NolaLayer nola) {
+                    nolaLayers.add(nola);
+                }
+                replacement = adapter;
             } else if (ref.name().equals(head)) {
                 FeedForwardLayer copy = (FeedForwardLayer) ref.conf().clone();
-                copy.setNOut(t.headNOut);
+                copy.setNOut(t.headNOut());
                 replacement = copy;
             } else if (trainable.containsKey(ref.name())) {
-                replacement = ref.conf() instanceof BatchNormalization bn && t.freezeBatchNormStatistics
+                replacement = ref.conf() instanceof BatchNormalization bn && t.freezeBatchNormStatistics()
                         ? LayerFreezing.freezeRunningStatistics(bn) : ref.conf().clone();
             } else if (ref.numParams() > 0) {
                 replacement = LayerFreezing.freeze(ref.conf());
@@ -87,33 +111,36 @@ final class TransferAssembler<M extends Model> {
             }
             editor.replace(ref.name(), replacement);
             applyFineTune(ref.name(), ref.name().equals(head) || trainable.containsKey(ref.name()));
+            if (ref.name().equals(head) && t.headUpdater() != null) {
+                BaseLayer headConf = (BaseLayer) editor.editable(head).getLayer();
+                headConf.setIUpdater(t.headUpdater().clone());
+                headConf.setBiasUpdater(t.headUpdater().clone());
+            }
         }
         if (!leftOff.isEmpty()) {
-            log.info("NOLA: α and β get no regularisation; left off the adapted layers' {} (set l1, l2 or weight decay"
+            log.info("Adapters get no regularisation; left off the adapted layers' {} (set l1, l2 or weight decay"
                     + " in the FineTuneConfiguration to regularise them)", leftOff);
         }
-        if (t.outputLoss != null) {
+        if (t.outputLoss() != null) {
             // a NoOp updater: DL4J's JSON reader takes a BaseLayer without updater for a legacy format and fails
-            editor.appendLossLayer(new LossLayer.Builder(t.outputLoss).activation(Activation.IDENTITY)
+            editor.appendLossLayer(new LossLayer.Builder(t.outputLoss()).activation(Activation.IDENTITY)
                     .updater(new NoOp()).build());
         }
-        if (t.fineTune != null) {
-            editor.applyGlobal(t.fineTune);
+        if (t.fineTune() != null) {
+            editor.applyGlobal(t.fineTune());
         }
         reserveBases(nolaLayers, editor.source().params().dataType());
         M network = editor.build(head == null ? List.of() : List.of(head));
         skipUnusedInputGradients(network);
 
-        long headParams = head == null ? 0 : editor.runtimeLayers(network).get(head).numParams();
-        long other = 0;
-        for (LayerRef ref : trainable.values()) {
-            other += editor.runtimeLayers(network).get(ref.name()).paramTable().entrySet().stream()
-                    .filter(e -> !(ref.conf() instanceof BatchNormalization && BN_STATISTICS.contains(e.getKey())))
-                    .mapToLong(e -> e.getValue().length()).sum();
-        }
-        TrainableSummary summary = TrainableSummary.of(network.numParams(), nolaLayers, headParams, other);
-        log.info("NOLA transfer built in {} ms:\n{}", (System.nanoTime() - start) / 1_000_000, summary);
-        return new TransferResult<>(network, summary.adaptedLayers(), selection.skipped(), head, summary);
+        TrainableSummary summary = TrainableSummary.of(network, head);
+        log.info("Adapter transfer built in {} ms:\n{}", (System.nanoTime() - start) / 1_000_000, summary);
+        Map<String, Integer> bits = new LinkedHashMap<>();
+        adapted.forEach(ref -> bits.put(ref.name(), t.specFor(ref.name()).quantizationBits()));
+        TransferSettings settings = new TransferSettings(head, t.headNOut(),
+                t.outputLoss() == null ? null : t.outputLoss().name(), List.copyOf(trainable.keySet()),
+                t.freezeBatchNormStatistics(), bits, calibrated);
+        return new TransferResult<>(network, summary.adaptedLayers(), selection.skipped(), head, summary, settings);
     }
 
     /** The lowest adapted layers have nothing trainable below: their dL/dx is not computed ({@link InputGradients}). */
@@ -125,17 +152,8 @@ final class TransferAssembler<M extends Model> {
         }
     }
 
-    private AdapterSpec specFor(String name) {
-        for (NolaTransfer.SpecOverride o : t.overrides) {
-            if (o.pattern().matcher(name).matches()) {
-                return o.change().apply(t.spec);
-            }
-        }
-        return t.spec;
-    }
-
     private String resolveHead(List<LayerRef> layers) {
-        String name = t.headName != null ? t.headName : editor.defaultHead();
+        String name = t.headName() != null ? t.headName() : editor.defaultHead();
         LayerRef ref = layers.stream().filter(l -> l.name().equals(name)).findFirst().orElseThrow(() ->
                 new IllegalArgumentException("No layer named \"" + name + "\" to use as the head; use one of "
                         + TargetSelector.listing(layers)));
@@ -151,8 +169,8 @@ final class TransferAssembler<M extends Model> {
     private Map<String, LayerRef> resolveTrainable(List<LayerRef> layers, List<LayerRef> adapted) {
         Map<String, LayerRef> byName = new HashMap<>();
         layers.forEach(l -> byName.put(l.name(), l));
-        Map<String, LayerRef> out = new java.util.LinkedHashMap<>();
-        for (String n : t.trainableNames) {
+        Map<String, LayerRef> out = new LinkedHashMap<>();
+        for (String n : t.trainableNames()) {
             LayerRef ref = byName.get(n);
             if (ref == null) {
                 throw new IllegalArgumentException("No layer named \"" + n + "\" to keep trainable; use one of "
@@ -160,7 +178,7 @@ final class TransferAssembler<M extends Model> {
             }
             out.put(n, ref);
         }
-        layers.stream().filter(l -> TargetSelector.anyMatch(t.trainablePatterns, l.name()))
+        layers.stream().filter(l -> TargetSelector.anyMatch(t.trainablePatterns(), l.name()))
                 .forEach(l -> out.put(l.name(), l));
         for (LayerRef ref : out.values()) {
             if (adapted.contains(ref)) {
@@ -172,7 +190,7 @@ final class TransferAssembler<M extends Model> {
     }
 
     private void checkOutputLayer(List<LayerRef> layers) {
-        if (!(editor.source() instanceof MultiLayerNetwork net) || t.outputLoss != null) {
+        if (!(editor.source() instanceof MultiLayerNetwork net) || t.outputLoss() != null) {
             return;
         }
         if (!(net.getOutputLayer() instanceof IOutputLayer)) {
@@ -182,11 +200,11 @@ final class TransferAssembler<M extends Model> {
     }
 
     private void applyFineTune(String name, boolean trainsFully) {
-        if (t.fineTune == null) {
+        if (t.fineTune() == null) {
             return;
         }
         NeuralNetConfiguration nnc = editor.editable(name);
-        t.fineTune.applyToNeuralNetConfiguration(nnc);
+        t.fineTune().applyToNeuralNetConfiguration(nnc);
         if (!trainsFully) {
             nnc.getLayer().setConstraints(null); // constraints would move frozen W and b
         }

@@ -7,6 +7,19 @@
  * {@link io.github.nola4j.layers.NolaConv2d} with the pretrained W and b copied in, optionally
  * replaces the head, freezes everything else (gradients still flow through frozen layers) and
  * reports a {@link io.github.nola4j.zoo.TrainableSummary}. The input network is never modified.
+ * {@link io.github.nola4j.zoo.AdapterKind#LORA} swaps in LoRA layers instead, and
+ * {@link io.github.nola4j.zoo.NolaTransfer#calibrateBatchNorm} sets a random-init model's BatchNorm
+ * statistics first.
+ *
+ * <p><b>Saving and restoring.</b> {@link io.github.nola4j.zoo.TransferResult#saveAdapter} writes the
+ * NOLA coefficients, every layer that trains in full (new head, trainable BatchNorm) and the
+ * transfer's settings ({@link io.github.nola4j.zoo.TransferSettings}) into one adapter file;
+ * {@code NolaTransfer.of(base).restore(file)} rebuilds the trained network from the base and that
+ * file alone ({@link io.github.nola4j.zoo.AdapterRestore}).
+ *
+ * <p>{@link io.github.nola4j.zoo.NolaTransfer} only collects options; they are frozen into a
+ * {@link io.github.nola4j.zoo.TransferOptions} record that {@link io.github.nola4j.zoo.TransferAssembler}
+ * carries out through a {@link io.github.nola4j.zoo.NetworkEditor}.
  *
  * <p><b>Data-parallel fine-tuning.</b> The adapted network works with DL4J's {@code ParallelWrapper}
  * (artifact {@code deeplearning4j-parallel-wrapper}, not a dependency of this module) in

@@ -12,7 +12,10 @@ public enum Command {
     QUANTIZE("quantize", "NOLA accuracy with fp32, 8/4/3-bit saved coefficients and 4/3-bit quantisation-aware "
             + "training; write quantization.md to --out"),
     ZOO("zoo", "fine-tune DL4J's zoo ResNet50 with NOLA on every convolution on upscaled images; print time per "
-            + "step and memory");
+            + "step and memory"),
+    BENCH("bench", "training and inference timings of NOLA against full and frozen layers, one line per case"),
+    GPU_CHECK("gpu-check", "parity, gradient and frozen-weight checks on this ND4J backend (CUDA with -Pcuda), then "
+            + "the bench scenarios");
 
     private final String name;
     private final String help;
@@ -37,7 +40,13 @@ public enum Command {
                 return c;
             }
         }
-        throw new UsageException("unknown command \"" + name + "\"; use demo, pretrain, finetune, compare, "
-                + "quantize or zoo (--help lists the options)");
+        throw new UsageException("unknown command \"" + name + "\"; use one of " + names()
+                + " (--help lists the options)");
+    }
+
+    /** @return every command's name, e.g. "demo, pretrain, ..., gpu-check" */
+    public static String names() {
+        return java.util.Arrays.stream(values()).map(Command::cliName)
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 }

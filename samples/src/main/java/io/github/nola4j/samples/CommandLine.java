@@ -2,6 +2,7 @@ package io.github.nola4j.samples;
 
 import io.github.nola4j.samples.cnn.Method;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -28,7 +29,7 @@ public final class CommandLine {
      */
     public static CommandLine parse(String[] args) {
         if (args.length == 0) {
-            throw new UsageException("no command given; use demo, pretrain, finetune, compare, quantize or zoo");
+            throw new UsageException("no command given; use one of " + Command.names());
         }
         Command command = Command.fromCliName(args[0]);
         Map<Option, String> values = new EnumMap<>(Option.class);
@@ -80,6 +81,11 @@ public final class CommandLine {
                 .collect(Collectors.joining(" "));
     }
 
+    /** @return whole numbers as typed on the command line, e.g. "5,6,7" */
+    public static String list(int[] values) {
+        return Arrays.stream(values).mapToObj(Integer::toString).collect(Collectors.joining(","));
+    }
+
     public Command command() {
         return command;
     }
@@ -91,6 +97,31 @@ public final class CommandLine {
     /** @return the path given, or null */
     public Path path(Option option) {
         return has(option) ? Path.of(values.get(option)) : null;
+    }
+
+    /**
+     * @return the path given for an output file, or null when the option is absent
+     * @throws UsageException when the path is a folder, or its folder cannot be created or written
+     */
+    public Path writablePath(Option option) {
+        Path path = path(option);
+        if (path == null) {
+            return null;
+        }
+        String fix = "; choose a file in a folder you can write, e.g. " + option.flag() + " out/"
+                + path.getFileName();
+        if (Files.isDirectory(path)) {
+            throw new UsageException(option.flag() + " " + path + " is a folder, not a file" + fix);
+        }
+        Path folder = path.toAbsolutePath().getParent();
+        while (folder != null && !Files.exists(folder)) {
+            folder = folder.getParent();
+        }
+        if (folder == null || !Files.isDirectory(folder) || !Files.isWritable(folder)) {
+            throw new UsageException(option.flag() + " " + path + ": " + (folder == null ? "no folder exists above it"
+                    : folder + (Files.isDirectory(folder) ? " is not writable" : " is a file, not a folder")) + fix);
+        }
+        return path;
     }
 
     public Path path(Option option, Path fallback) {

@@ -3,9 +3,11 @@ package io.github.nola4j.samples;
 import java.util.EnumSet;
 import java.util.Set;
 
+import static io.github.nola4j.samples.Command.BENCH;
 import static io.github.nola4j.samples.Command.COMPARE;
 import static io.github.nola4j.samples.Command.DEMO;
 import static io.github.nola4j.samples.Command.FINETUNE;
+import static io.github.nola4j.samples.Command.GPU_CHECK;
 import static io.github.nola4j.samples.Command.PRETRAIN;
 import static io.github.nola4j.samples.Command.QUANTIZE;
 import static io.github.nola4j.samples.Command.ZOO;
@@ -38,7 +40,14 @@ public enum Option {
     QAT_BITS("qat-bits", "B", "NOLA quantisation-aware training of α and β at B bits, 2 to 8 (default: off; "
             + "quantize: a list, default 4,3, 0 for none)", FINETUNE, QUANTIZE),
     STEPS("steps", "N", "fine-tuning Adam steps of 50 images (default: 200; zoo: steps of 8 images, at least 4, "
-            + "default 30)", DEMO, FINETUNE, COMPARE, QUANTIZE, ZOO),
+            + "default 30; bench: timed steps per case, at least 20, default 30)", DEMO, FINETUNE, COMPARE, QUANTIZE,
+            ZOO, BENCH),
+    SCENARIO("scenario", "NAME", "bench scenario: " + String.join(", ",
+            io.github.nola4j.samples.bench.BenchMain.SCENARIOS) + " or all (default: all)", BENCH),
+    WARMUP("warmup", "N", "untimed warm-up steps per case, 1 or more (default: 10)", BENCH),
+    PROFILE("profile", null, "resnet50 scenario: also where each step spends its time (convolution forward and "
+            + "backward, BatchNorm, activations, updater, the rest)", BENCH),
+    NO_BENCH("no-bench", null, "run the checks only, not the bench scenarios after them", GPU_CHECK),
     LR("lr", "RATE", "learning rate below the head (default: nola 3e-2, 1e-2 from 256 bases; lora rank 1 3e-3, "
             + "else 1e-2; full 3e-3; zoo 1e-2)", DEMO, FINETUNE, ZOO),
     HEAD_LR("head-lr", "RATE", "learning rate of the new head (default: 1e-2)", DEMO, FINETUNE),
@@ -58,7 +67,9 @@ public enum Option {
     OUT("out", "DIR", "folder for the report, plots and the CSV of runs, which later runs resume from "
             + "(default: ./nola-report)", COMPARE, QUANTIZE),
     REPORT_ONLY("report-only", null, "write the report from the runs already in --out, training nothing", COMPARE),
-    QUIET("quiet", null, "no progress bars on stderr", DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE, ZOO);
+    QUIET("quiet", null, "no progress bars on stderr", DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE, ZOO),
+    HELP("help", null, "print this command's options and exit", DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE, ZOO,
+            BENCH, GPU_CHECK);
 
     private final String name;
     private final String value;

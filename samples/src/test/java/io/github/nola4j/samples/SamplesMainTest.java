@@ -3,9 +3,15 @@ package io.github.nola4j.samples;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.nola4j.samples.check.BackendFailure;
+import io.github.nola4j.samples.train.ProgressBar;
+
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command line rejects bad arguments with a message that says what to do, before any training. */
@@ -117,5 +123,70 @@ class SamplesMainTest {
         } catch (java.net.URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Test
+    void commandHelpListsThatCommandsOptionsAndRunsNothing() {
+        assertEquals(0, run("finetune", "--help"), stderr);
+        assertTrue(stdout.contains("--method") && stdout.contains("--save FILE"), stdout);
+        assertFalse(stdout.contains("--scenario"), "bench's options listed for finetune: " + stdout);
+        assertEquals(0, run("gpu-check", "--help"), stderr);
+        assertTrue(stdout.contains("--no-bench"), stdout);
+        assertFalse(stdout.contains("PASS") || stdout.contains("gpu-check: backend"), "checks ran: " + stdout);
+        assertEquals(0, run("bench", "--help"), stderr);
+        assertTrue(stdout.contains("--scenario NAME") && stdout.contains("--warmup N"), stdout);
+    }
+
+    @Test
+    void unknownCommandListsEveryCommand() {
+        assertError(SamplesMain.EXIT_USAGE, run("train"), "unknown command \"train\"", "zoo", "bench", "gpu-check");
+        assertTrue(SamplesMain.usage().contains("gpu-check") && SamplesMain.usage().contains("--no-bench"));
+    }
+
+    @Test
+    void outputPathsAreCheckedBeforeAnyWork() throws Exception {
+        Path notAFolder = Files.writeString(dir.resolve("file.txt"), "x");
+        assertError(SamplesMain.EXIT_USAGE, run("finetune", "--save", notAFolder.resolve("a.nola").toString()),
+                "--save", "is a file, not a folder");
+        assertError(SamplesMain.EXIT_USAGE, run("finetune", "--method", "full", "--export", dir.toString()),
+                "--export", "is a folder, not a file");
+        assertEquals("", stdout, "work started before the check");
+    }
+
+    @Test
+    void badBaseFileOfTheUserIsNotCalledACacheToDelete() throws Exception {
+        Path bad = Files.writeString(dir.resolve("base.zip"), "not a model");
+        assertError(SamplesMain.EXIT_DATA, run("finetune", "--quiet", "--base", bad.toString(), "--steps", "1"),
+                "is not a MultiLayerNetwork saved by DL4J's ModelSerializer", "pass a base written by the pretrain");
+        assertFalse(stderr.contains("delete it"), stderr);
+    }
+
+    @Test
+    void backendThatCannotStartIsOneLineWithTheFix() {
+        RuntimeException cuda = new RuntimeException("ND4J backend failed",
+                new ExceptionInInitializerError(new UnsatisfiedLinkError("no jnicudart in java.library.path")));
+        String text = BackendFailure.describe(cuda);
+        assertTrue(text != null && text.contains("no jnicudart") && text.contains("-Pcuda"), text);
+        assertFalse(text.contains("\n"), text);
+        assertNull(BackendFailure.describe(new IllegalStateException("unrelated", new RuntimeException("x"))));
+    }
+
+    @Test
+    void progressWritesPlainLinesWithTimeLeftIntoFiles() {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        ProgressBar bar = new ProgressBar(new java.io.PrintStream(bytes, true), "", 1, false).next("train", 50);
+        for (int i = 1; i <= 50; i++) {
+            bar.update(i, "loss 0.1");
+        }
+        String text = bytes.toString();
+        assertFalse(text.contains("\r"), "carriage return in a non-terminal stream");
+        assertEquals(10, text.lines().count(), text);
+        assertTrue(text.contains("train 50/50 (100 %)") && text.contains("ETA"), text);
+        assertEquals("ETA 30s", ProgressBar.timeLeft(10, 10.0, 40));
+        assertEquals("ETA 2.5min", ProgressBar.timeLeft(1, 10.0, 16));
+        assertEquals("ETA ?", ProgressBar.timeLeft(0, 0.0, 16));
+        java.io.ByteArrayOutputStream tty = new java.io.ByteArrayOutputStream();
+        new ProgressBar(new java.io.PrintStream(tty, true), "t", 2, true).update(2, "");
+        assertTrue(tty.toString().startsWith("\r"), tty.toString());
     }
 }

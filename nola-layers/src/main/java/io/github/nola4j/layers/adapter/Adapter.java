@@ -13,17 +13,32 @@ import java.util.List;
  * @param baseFingerprint  {@link BaseFingerprint} of the base the adapter was trained on (64 hex digits)
  * @param layers           one entry per NOLA layer of the network, in network order
  * @param extraTensors     parameters saved in full (new heads, BatchNorm), in network order
+ * @param transferJson     a JSON object with the settings of the tool that made the network (nola-zoo's
+ *                         NolaTransfer), stored as "transfer" in the configuration so the network can
+ *                         be rebuilt from the base and the file; "" when there are none
  */
 public record Adapter(String task, String generatorId, int generatorVersion, String baseFingerprint,
-                      List<LayerAdapter> layers, List<ExtraTensor> extraTensors) {
+                      List<LayerAdapter> layers, List<ExtraTensor> extraTensors, String transferJson) {
 
     public Adapter {
-        if (task == null || generatorId == null || baseFingerprint == null || layers == null || extraTensors == null) {
-            throw new IllegalArgumentException("adapter: task, generatorId, baseFingerprint, layers and extraTensors"
-                    + " must not be null (use \"\" and List.of())");
+        if (task == null || generatorId == null || baseFingerprint == null || layers == null || extraTensors == null
+                || transferJson == null) {
+            throw new IllegalArgumentException("adapter: task, generatorId, baseFingerprint, layers, extraTensors and"
+                    + " transferJson must not be null (use \"\" and List.of())");
         }
         layers = List.copyOf(layers);
         extraTensors = List.copyOf(extraTensors);
+    }
+
+    /** An adapter without transfer settings. */
+    public Adapter(String task, String generatorId, int generatorVersion, String baseFingerprint,
+                   List<LayerAdapter> layers, List<ExtraTensor> extraTensors) {
+        this(task, generatorId, generatorVersion, baseFingerprint, layers, extraTensors, "");
+    }
+
+    /** @return this adapter with these transfer settings (a JSON object, or "" for none) */
+    public Adapter withTransferJson(String json) {
+        return new Adapter(task, generatorId, generatorVersion, baseFingerprint, layers, extraTensors, json);
     }
 
     /** @return Σ (k + l) over the layers: the number of trained coefficients */

@@ -153,7 +153,7 @@ public final class AdapterCodec {
             extras.add(new ExtraTensor(e.layer(), e.param(), e.shape(), values));
         }
         return new Adapter(cfg.task(), cfg.generatorId(), cfg.generatorVersion(), cfg.baseFingerprint(), layers,
-                extras);
+                extras, cfg.transferJson());
     }
 
     /**

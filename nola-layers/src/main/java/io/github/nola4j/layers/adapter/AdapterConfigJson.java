@@ -23,7 +23,8 @@ import java.util.List;
  *   "coefficients": {"bits": 4, "scheme": "symmetric-maxabs-per-vector"},     (or 32, "fp32")
  *   "layers": [{"name": "conv1", "type": "NolaConv2d", "weight_shape": [32, 1, 3, 3], "bias": true,
  *               "r": 4, "k": 256, "l": 256, "scale": 0.25, "basis_seed": 1313819713}, ...],
- *   "extra_tensors": [{"layer": "head", "param": "W", "shape": [128, 5], "dtype": "float32"}, ...]
+ *   "extra_tensors": [{"layer": "head", "param": "W", "shape": [128, 5], "dtype": "float32"}, ...],
+ *   "transfer": {...}       (optional: how the network was built, {@link Adapter#transferJson()})
  * }
  * </pre>
  * The payload holds, in this order, α and β of each entry of "layers" and the values of each
@@ -50,7 +51,8 @@ final class AdapterConfigJson {
 
     /** The parsed configuration: everything but the numbers, so nothing is sized from it yet. */
     record Config(String task, String generatorId, int generatorVersion, String baseFingerprint,
-                  CoefficientEncoding encoding, List<LayerEntry> layers, List<TensorEntry> tensors) {
+                  CoefficientEncoding encoding, List<LayerEntry> layers, List<TensorEntry> tensors,
+                  String transferJson) {
     }
 
     private AdapterConfigJson() {
@@ -99,6 +101,14 @@ final class AdapterConfigJson {
                 shape.add(d);
             }
             e.put("dtype", "float32");
+        }
+        if (!adapter.transferJson().isEmpty()) {
+            try {
+                root.set("transfer", MAPPER.readTree(adapter.transferJson()));
+            } catch (JsonProcessingException e) {
+                throw new IllegalArgumentException("adapter transferJson is not valid JSON (" + e.getOriginalMessage()
+                        + "); pass a JSON object or \"\"", e);
+            }
         }
         try {
             String json = pretty ? MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root)
@@ -179,8 +189,9 @@ final class AdapterConfigJson {
             }
             extras.add(new TensorEntry(text(e, "layer"), text(e, "param"), shape(e, "shape", 0)));
         }
+        JsonNode transfer = root.get("transfer");
         return new Config(text(root, "task"), text(gen, "id"), (int) integer(gen, "version", 0, Integer.MAX_VALUE),
-                sha, encoding, layers, extras);
+                sha, encoding, layers, extras, transfer != null && transfer.isObject() ? transfer.toString() : "");
     }
 
     /** Rejects nesting deeper than {@value #MAX_DEPTH} before Jackson recurses into it. */

@@ -24,9 +24,16 @@ public final class AdapterFiles {
     private AdapterFiles() {
     }
 
-    /** Captures the adapter of {@code net} ({@link AdapterCapture}) and writes it to {@code path}. */
+    /**
+     * Captures the adapter of {@code net} ({@link AdapterCapture}) and writes it to {@code path}.
+     *
+     * @param extraLayers layers saved in full; every layer other than the NOLA layers that trains
+     *                    (a new head, a trainable BatchNorm) must be among them
+     * @throws AdapterMismatchException when a layer that trains is not in {@code extraLayers}; nothing is written
+     */
     public static Adapter save(AdaptedNetwork net, Path path, String task, java.util.Collection<String> extraLayers,
                                WriteOptions options) throws IOException {
+        TrainedLayerCheck.requireSaved(net, extraLayers);
         Adapter adapter = AdapterCapture.capture(net, task, extraLayers);
         write(path, adapter, options);
         return adapter;

@@ -26,27 +26,21 @@ public final class BenchMain {
     private BenchMain() {
     }
 
-    /** Runs the command line after {@code bench}. */
-    public static void run(String[] args, PrintStream out) {
-        String scenario = "all";
-        int steps = 30;
-        int warmup = 10;
-        boolean profile = false;
-        for (int i = 0; i < args.length; i++) {
-            String value = i + 1 < args.length ? args[i + 1] : null;
-            if (args[i].equals("--profile")) {
-                profile = true;
-                continue;
-            }
-            switch (args[i]) {
-                case "--scenario" -> scenario = required(args[i], value);
-                case "--steps" -> steps = atLeast(args[i], value, 20);
-                case "--warmup" -> warmup = atLeast(args[i], value, 1);
-                default -> throw new UsageException("bench: unknown option " + args[i]
-                        + "; use --scenario NAME, --steps N, --warmup N or --profile");
-            }
-            i++;
-        }
+    /** Default timed steps per case. */
+    public static final int DEFAULT_STEPS = 30;
+    /** Fewest timed steps that give a usable median and percentiles. */
+    public static final int MIN_STEPS = 20;
+    /** Default untimed warm-up steps per case. */
+    public static final int DEFAULT_WARMUP = 10;
+
+    /**
+     * @param scenario one of {@link #SCENARIOS} or "all"
+     * @param steps    timed steps per case, at least {@link #MIN_STEPS}
+     * @param warmup   untimed warm-up steps per case, at least 1
+     * @param profile  whether the resnet50 scenario also prints where its steps spend their time
+     * @throws UsageException for an unknown scenario
+     */
+    public static void run(String scenario, int steps, int warmup, boolean profile, PrintStream out) {
         if (!scenario.equals("all") && !SCENARIOS.contains(scenario)) {
             throw new UsageException("bench: --scenario " + scenario + " is not one of " + SCENARIOS + " or all");
         }
@@ -75,24 +69,5 @@ public final class BenchMain {
         double nola = timings.get(Kind.NOLA).median();
         out.printf("bench %s-ratio nola/full=%.3f nola/frozen=%.3f%n", name, nola / timings.get(Kind.FULL).median(),
                 nola / timings.get(Kind.FROZEN).median());
-    }
-
-    private static String required(String option, String value) {
-        if (value == null) {
-            throw new UsageException("bench: " + option + " needs a value");
-        }
-        return value;
-    }
-
-    private static int atLeast(String option, String value, int min) {
-        try {
-            int n = Integer.parseInt(required(option, value));
-            if (n < min) {
-                throw new UsageException("bench: " + option + " " + n + " must be at least " + min);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw new UsageException("bench: " + option + " " + value + " is not a whole number");
-        }
     }
 }

@@ -57,9 +57,9 @@ public final class BackendCheck {
             check.frozen(conv);
         }
         if (withBench) {
-            BenchMain.run(new String[] {"--scenario", "dense"}, out);
-            BenchMain.run(new String[] {"--scenario", "conv"}, out);
-            BenchMain.run(new String[] {"--scenario", "inference"}, out);
+            for (String scenario : new String[] {"dense", "conv", "inference"}) {
+                BenchMain.run(scenario, BenchMain.DEFAULT_STEPS, BenchMain.DEFAULT_WARMUP, false, out);
+            }
         }
         out.println("gpu-check: " + (check.failures == 0 ? "all checks passed" : check.failures + " checks FAILED"));
         return check.failures;

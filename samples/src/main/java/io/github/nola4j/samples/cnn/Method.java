@@ -1,14 +1,11 @@
 package io.github.nola4j.samples.cnn;
 
-import io.github.nola4j.layers.LoraConv2d;
-import io.github.nola4j.layers.LoraDense;
-import io.github.nola4j.layers.NolaConv2d;
-import io.github.nola4j.layers.NolaDense;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
-import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import io.github.nola4j.layers.LoraLayer;
+import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.zoo.AdapterKind;
+import io.github.nola4j.zoo.AdapterSpec;
+import io.github.nola4j.zoo.NolaTransfer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.util.Arrays;
 import java.util.Locale;
@@ -16,10 +13,10 @@ import java.util.stream.Collectors;
 
 /**
  * How fine-tuning treats the adapted layers of the base (the head is always new and trainable).
+ * Every method is a {@link NolaTransfer} of the base ({@link CnnTransfer}).
  *
- * <p>To add a method: add a constant with its CLI name, its reference learning rate and an
- * {@link #adapt} that returns the layer configuration replacing a pretrained convolution or dense
- * layer; {@link AdaptedCnn} copies W and b into it by parameter name.
+ * <p>To add a method: add a constant with its CLI name, its reference learning rate and a
+ * {@link #configure} that tells the transfer what to do with {@link BaseCnn#ADAPTED_LAYERS}.
  */
 public enum Method {
 
@@ -27,85 +24,61 @@ public enum Method {
     NOLA("nola", "NOLA adapters (k + l coefficients per layer)") {
         /** The reference's rates (3e-2 up to 64 bases, 1e-2 from 256), kept by measurement (README). */
         @Override
-        public double defaultLearningRate(AdapterSettings s) {
-            return s.numBases() >= 256 ? 1e-2 : 3e-2;
+        public double defaultLearningRate(AdapterSpec s) {
+            return s.numBasesA() >= 256 ? 1e-2 : 3e-2;
         }
 
         @Override
-        public Layer adapt(FeedForwardLayer pretrained, AdapterSettings s) {
-            if (pretrained instanceof ConvolutionLayer c) {
-                return new NolaConv2d.Builder().name(c.getLayerName()).nIn(c.getNIn()).nOut(c.getNOut())
-                        .kernelSize(c.getKernelSize()).stride(c.getStride()).padding(c.getPadding())
-                        .dilation(c.getDilation()).convolutionMode(c.getConvolutionMode())
-                        .hasBias(c.hasBias()).activation(c.getActivationFn())
-                        .rank(s.rank()).numBasesA(s.numBases()).numBasesB(s.numBases())
-                        .basisSeed(s.seed()).scale(s.scale()).quantizationBits(s.quantizationBits()).build();
-            }
-            if (pretrained instanceof DenseLayer d) {
-                return new NolaDense.Builder().name(d.getLayerName()).nIn(d.getNIn()).nOut(d.getNOut())
-                        .hasBias(d.hasBias()).activation(d.getActivationFn())
-                        .rank(s.rank()).numBasesA(s.numBases()).numBasesB(s.numBases())
-                        .basisSeed(s.seed()).scale(s.scale()).quantizationBits(s.quantizationBits()).build();
-            }
-            throw new IllegalArgumentException("NOLA cannot adapt layer \"" + pretrained.getLayerName() + "\" of type "
-                    + pretrained.getClass().getSimpleName() + "; only ConvolutionLayer and DenseLayer are supported");
+        NolaTransfer<MultiLayerNetwork> configure(NolaTransfer<MultiLayerNetwork> transfer, AdapterSpec spec) {
+            return transfer.targetNames(BaseCnn.ADAPTED_LAYERS.toArray(String[]::new)).adapter(spec);
         }
     },
 
     /** LoRA on every adapted layer: A [fanIn, r] and B [r, nOut] train, r·(fanIn + nOut) values per layer. */
     LORA("lora", "LoRA adapters (r·(fanIn + nOut) values per layer)") {
-        /** The PyTorch reference: rank 1 at 3e-3, rank 4 at 1e-2; rank 2 measured best at 1e-2 too (README). */
+        /** The reference: rank 1 at 3e-3, rank 4 at 1e-2; rank 2 measured best at 1e-2 too (README). */
         @Override
-        public double defaultLearningRate(AdapterSettings s) {
+        public double defaultLearningRate(AdapterSpec s) {
             return s.rank() <= 1 ? 3e-3 : 1e-2;
         }
 
         @Override
-        public Layer adapt(FeedForwardLayer pretrained, AdapterSettings s) {
-            if (pretrained instanceof ConvolutionLayer c) {
-                return new LoraConv2d.Builder().name(c.getLayerName()).nIn(c.getNIn()).nOut(c.getNOut())
-                        .kernelSize(c.getKernelSize()).stride(c.getStride()).padding(c.getPadding())
-                        .dilation(c.getDilation()).convolutionMode(c.getConvolutionMode())
-                        .hasBias(c.hasBias()).activation(c.getActivationFn())
-                        .rank(s.rank()).initSeed(s.seed()).scale(s.scale()).build();
-            }
-            if (pretrained instanceof DenseLayer d) {
-                return new LoraDense.Builder().name(d.getLayerName()).nIn(d.getNIn()).nOut(d.getNOut())
-                        .hasBias(d.hasBias()).activation(d.getActivationFn())
-                        .rank(s.rank()).initSeed(s.seed()).scale(s.scale()).build();
-            }
-            throw new IllegalArgumentException("LoRA cannot adapt layer \"" + pretrained.getLayerName() + "\" of type "
-                    + pretrained.getClass().getSimpleName() + "; only ConvolutionLayer and DenseLayer are supported");
+        NolaTransfer<MultiLayerNetwork> configure(NolaTransfer<MultiLayerNetwork> transfer, AdapterSpec spec) {
+            return transfer.targetNames(BaseCnn.ADAPTED_LAYERS.toArray(String[]::new))
+                    .adapter(spec.withKind(AdapterKind.LORA));
         }
     },
 
     /** Base frozen, only the head trains (at the head's learning rate). */
     HEAD("head", "frozen base, new head only") {
         @Override
-        public double defaultLearningRate(AdapterSettings s) {
+        public double defaultLearningRate(AdapterSpec s) {
             return io.github.nola4j.samples.train.FinetuneConfig.DEFAULT_HEAD_LR;
         }
 
         @Override
-        public Layer adapt(FeedForwardLayer pretrained, AdapterSettings settings) {
-            FrozenLayer frozen = new FrozenLayer(pretrained);
-            frozen.setLayerName(pretrained.getLayerName());
-            return frozen;
+        NolaTransfer<MultiLayerNetwork> configure(NolaTransfer<MultiLayerNetwork> transfer, AdapterSpec spec) {
+            return transfer; // everything but the new head is frozen
         }
     },
 
     /** Every parameter trains. */
     FULL("full", "full fine-tuning") {
         @Override
-        public double defaultLearningRate(AdapterSettings s) {
+        public double defaultLearningRate(AdapterSpec s) {
             return 3e-3;
         }
 
         @Override
-        public Layer adapt(FeedForwardLayer pretrained, AdapterSettings settings) {
-            return pretrained;
+        NolaTransfer<MultiLayerNetwork> configure(NolaTransfer<MultiLayerNetwork> transfer, AdapterSpec spec) {
+            return transfer.trainable(BaseCnn.ADAPTED_LAYERS.toArray(String[]::new));
         }
     };
+
+    /** Reference rank. */
+    public static final int DEFAULT_RANK = 4;
+    /** Reference k = l. */
+    public static final int DEFAULT_BASES = 64;
 
     private final String cliName;
     private final String description;
@@ -115,8 +88,11 @@ public enum Method {
         this.description = description;
     }
 
-    /** @return the learning rate of the PyTorch reference experiment (samples README) for this method */
-    public abstract double defaultLearningRate(AdapterSettings settings);
+    /** @return the learning rate of the reference experiment for this method */
+    public abstract double defaultLearningRate(AdapterSpec spec);
+
+    /** @return {@code transfer} told how to treat the adapted layers */
+    abstract NolaTransfer<MultiLayerNetwork> configure(NolaTransfer<MultiLayerNetwork> transfer, AdapterSpec spec);
 
     /** @return whether the method trains low-rank adapters, which take --rank and --scale */
     public boolean isLowRank() {
@@ -124,10 +100,20 @@ public enum Method {
     }
 
     /**
-     * @param pretrained a fresh configuration of the pretrained layer (its values are copied later)
-     * @return the configuration that replaces it in the fine-tuned network
+     * @return the adapter options of a run with seed {@code runSeed}: rank r, k = l = numBases,
+     * s = 1/r, no quantisation-aware training; NOLA bases from {@link NolaLayer#DEFAULT_BASIS_SEED}
+     * + runSeed, LoRA's A from {@link LoraLayer#DEFAULT_INIT_SEED} + runSeed
      */
-    public abstract Layer adapt(FeedForwardLayer pretrained, AdapterSettings settings);
+    public AdapterSpec spec(int rank, int numBases, long runSeed) {
+        AdapterKind kind = this == LORA ? AdapterKind.LORA : AdapterKind.NOLA;
+        long seed = (this == LORA ? LoraLayer.DEFAULT_INIT_SEED : NolaLayer.DEFAULT_BASIS_SEED) + runSeed;
+        return new AdapterSpec(kind, rank, numBases, numBases, seed, 1.0 / rank, 0);
+    }
+
+    /** @return "1/r" when s = 1/r, else the value of s */
+    public static String scaleText(AdapterSpec spec) {
+        return Math.abs(spec.scale() * spec.rank() - 1) < 1e-12 ? "1/" + spec.rank() : Double.toString(spec.scale());
+    }
 
     public String cliName() {
         return cliName;

@@ -1,6 +1,5 @@
 /**
- * The base CNN of the reference experiment and its fine-tuning variants (head only, NOLA, full),
- * built with pretrained W and b copied by layer and parameter name. Stands in for nola-zoo's
- * NolaTransfer until that is available.
+ * The base CNN of the reference experiment and its fine-tuning methods (head only, NOLA, LoRA,
+ * full), each a {@link io.github.nola4j.zoo.NolaTransfer} of the pretrained base.
  */
 package io.github.nola4j.samples.cnn;

@@ -1,6 +1,5 @@
 package io.github.nola4j.samples.report;
 
-import io.github.nola4j.samples.cnn.AdapterSettings;
 import io.github.nola4j.samples.data.TrainTestData;
 import io.github.nola4j.samples.train.FinetuneConfig;
 import io.github.nola4j.samples.train.FinetuneResult;
@@ -52,7 +51,7 @@ public record Comparison(List<Variant> variants, int[] shots, long[] seeds, int[
                         continue;
                     }
                     FinetuneConfig config = new FinetuneConfig(v.method(), classes, shot,
-                            AdapterSettings.forRun(v.method(), v.rank(), v.numBases(), seed), steps,
+                            v.method().spec(v.rank(), v.numBases(), seed), steps,
                             FinetuneConfig.DEFAULT_BATCH, v.learningRate(), seed);
                     FinetuneResult r = Finetuning.run(base, data, config, progress);
                     RunRecord record = new RunRecord(v.id(), shot, seed, steps, v.learningRate(), r.accuracy(),

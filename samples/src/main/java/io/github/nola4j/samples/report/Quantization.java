@@ -1,6 +1,7 @@
 package io.github.nola4j.samples.report;
 
-import io.github.nola4j.samples.cnn.AdapterSettings;
+import io.github.nola4j.zoo.TransferResult;
+import io.github.nola4j.zoo.AdapterSpec;
 import io.github.nola4j.samples.cnn.Method;
 import io.github.nola4j.samples.data.TrainTestData;
 import io.github.nola4j.samples.train.FinetuneConfig;
@@ -76,14 +77,14 @@ public record Quantization(int[] numBases, long[] seeds, int[] classes, int shot
                     FinetuneConfig config = config(k, seed, 0);
                     FinetuneResult r = Finetuning.run(base, data, config, progress);
                     for (int bits : SAVED_BITS) {
-                        log.add(evaluateSaved(base, data, config, r.net(), tmp, "ptq" + bits, bits, progress, out));
+                        log.add(evaluateSaved(base, data, config, r.transfer(), tmp, "ptq" + bits, bits, progress, out));
                     }
                 }
                 for (int bits : qatBits) {
                     if (!done(log, k, seed, "qat", bits)) {
                         FinetuneConfig config = config(k, seed, bits);
                         FinetuneResult r = Finetuning.run(base, data, config, progress);
-                        log.add(evaluateSaved(base, data, config, r.net(), tmp, "qat" + bits, bits, progress, out));
+                        log.add(evaluateSaved(base, data, config, r.transfer(), tmp, "qat" + bits, bits, progress, out));
                     }
                 }
                 writeReport(log, outDir, header); // after every seed, so an interrupted run leaves a report
@@ -101,20 +102,20 @@ public record Quantization(int[] numBases, long[] seeds, int[] classes, int shot
     }
 
     private FinetuneConfig config(int k, long seed, int qatBits) {
-        AdapterSettings settings = AdapterSettings.forRun(Method.NOLA, rank, k, seed).withQuantizationBits(qatBits);
+        AdapterSpec settings = Method.NOLA.spec(rank, k, seed).withQuantizationBits(qatBits);
         return new FinetuneConfig(Method.NOLA, classes, shots, settings, steps, FinetuneConfig.DEFAULT_BATCH,
                 Method.NOLA.defaultLearningRate(settings), seed);
     }
 
     private Row evaluateSaved(MultiLayerNetwork base, TrainTestData data, FinetuneConfig config,
-                              MultiLayerNetwork trained, Path tmp, String mode, int bits, ProgressBar progress,
+                              TransferResult<MultiLayerNetwork> trained, Path tmp, String mode, int bits, ProgressBar progress,
                               PrintStream out) {
-        Path file = tmp.resolve("nola" + config.adapter().numBases() + "-" + config.seed() + "-" + mode + ".nola");
+        Path file = tmp.resolve("nola" + config.adapter().numBasesA() + "-" + config.seed() + "-" + mode + ".nola");
         long bytes = SavedAdapters.save(trained, file, "fashion-mnist", bits);
-        double accuracy = Finetuning.evaluate(SavedAdapters.load(base, config, file), data, config, progress);
-        out.printf("  NOLA k=l=%d seed %d %-6s %,6d bytes: %.2f %%%n", config.adapter().numBases(), config.seed(),
+        double accuracy = Finetuning.evaluate(SavedAdapters.load(base, file), data, config, progress);
+        out.printf("  NOLA k=l=%d seed %d %-6s %,6d bytes: %.2f %%%n", config.adapter().numBasesA(), config.seed(),
                 mode, bytes, 100 * accuracy);
-        return new Row(config.adapter().numBases(), config.seed(), steps, mode, accuracy, bytes);
+        return new Row(config.adapter().numBasesA(), config.seed(), steps, mode, accuracy, bytes);
     }
 
     private boolean done(RunLog<Row> log, int k, long seed, String prefix, int... bits) {

@@ -1,7 +1,7 @@
 package io.github.nola4j.samples.report;
 
+import io.github.nola4j.zoo.AdapterSpec;
 import io.github.nola4j.samples.UsageException;
-import io.github.nola4j.samples.cnn.AdapterSettings;
 import io.github.nola4j.samples.cnn.Method;
 
 import java.util.ArrayList;
@@ -61,8 +61,8 @@ public record Variant(String id, Method method, int rank, int numBases, double l
                     + m.group(1) + (method == Method.NOLA ? "64" : "1") : "takes no size; write " + m.group(1)));
         }
         int rank = method == Method.LORA ? size : nolaRank;
-        int bases = method == Method.NOLA ? size : AdapterSettings.DEFAULT_BASES;
-        AdapterSettings settings = AdapterSettings.of(rank, bases, 0);
+        int bases = method == Method.NOLA ? size : Method.DEFAULT_BASES;
+        AdapterSpec settings = method.spec(rank, bases, 0);
         double lr = method.defaultLearningRate(settings);
         String id = m.group(1) + m.group(2);
         if (m.group(3) != null) {
@@ -83,7 +83,7 @@ public record Variant(String id, Method method, int rank, int numBases, double l
     /** @return e.g. "NOLA k=l=64", "LoRA r=1", "head only", "full", with " lr 0.1" for an explicit rate */
     public String label() {
         String name = switch (method) {
-            case NOLA -> "NOLA k=l=" + numBases + (rank != AdapterSettings.DEFAULT_RANK ? " r=" + rank : "");
+            case NOLA -> "NOLA k=l=" + numBases + (rank != Method.DEFAULT_RANK ? " r=" + rank : "");
             case LORA -> "LoRA r=" + rank;
             case HEAD -> "head only";
             case FULL -> "full";

@@ -1,7 +1,7 @@
 package io.github.nola4j.samples.train;
 
-import io.github.nola4j.samples.cnn.AdapterSettings;
 import io.github.nola4j.samples.cnn.Method;
+import io.github.nola4j.zoo.AdapterSpec;
 
 /**
  * Fine-tuning of a pretrained base on the target task.
@@ -9,7 +9,7 @@ import io.github.nola4j.samples.cnn.Method;
  * @param method        how the base's layers are adapted
  * @param classes       original class indices of the target task, relabelled 0..n-1 in this order
  * @param shots         training images per class
- * @param adapter       NOLA settings (used by {@link Method#NOLA})
+ * @param adapter       NOLA and LoRA options (used by {@link Method#NOLA} and {@link Method#LORA})
  * @param steps         Adam steps
  * @param batchSize     images per step
  * @param learningRate  Adam learning rate
@@ -18,17 +18,17 @@ import io.github.nola4j.samples.cnn.Method;
  * @param headLearningRate Adam learning rate of the new head, apart from the adapter's so that tuning
  *                      {@code learningRate} measures the adapter alone
  */
-public record FinetuneConfig(Method method, int[] classes, int shots, AdapterSettings adapter, int steps,
+public record FinetuneConfig(Method method, int[] classes, int shots, AdapterSpec adapter, int steps,
                              int batchSize, double learningRate, long seed, int workers, double headLearningRate) {
 
     /** A single-worker configuration, the head at {@link #DEFAULT_HEAD_LR}. */
-    public FinetuneConfig(Method method, int[] classes, int shots, AdapterSettings adapter, int steps, int batchSize,
+    public FinetuneConfig(Method method, int[] classes, int shots, AdapterSpec adapter, int steps, int batchSize,
                           double learningRate, long seed) {
         this(method, classes, shots, adapter, steps, batchSize, learningRate, seed, 1, DEFAULT_HEAD_LR);
     }
 
     /** The head at {@link #DEFAULT_HEAD_LR}. */
-    public FinetuneConfig(Method method, int[] classes, int shots, AdapterSettings adapter, int steps, int batchSize,
+    public FinetuneConfig(Method method, int[] classes, int shots, AdapterSpec adapter, int steps, int batchSize,
                           double learningRate, long seed, int workers) {
         this(method, classes, shots, adapter, steps, batchSize, learningRate, seed, workers, DEFAULT_HEAD_LR);
     }

@@ -1,6 +1,7 @@
 package io.github.nola4j.samples.train;
 
 import io.github.nola4j.samples.cnn.Method;
+import io.github.nola4j.zoo.TransferResult;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
@@ -20,10 +21,15 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
  *                             the network and of its merge into plain DL4J layers on
  *                             {@link Finetuning#MERGE_CHECK_IMAGES} test images
  * @param losses               training loss of every step
- * @param net                  the fine-tuned network
+ * @param transfer             the fine-tuned network and what its transfer did
  */
 public record FinetuneResult(Method method, double accuracy, int testImages, long trainableWithoutHead,
                              long headParams, long adapterBytes, long loraRank1Params, double trainSeconds,
                              double evalSeconds, double mergeDifference, double[] losses,
-                             MultiLayerNetwork net) {
+                             TransferResult<MultiLayerNetwork> transfer) {
+
+    /** @return the fine-tuned network */
+    public MultiLayerNetwork net() {
+        return transfer.network();
+    }
 }

@@ -1,11 +1,11 @@
 package io.github.nola4j.samples.train;
 
-import io.github.nola4j.layers.LowRankLayer;
-import io.github.nola4j.samples.cnn.AdaptedCnn;
+import io.github.nola4j.samples.cnn.CnnTransfer;
 import io.github.nola4j.samples.data.LabelledImages;
 import io.github.nola4j.samples.data.TrainTestData;
-import org.deeplearning4j.nn.api.Layer;
 import io.github.nola4j.layers.merge.NolaMerge;
+import io.github.nola4j.zoo.TrainableSummary;
+import io.github.nola4j.zoo.TransferResult;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -31,8 +31,9 @@ public final class Finetuning {
         int numClasses = config.classes().length;
         LabelledImages train = data.train().onlyClasses(config.classes()).sampleShots(config.shots(), config.seed());
         LabelledImages test = data.test().onlyClasses(config.classes());
-        MultiLayerNetwork net = AdaptedCnn.create(base, config.method(), config.adapter(), numClasses,
-                config.learningRate(), config.headLearningRate(), config.seed());
+        TransferResult<MultiLayerNetwork> transfer = CnnTransfer.create(base, config.method(), config.adapter(),
+                numClasses, config.learningRate(), config.headLearningRate(), config.seed());
+        MultiLayerNetwork net = transfer.network();
 
         long start = System.nanoTime();
         ProgressBar bar = progress.next("finetune " + config.method().cliName(), config.steps());
@@ -46,16 +47,12 @@ public final class Finetuning {
         double accuracy = evaluate(net, data, config, progress);
         double evalSeconds = (System.nanoTime() - start) / 1e9;
 
-        long trainable = AdaptedCnn.trainableWithoutHead(net);
-        long rank1 = 0;
-        for (Layer layer : net.getLayers()) {
-            if (layer.conf().getLayer() instanceof LowRankLayer lowRank) {
-                rank1 += lowRank.loraRank1Params();
-            }
-        }
+        TrainableSummary summary = transfer.summary();
+        long trainable = summary.trainableParams() - summary.headParams();
+        long rank1 = summary.loraRank1Params();
         double mergeDifference = rank1 > 0 ? mergeDifference(net, test) : Double.NaN;
-        return new FinetuneResult(config.method(), accuracy, test.size(), trainable, AdaptedCnn.headParams(net),
-                trainable * BYTES_PER_VALUE, rank1, trainSeconds, evalSeconds, mergeDifference, losses, net);
+        return new FinetuneResult(config.method(), accuracy, test.size(), trainable, summary.headParams(),
+                trainable * BYTES_PER_VALUE, rank1, trainSeconds, evalSeconds, mergeDifference, losses, transfer);
     }
 
     /** @return accuracy of {@code net} on the full test split of the target classes of {@code config} */

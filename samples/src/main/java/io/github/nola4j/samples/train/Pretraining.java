@@ -41,12 +41,24 @@ public final class Pretraining {
         Path file = workDir.resolve(config.fileName(data.id()));
         if (Files.isRegularFile(file)) {
             long start = System.nanoTime();
-            return new PretrainResult(load(file), file, true, Double.NaN, (System.nanoTime() - start) / 1e9);
+            MultiLayerNetwork cached;
+            try {
+                cached = load(file);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage() + ". It is the cached base in the work folder:"
+                        + " delete it and it is pretrained again", e);
+            }
+            return new PretrainResult(cached, file, true, Double.NaN, (System.nanoTime() - start) / 1e9);
         }
         return train(data, config, file, progress);
     }
 
-    /** Loads a base saved by {@link #train}. */
+    /** @return whether {@link #loadOrTrain} finds a cached base in {@code workDir} (else it pretrains one) */
+    public static boolean isCached(TrainTestData data, PretrainConfig config, Path workDir) {
+        return Files.isRegularFile(workDir.resolve(config.fileName(data.id())));
+    }
+
+    /** Loads a base saved by {@link #train} (or any MultiLayerNetwork saved by ModelSerializer). */
     public static MultiLayerNetwork load(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("base model " + file + " not found; create it with the pretrain "
@@ -55,8 +67,8 @@ public final class Pretraining {
         try {
             return ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
         } catch (IOException | RuntimeException e) {
-            throw new IllegalArgumentException("base model " + file + " cannot be read (" + e.getMessage()
-                    + "); delete it and run the pretrain command again", e);
+            throw new IllegalArgumentException("base model " + file + " is not a MultiLayerNetwork saved by DL4J's"
+                    + " ModelSerializer (" + e.getMessage() + "); pass a base written by the pretrain command", e);
         }
     }
 

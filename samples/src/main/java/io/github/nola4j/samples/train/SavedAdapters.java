@@ -1,12 +1,10 @@
 package io.github.nola4j.samples.train;
 
-import io.github.nola4j.layers.adapter.AdaptedNetwork;
 import io.github.nola4j.layers.adapter.AdapterFiles;
-import io.github.nola4j.layers.adapter.LoadOptions;
 import io.github.nola4j.layers.adapter.WriteOptions;
 import io.github.nola4j.layers.merge.NolaMerge;
-import io.github.nola4j.samples.cnn.AdaptedCnn;
-import io.github.nola4j.samples.cnn.BaseCnn;
+import io.github.nola4j.zoo.NolaTransfer;
+import io.github.nola4j.zoo.TransferResult;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 
@@ -18,7 +16,7 @@ import java.util.List;
 
 /**
  * A fine-tuned network as files: the NOLA adapter (coefficients of every NOLA layer plus the new
- * head in full, {@link AdapterFiles}) and the merged plain network ({@link NolaMerge},
+ * head in full and the transfer's settings, {@link AdapterFiles}) and the merged plain network ({@link NolaMerge},
  * {@link ModelSerializer}), which restores without nola4j.
  */
 public final class SavedAdapters {
@@ -36,11 +34,11 @@ public final class SavedAdapters {
      *
      * @return the file size in bytes
      */
-    public static long save(MultiLayerNetwork net, Path file, String task, int bits) {
+    public static long save(TransferResult<MultiLayerNetwork> transfer, Path file, String task, int bits) {
         WriteOptions options = bits == FP32_BITS ? WriteOptions.fp32() : WriteOptions.quantized(bits);
         try {
             createParent(file);
-            AdapterFiles.save(AdaptedNetwork.of(net), file, task, List.of(BaseCnn.HEAD), options);
+            transfer.saveAdapter(file, task, options);
             return Files.size(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the adapter " + file + ": " + e.getMessage(), e);
@@ -48,19 +46,16 @@ public final class SavedAdapters {
     }
 
     /**
-     * @return a fresh NOLA network made from {@code base} and {@code config} (without
-     * quantisation-aware training; the file's values are what they are) with the adapter in
-     * {@code file} loaded into it
+     * @return the network rebuilt from {@code base} and the adapter in {@code file} alone
+     * ({@link NolaTransfer#restore}); with quantisation-aware training the file's b-bit values
+     * are already on the b-bit grid, so the forward pass uses them unchanged
      */
-    public static MultiLayerNetwork load(MultiLayerNetwork base, FinetuneConfig config, Path file) {
-        MultiLayerNetwork net = AdaptedCnn.create(base, config.method(), config.adapter().withQuantizationBits(0),
-                config.classes().length, config.learningRate(), config.seed());
+    public static MultiLayerNetwork load(MultiLayerNetwork base, Path file) {
         try {
-            AdapterFiles.load(AdaptedNetwork.of(net), file, LoadOptions.STRICT);
+            return NolaTransfer.of(base).restore(file).network();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the adapter " + file + ": " + e.getMessage(), e);
         }
-        return net;
     }
 
     /**

@@ -33,7 +33,8 @@ import java.util.stream.IntStream;
 /**
  * Fine-tunes DL4J's zoo ResNet50 on Fashion-MNIST classes with NOLA on every convolution and a
  * new head, everything else frozen (BatchNorm on its running statistics), timing each Adam step.
- * A random init first gets its BatchNorm statistics from training images ({@link BatchNormCalibration}).
+ * A random init first gets its BatchNorm statistics from training images
+ * ({@link NolaTransfer#calibrateBatchNorm}).
  */
 public final class ZooFinetuning {
 
@@ -52,20 +53,20 @@ public final class ZooFinetuning {
         List<int[]> batches = Trainer.batchIndices(train.size(), ZooConfig.BATCH, config.steps(), config.seed());
 
         ComputationGraph base = baseModel(config);
-        if (!config.pretrained()) {
-            int n = Math.min(ZooConfig.CALIBRATION_IMAGES, train.size());
-            BatchNormCalibration.calibrate(base, images.features(train, IntStream.range(0, n).toArray()));
-        }
         BasisCache.clear();
         long start = System.nanoTime();
-        TransferResult<ComputationGraph> transfer = NolaTransfer.of(base).targetKinds(LayerKind.CONVOLUTION)
+        NolaTransfer<ComputationGraph> builder = NolaTransfer.of(base).targetKinds(LayerKind.CONVOLUTION)
                 .rank(config.rank()).numBases(config.bases(), config.bases()).scale(config.scale())
                 .basisSeed(NolaLayer.DEFAULT_BASIS_SEED + config.seed())
                 .replaceHead(numClasses)
                 .freezeBatchNormStatistics(true)
                 .fineTuneConfiguration(new FineTuneConfiguration.Builder().seed(config.seed())
-                        .updater(new Adam(config.learningRate())).build())
-                .build();
+                        .updater(new Adam(config.learningRate())).build());
+        if (!config.pretrained()) {
+            int n = Math.min(ZooConfig.CALIBRATION_IMAGES, train.size());
+            builder.calibrateBatchNorm(images.features(train, IntStream.range(0, n).toArray()));
+        }
+        TransferResult<ComputationGraph> transfer = builder.build();
         ComputationGraph net = transfer.network();
         net.output(false, images.features(train, batches.get(0)));
         double setupMillis = (System.nanoTime() - start) / 1e6;

@@ -1,24 +1,27 @@
 package io.github.nola4j.samples.bench;
 
-import io.github.nola4j.samples.UsageException;
+import io.github.nola4j.samples.CliRun;
+import io.github.nola4j.samples.SamplesMain;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BenchMainTest {
 
+    /** @return the error message of {@code bench args}, which must fail as a usage error */
     private static String error(String... args) {
-        return assertThrows(UsageException.class,
-                () -> BenchMain.run(args, new PrintStream(new ByteArrayOutputStream()))).getMessage();
+        String[] line = new String[args.length + 1];
+        line[0] = "bench";
+        System.arraycopy(args, 0, line, 1, args.length);
+        CliRun r = CliRun.of(line);
+        assertEquals(SamplesMain.EXIT_USAGE, r.status(), r.stderr());
+        return r.stderr();
     }
 
     @Test
@@ -26,7 +29,7 @@ class BenchMainTest {
         assertTrue(error("--scenario", "gpu").contains("--scenario gpu is not one of"));
         assertTrue(error("--steps", "5").contains("--steps 5 must be at least 20"));
         assertTrue(error("--steps", "many").contains("many is not a whole number"));
-        assertTrue(error("--fast").contains("unknown option --fast"));
+        assertTrue(error("--fast").contains("unknown option \"--fast\""));
         assertTrue(error("--scenario").contains("needs a value"));
     }
 

@@ -6,7 +6,7 @@ import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.samples.report.ReportWriter;
 import org.deeplearning4j.util.ModelSerializer;
 import io.github.nola4j.samples.SamplesMain;
-import io.github.nola4j.samples.cnn.AdapterSettings;
+import io.github.nola4j.zoo.AdapterSpec;
 import io.github.nola4j.samples.cnn.BaseCnn;
 import io.github.nola4j.samples.cnn.Method;
 import io.github.nola4j.samples.data.FashionMnist;
@@ -61,7 +61,7 @@ class EndToEndTest {
     void nolaTrainsCoefficientsAndHeadOnly() {
         Map<String, float[]> before = frozenValues(base.net());
         FinetuneConfig config = new FinetuneConfig(Method.NOLA, FinetuneConfig.DEFAULT_CLASSES, 20,
-                AdapterSettings.of(4, 64, 7), 3, 50, 3e-2, 1);
+                new AdapterSpec(4, 64, 64, 7, 0.25), 3, 50, 3e-2, 1);
         FinetuneResult r = Finetuning.run(base.net(), data, config, ProgressBar.SILENT);
 
         // base not modified, and the adapted network's frozen W and b bit-identical to it
@@ -87,7 +87,7 @@ class EndToEndTest {
     void twoParallelWorkersKeepFrozenWeightsAndTrainCoefficients() {
         Map<String, float[]> before = frozenValues(base.net());
         FinetuneConfig config = new FinetuneConfig(Method.NOLA, FinetuneConfig.DEFAULT_CLASSES, 20,
-                AdapterSettings.of(4, 64, 7), 6, 25, 3e-2, 1, 2);
+                new AdapterSpec(4, 64, 64, 7, 0.25), 6, 25, 3e-2, 1, 2);
         FinetuneResult r = Finetuning.run(base.net(), data, config, ProgressBar.SILENT);
         Map<String, float[]> after = frozenValues(r.net());
         before.forEach((key, values) -> assertArrayEquals(values, after.get(key), key + " changed with 2 workers"));
@@ -101,7 +101,7 @@ class EndToEndTest {
     void headOnlyKeepsEveryBaseLayer() {
         Map<String, float[]> before = frozenValues(base.net());
         FinetuneResult r = Finetuning.run(base.net(), data, new FinetuneConfig(Method.HEAD,
-                FinetuneConfig.DEFAULT_CLASSES, 10, AdapterSettings.of(4, 64, 7), 2, 50, 3e-3, 1), ProgressBar.SILENT);
+                FinetuneConfig.DEFAULT_CLASSES, 10, new AdapterSpec(4, 64, 64, 7, 0.25), 2, 50, 3e-3, 1), ProgressBar.SILENT);
         Map<String, float[]> after = frozenValues(r.net());
         before.forEach((key, values) -> assertArrayEquals(values, after.get(key), key));
         assertEquals(0, r.trainableWithoutHead());
@@ -124,7 +124,7 @@ class EndToEndTest {
     void loraTrainsItsFactorsAndMerges() {
         Map<String, float[]> before = frozenValues(base.net());
         FinetuneResult r = Finetuning.run(base.net(), data, new FinetuneConfig(Method.LORA,
-                FinetuneConfig.DEFAULT_CLASSES, 10, AdapterSettings.forRun(Method.LORA, 1, 64, 1), 3, 50, 1e-2, 1),
+                FinetuneConfig.DEFAULT_CLASSES, 10, Method.LORA.spec(1, 64, 1), 3, 50, 1e-2, 1),
                 ProgressBar.SILENT);
         Map<String, float[]> after = frozenValues(r.net());
         before.forEach((key, values) -> assertArrayEquals(values, after.get(key), key));
@@ -137,12 +137,12 @@ class EndToEndTest {
     @Test
     void savedAdapterReloadsAndExportRestoresWithModelSerializer() throws Exception {
         FinetuneConfig config = new FinetuneConfig(Method.NOLA, FinetuneConfig.DEFAULT_CLASSES, 10,
-                AdapterSettings.forRun(Method.NOLA, 4, 16, 1), 3, 50, 3e-2, 1);
+                Method.NOLA.spec(4, 16, 1), 3, 50, 3e-2, 1);
         FinetuneResult r = Finetuning.run(base.net(), data, config, ProgressBar.SILENT);
         Path adapter = work.resolve("a.nola");
-        long bytes = SavedAdapters.save(r.net(), adapter, "t", SavedAdapters.FP32_BITS);
+        long bytes = SavedAdapters.save(r.transfer(), adapter, "t", SavedAdapters.FP32_BITS);
         assertEquals(bytes, Files.size(adapter));
-        MultiLayerNetwork reloaded = SavedAdapters.load(base.net(), config, adapter);
+        MultiLayerNetwork reloaded = SavedAdapters.load(base.net(), adapter);
         assertEquals(r.accuracy(), Finetuning.evaluate(reloaded, data, config, ProgressBar.SILENT));
 
         Path zip = work.resolve("merged.zip");
@@ -183,6 +183,18 @@ class EndToEndTest {
         }
         String again = cli(args);
         assertFalse(again.contains("[1/3]"), "runs in runs.csv were repeated: " + again);
+    }
+
+    @Test
+    void cliSaysWhenItPretrainsAMissingBaseFirst() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int status = new SamplesMain(new PrintStream(out, true, StandardCharsets.UTF_8), System.err).run(
+                new String[] {"finetune", "--quiet", "--method", "head", "--steps", "1", "--shots", "5",
+                        "--source-classes", "0,1", "--data", subsetDir(), "--work", work.resolve("fresh").toString()});
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, status, text);
+        assertTrue(text.contains("none in " + work.resolve("fresh") + " yet: pretraining one first"), text);
+        assertTrue(text.indexOf("pretraining one first") < text.indexOf("test accuracy"), text);
     }
 
     private static String cli(String... args) {

@@ -1,0 +1,77 @@
+package io.github.nola4j.zoo;
+
+import io.github.nola4j.layers.adapter.AdaptedNetwork;
+import io.github.nola4j.layers.adapter.Adapter;
+import io.github.nola4j.layers.adapter.AdapterApplier;
+import io.github.nola4j.layers.adapter.AdapterFiles;
+import io.github.nola4j.layers.adapter.AdapterFormatException;
+import io.github.nola4j.layers.adapter.LayerAdapter;
+import io.github.nola4j.layers.adapter.LoadOptions;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Rebuilds an adapted network from a base and an adapter file alone ({@link NolaTransfer#restore}):
+ * the file's layer entries give the targets and each layer's adapter options, its
+ * {@link TransferSettings} the head, trainable layers, loss and quantisation bits; the same
+ * {@link TransferAssembler} as {@link NolaTransfer#build()} builds the network, and the file's
+ * coefficients and saved layers are then loaded into it, with every check of
+ * {@link AdapterApplier} (base fingerprint included).
+ */
+final class AdapterRestore {
+
+    private static final Logger log = LoggerFactory.getLogger(AdapterRestore.class);
+
+    private AdapterRestore() {
+    }
+
+    static <M extends Model> TransferResult<M> restore(M base, Path file, FineTuneConfiguration fineTune)
+            throws IOException {
+        NetworkEditor.forModel(base); // fails early for a model that cannot be adapted
+        Adapter adapter = AdapterFiles.read(file);
+        TransferSettings settings = TransferSettings.fromJson(adapter.transferJson(), file.toString());
+        TargetSelector targets = new TargetSelector();
+        List<TransferOptions.SpecOverride> overrides = new ArrayList<>();
+        for (LayerAdapter la : adapter.layers()) {
+            targets.names(la.name());
+            AdapterSpec spec = new AdapterSpec(AdapterKind.NOLA, la.rank(), la.numBasesA(), la.numBasesB(),
+                    la.basisSeed(), la.scale(), settings.quantizationBits().getOrDefault(la.name(), 0));
+            overrides.add(new TransferOptions.SpecOverride(Pattern.compile(Pattern.quote(la.name())), s -> spec));
+        }
+        LossFunctions.LossFunction loss = lossOf(settings.outputLoss(), file);
+        TransferOptions options = new TransferOptions(targets, AdapterSpec.DEFAULT, overrides, settings.head(),
+                settings.headNOut(), loss, new LinkedHashSet<>(settings.trainable()), List.of(),
+                settings.freezeBatchNormStatistics(), fineTune, null, null);
+        TransferResult<M> built = new TransferAssembler<>(base, options).assemble();
+        AdapterApplier.apply(AdaptedNetwork.of(built.network()), adapter, LoadOptions.STRICT);
+        log.info("Restored {} adapted layers and {} saved tensors from {}", adapter.layers().size(),
+                adapter.extraTensors().size(), file);
+        TransferSettings restored = new TransferSettings(settings.head(), settings.headNOut(), settings.outputLoss(),
+                settings.trainable(), settings.freezeBatchNormStatistics(), settings.quantizationBits(),
+                settings.calibratedBatchNorm());
+        return new TransferResult<>(built.network(), built.adaptedLayers(), built.skipped(), built.headLayer(),
+                built.summary(), restored);
+    }
+
+    private static LossFunctions.LossFunction lossOf(String name, Path file) {
+        if (name == null) {
+            return null;
+        }
+        try {
+            return LossFunctions.LossFunction.valueOf(name);
+        } catch (IllegalArgumentException e) {
+            throw new AdapterFormatException(file + ": output loss \"" + name + "\" is not a DL4J LossFunction; the"
+                    + " file is corrupt or from a newer release", e);
+        }
+    }
+}

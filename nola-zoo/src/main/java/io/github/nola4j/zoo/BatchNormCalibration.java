@@ -1,0 +1,100 @@
+package io.github.nola4j.zoo;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GLOBAL_LOG_STD;
+import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GLOBAL_MEAN;
+import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GLOBAL_VAR;
+
+/**
+ * Sets the running mean and variance of every BatchNormalization layer of a copy of a freshly
+ * initialised network from one batch of real inputs ({@link NolaTransfer#calibrateBatchNorm}).
+ *
+ * <p>Why: a random-init network has running statistics 0 and 1 (zoo ResNet50's weight init has a
+ * standard deviation of 0.5). With BatchNorm frozen on those statistics, as a transfer freezes it,
+ * nothing normalises the activations, which grow layer after layer (to NaN within the first blocks
+ * of ResNet50). One training-mode forward pass normalises every layer with its batch statistics, so
+ * the input each BatchNorm layer sees in it is what it sees in inference mode once all earlier
+ * layers use these statistics: its per-channel mean and (biased) variance over the batch, and over
+ * height and width for [n, c, h, w] inputs, are the running statistics to set. Pretrained networks
+ * do not need this; theirs come from their own training data.
+ */
+final class BatchNormCalibration {
+
+    private BatchNormCalibration() {
+    }
+
+    /**
+     * @param network  a MultiLayerNetwork or ComputationGraph (only read)
+     * @param features a batch of inputs, e.g. [n, c, h, w]
+     * @return a copy of {@code network} with calibrated BatchNorm statistics
+     * @throws IllegalArgumentException when the network has no BatchNormalization layer
+     */
+    @SuppressWarnings("unchecked")
+    static <M extends Model> M calibratedCopy(M network, INDArray features) {
+        if (batchNormLayers(network).isEmpty()) {
+            throw new IllegalArgumentException("calibrateBatchNorm(..): the network has no BatchNormalization layer"
+                    + " to calibrate; remove the call");
+        }
+        if (network instanceof MultiLayerNetwork net) {
+            MultiLayerNetwork copy = net.clone();
+            List<INDArray> activations = copy.feedForward(features, true);
+            for (int i = 0; i < copy.getnLayers(); i++) {
+                calibrate(copy.getLayer(i), activations.get(i)); // activations[i] is the input of layer i
+            }
+            return (M) copy;
+        }
+        ComputationGraph copy = ((ComputationGraph) network).clone();
+        Map<String, INDArray> activations = copy.feedForward(features, true);
+        Map<String, List<String>> inputs = copy.getConfiguration().getVertexInputs();
+        for (GraphVertex vertex : copy.getVertices()) {
+            if (vertex.hasLayer()) {
+                calibrate(vertex.getLayer(), activations.get(inputs.get(vertex.getVertexName()).get(0)));
+            }
+        }
+        return (M) copy;
+    }
+
+    /** @return the names of the BatchNormalization layers of {@code network}, in network order */
+    static List<String> batchNormLayers(Model network) {
+        List<String> names = new ArrayList<>();
+        NetworkEditor.layersOf(network).forEach((name, layer) -> {
+            if (layer.conf().getLayer() instanceof BatchNormalization) {
+                names.add(name);
+            }
+        });
+        return names;
+    }
+
+    private static void calibrate(Layer layer, INDArray x) {
+        if (!(layer.conf().getLayer() instanceof BatchNormalization bn)) {
+            return;
+        }
+        int[] reduce = x.rank() == 4 ? new int[] {0, 2, 3} : new int[] {0};
+        INDArray mean = x.mean(reduce);
+        INDArray var = x.var(false, reduce);
+        assign(layer, GLOBAL_MEAN, mean);
+        if (layer.paramTable().containsKey(GLOBAL_VAR)) {
+            assign(layer, GLOBAL_VAR, var);
+        } else {
+            assign(layer, GLOBAL_LOG_STD, Transforms.log(Transforms.sqrt(var.add(bn.getEps())), 10.0));
+        }
+    }
+
+    /** Writes into the parameter's view of the flat parameter vector, keeping its shape. */
+    private static void assign(Layer layer, String key, INDArray values) {
+        INDArray param = layer.getParam(key);
+        param.assign(values.castTo(param.dataType()).reshape(param.shape()));
+    }
+}
