@@ -10,8 +10,8 @@ package io.github.nola4j.layers;
  *                the former with its input gradient), input gradient through W: c·F·n
  *                                                                      = (1 + c)·F·n + 3·r·(F + n)
  * </pre>
- * where c = 0 without input gradient, 1 when it is one transposed convolution (stride 1), 2 when it
- * takes a conv2d_bp (see {@link Conv2dOps#inputGradient}). The factorised path is taken when it is
+ * where c = 0 without input gradient, 1 when it is one transposed convolution (stride 1, or a
+ * strided 1x1 kernel), 2 when it takes a conv2d_bp (see {@link Conv2dOps#inputGradient}). The factorised path is taken when it is
  * not more expensive: 3·r·(F + n) ≤ (2 − c)·F·n; so never when c = 2.
  * Terms that do not grow with mb·oH·oW (building the merged kernel, projecting its gradient) are
  * left out; they only favour the factorised path further. For a 3x3 64→64 convolution at r = 4:

@@ -42,7 +42,9 @@ class FactorisedConvPathTest {
                 Arguments.of(ConvolutionMode.Truncate, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, true, true),
                 Arguments.of(ConvolutionMode.Truncate, new int[] {3, 2}, new int[] {1, 1}, new int[] {1, 0}, new int[] {2, 2}, false, false),
                 Arguments.of(ConvolutionMode.Strict, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {2, 2}, true, false),
-                Arguments.of(ConvolutionMode.Strict, new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, true, true));
+                Arguments.of(ConvolutionMode.Strict, new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, true, true),
+                Arguments.of(ConvolutionMode.Truncate, new int[] {1, 1}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}, true, false),
+                Arguments.of(ConvolutionMode.Same, new int[] {1, 1}, new int[] {2, 1}, new int[] {0, 0}, new int[] {1, 1}, false, true));
     }
 
     private static Layer adapted(ConvolutionMode mode, int[] kernel, int[] stride, int[] padding, int[] dilation,
