@@ -103,10 +103,12 @@ public final class ConvGeometry implements LayerShape {
     public TrainingStep trainingStep(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b, TrainingPath path,
                                      boolean inputGradient) {
         INDArray bias1d = bias == null ? null : bias.reshape(bias.length());
-        TrainingPath chosen = ConvPathRule.resolve(path, a.size(0), b.size(1), a.size(1), inputGradient);
+        Conv2dOps ops = ops();
+        int inputGradientCost = !inputGradient ? 0 : ops.inputGradientIsOneConvolution() ? 1 : 2;
+        TrainingPath chosen = ConvPathRule.resolve(path, a.size(0), b.size(1), a.size(1), inputGradientCost);
         return chosen == TrainingPath.FACTORISED
-                ? new FactorisedConvStep(ops(), x, w, bias1d, a, b, inputGradient)
-                : new MergedConvStep(ops(), x, appliedWeight(w, a, b), bias1d, a, b, inputGradient);
+                ? new FactorisedConvStep(ops, x, w, bias1d, a, b, inputGradient)
+                : new MergedConvStep(ops, x, appliedWeight(w, a, b), bias1d, a, b, inputGradient);
     }
 
     @Override

@@ -29,11 +29,12 @@ import java.util.List;
  *       parameters. W and b get no gradient at all.</li>
  *   <li>dx is skipped when {@link #setInputGradientNeeded} said nothing uses it (see
  *       {@link InputGradients}); the layer then returns zeros of the input's shape.</li>
- *   <li>The factors A and s·B are computed once and reused while the trainable parameters hold the
- *       same values (inference, or frozen adapters); backprop reuses the step of the training
- *       forward pass on the same input and factors instead of recomputing it. The step's arrays
- *       live in DL4J's activations workspace, like the layer's input, so a training step allocates
- *       no off-heap memory of its own once the workspaces have grown.</li>
+ *   <li>In inference the factors A and s·B are computed once and reused while the trainable
+ *       parameters hold the same values. In training they are computed per step, and backprop
+ *       reuses the step of the training forward pass on the same input and parameter values
+ *       instead of recomputing it. The step's arrays and factors live in DL4J's activations
+ *       workspace, like the layer's input, so a training step allocates no off-heap memory of its
+ *       own once the workspaces have grown.</li>
  *   <li>Dropout on the layer's input works as in DL4J's own layers.</li>
  * </ul>
  * Parameter storage is DL4J's SameDiff layer's (flat view, parameter table).
@@ -50,7 +51,7 @@ public class DirectLowRankLayer extends SameDiffLayer {
     private TrainingStep trainingStep;
     private INDArray trainingPreOutput;
     private INDArray trainingInput;
-    private INDArray[] trainingFactors;
+    private double[][] trainingValues;
 
     public DirectLowRankLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -99,12 +100,21 @@ public class DirectLowRankLayer extends SameDiffLayer {
         return inputGradientNeeded;
     }
 
-    /** @return {A [fanIn, r], s·B [r, nOut]}, recomputed only when a trainable parameter changed */
-    private INDArray[] factors() {
+    /** @return the current values of the trainable parameters, to compare on the Java side */
+    private double[][] trainableValues() {
         double[][] current = new double[trainableKeys().size()][];
         for (int i = 0; i < current.length; i++) {
             current[i] = values(paramTable.get(trainableKeys().get(i)));
         }
+        return current;
+    }
+
+    /**
+     * @return {A [fanIn, r], s·B [r, nOut]} for inference, kept outside the workspaces and
+     *         recomputed only when a trainable parameter changed
+     */
+    private INDArray[] cachedFactors() {
+        double[][] current = trainableValues();
         if (cachedFactors == null || !Arrays.deepEquals(current, cachedTrainable)) {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 cachedFactors = lowRankConf().factors(paramTable);
@@ -133,20 +143,21 @@ public class DirectLowRankLayer extends SameDiffLayer {
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
         applyDropOutIfNecessary(training, workspaceMgr);
-        INDArray[] ab = factors();
         INDArray x = input.castTo(dataType);
         INDArray z;
         if (training) {
-            // kept for backprop in DL4J's activations workspace, which in fit() lives until the backward pass
-            // (no off-heap allocation per step); the same lifetime as the layer's input
+            // the factors change at every update: computed per step, with the step's arrays, in DL4J's
+            // activations workspace, which in fit() lives until the backward pass, as the layer's input does
+            // (no off-heap allocation per step)
             try (MemoryWorkspace ignored = workspaceMgr.notifyScopeBorrowed(ArrayType.ACTIVATIONS)) {
-                trainingStep = newTrainingStep(x, ab);
+                trainingStep = newTrainingStep(x, lowRankConf().factors(paramTable));
             }
             trainingPreOutput = trainingStep.preOutput();
             trainingInput = input;
-            trainingFactors = ab;
+            trainingValues = trainableValues();
             z = workspaceMgr.dup(ArrayType.ACTIVATIONS, trainingPreOutput); // the activation works in place
         } else {
+            INDArray[] ab = cachedFactors();
             LayerShape shape = lowRankConf().shape();
             z = shape.preOutput(x, shape.appliedWeight(paramTable.get(LowRankLayer.WEIGHT_KEY), ab[0], ab[1]),
                     bias(), ab[0], ab[1]);
@@ -158,10 +169,11 @@ public class DirectLowRankLayer extends SameDiffLayer {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
-        INDArray[] ab = factors();
         // reuse the training forward's step when nothing it depends on has changed since
-        boolean reuse = trainingStep != null && trainingInput == input && trainingFactors == ab;
-        TrainingStep step = reuse ? trainingStep : newTrainingStep(input.castTo(dataType), ab);
+        boolean reuse = trainingStep != null && trainingInput == input
+                && Arrays.deepEquals(trainingValues, trainableValues());
+        TrainingStep step = reuse ? trainingStep
+                : newTrainingStep(input.castTo(dataType), lowRankConf().factors(paramTable));
         // the stored pre-activation is handed over, not copied: the activation's backprop overwrites it
         INDArray z = reuse ? trainingPreOutput : step.preOutput();
         trainingStep = null;

@@ -10,7 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   z  = conv(x, W) + b + conv1x1(h, s·B)
  *   dh, d(s·B) = conv2d_bp of the 1x1 convolution (h, s·B, δ)
  *   dx_A, dA   = conv2d_bp of the r-channel convolution (x, A, dh)
- *   dx         = conv2d_input_bp(W, δ) + dx_A              only when the input gradient is wanted
+ *   dx         = conv2dᵀ(δ, W) + dx_A                      only when the input gradient is wanted
+ *                (see {@link Conv2dOps#inputGradient})
  * </pre>
  * which is the gradient of conv(x, W + s·ΔW) with ΔW = reshape((A·B)ᵀ, W's shape), since a
  * convolution is linear in its kernel. No [nOut, nIn, kH, kW] gradient is ever formed.
@@ -60,7 +61,7 @@ final class FactorisedConvStep implements TrainingStep {
         INDArray dAk = reduced[1];
         INDArray dA = dAk.permute(2, 0, 1, 3).dup('c').reshape(dAk.size(2) * dAk.size(0) * dAk.size(1), dAk.size(3));
         INDArray dB = pointwise[1].reshape(bKernel.size(2), bKernel.size(3));
-        INDArray dx = inputGradient ? ops.inputGradient(x.shape(), wKernel, delta).addi(reduced[0]) : null;
+        INDArray dx = inputGradient ? ops.inputGradient(x, wKernel, delta).addi(reduced[0]) : null;
         return new INDArray[] {dx, dA, dB};
     }
 }

@@ -37,10 +37,14 @@ class FactorisedConvPathTest {
         return Stream.of(
                 Arguments.of(ConvolutionMode.Same, new int[] {3, 3}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}, true, false),
                 Arguments.of(ConvolutionMode.Same, new int[] {2, 3}, new int[] {1, 2}, new int[] {0, 0}, new int[] {2, 1}, false, true),
+                Arguments.of(ConvolutionMode.Same, new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 2}, true, false),
+                Arguments.of(ConvolutionMode.Same, new int[] {2, 2}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, false, false),
                 Arguments.of(ConvolutionMode.Truncate, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, true, true),
                 Arguments.of(ConvolutionMode.Truncate, new int[] {3, 2}, new int[] {1, 1}, new int[] {1, 0}, new int[] {2, 2}, false, false),
                 Arguments.of(ConvolutionMode.Strict, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {2, 2}, true, false),
-                Arguments.of(ConvolutionMode.Strict, new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, true, true));
+                Arguments.of(ConvolutionMode.Strict, new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, true, true),
+                Arguments.of(ConvolutionMode.Truncate, new int[] {1, 1}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}, true, false),
+                Arguments.of(ConvolutionMode.Same, new int[] {1, 1}, new int[] {2, 1}, new int[] {0, 0}, new int[] {1, 1}, false, true));
     }
 
     private static Layer adapted(ConvolutionMode mode, int[] kernel, int[] stride, int[] padding, int[] dilation,
@@ -126,10 +130,12 @@ class FactorisedConvPathTest {
     @Test
     void ruleTakesTheCheaperPath() {
         // 3x3 64→64 at r = 4: 3·4·(576 + 64) = 7,680 against 576·64 = 36,864
-        assertEquals(TrainingPath.FACTORISED, ConvPathRule.choose(576, 64, 4, true));
+        assertEquals(TrainingPath.FACTORISED, ConvPathRule.choose(576, 64, 4, 1));
+        // with an input gradient that takes a conv2d_bp (stride 2), merged
+        assertEquals(TrainingPath.MERGED, ConvPathRule.choose(576, 64, 4, 2));
         // 1x1 64→64 at r = 16: 6,144 against 4,096 with dx, 8,192 without
-        assertEquals(TrainingPath.MERGED, ConvPathRule.choose(64, 64, 16, true));
-        assertEquals(TrainingPath.FACTORISED, ConvPathRule.choose(64, 64, 16, false));
-        assertEquals(TrainingPath.MERGED, ConvPathRule.resolve(TrainingPath.MERGED, 576, 64, 4, true));
+        assertEquals(TrainingPath.MERGED, ConvPathRule.choose(64, 64, 16, 1));
+        assertEquals(TrainingPath.FACTORISED, ConvPathRule.choose(64, 64, 16, 0));
+        assertEquals(TrainingPath.MERGED, ConvPathRule.resolve(TrainingPath.MERGED, 576, 64, 4, 1));
     }
 }
