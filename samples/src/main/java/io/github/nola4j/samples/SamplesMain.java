@@ -19,6 +19,7 @@ import io.github.nola4j.samples.report.Quantization;
 import io.github.nola4j.samples.report.ReportWriter;
 import io.github.nola4j.samples.report.RunRecord;
 import io.github.nola4j.samples.report.Variant;
+import io.github.nola4j.samples.soak.SoakMain;
 import io.github.nola4j.samples.train.SavedAdapters;
 import io.github.nola4j.samples.zoo.ZooConfig;
 import io.github.nola4j.samples.zoo.ZooFinetuning;
@@ -62,7 +63,9 @@ public final class SamplesMain {
     }
 
     public static void main(String[] args) {
-        boundNativeMemory();
+        if (args.length == 0 || !args[0].equals("soak")) { // soak measures memory with JavaCPP's defaults
+            boundNativeMemory();
+        }
         System.setProperty("java.awt.headless", "true");
         quietLogging();
         System.exit(new SamplesMain(System.out, System.err).run(args));
@@ -109,6 +112,9 @@ public final class SamplesMain {
             if (args[0].equals("bench")) {
                 BenchMain.run(Arrays.copyOfRange(args, 1, args.length), out);
                 return 0;
+            }
+            if (args[0].equals("soak")) {
+                return SoakMain.run(Arrays.copyOfRange(args, 1, args.length), out) ? 0 : EXIT_DATA;
             }
             if (args[0].equals("gpu-check")) {
                 boolean bench = !Arrays.asList(args).contains("--no-bench");
@@ -416,6 +422,9 @@ public final class SamplesMain {
                 + " ND4J backend (CUDA with -Pcuda), then the bench scenarios; --no-bench skips them"));
         s.append(String.format("  %-10s %s%n", "bench", "training and inference timings: bench [--scenario "
                 + String.join("|", BenchMain.SCENARIOS) + "|all] [--steps N] [--warmup N]"));
+        s.append(String.format("  %-10s %s%n", "soak", "resident memory over long runs (ResNet50 adapter merge cycles, "
+                + "NOLA training steps): soak [--scenario " + String.join("|", SoakMain.SCENARIOS)
+                + "|all] [--cycles N] [--warmup N] [--limit-mb N]"));
         s.append("\noptions (commands that take them):\n");
         for (Option o : Option.values()) {
             String flag = o.flag() + (o.value() == null ? "" : " " + o.value());

@@ -70,8 +70,7 @@ public final class InPlaceMerger {
             INDArray w0 = pristineWeights.get(i);
             INDArray w = layer.getParam(NolaLayer.WEIGHT_KEY);
             try (MemoryWorkspace ignored = MergeWorkspace.open()) {
-                INDArray delta = conf.shape().toWeightLayout(conf.scaledDelta(layer.paramTable()), w0.shape());
-                w.assign(w0).addi(delta.castTo(w.dataType()));
+                w0.add(scaledDeltaInWeightLayout(conf, layer, w), w);
             }
         }
         for (int i = 0; i < layers.size(); i++) {
@@ -80,6 +79,20 @@ public final class InPlaceMerger {
             beta.assign(0);
         }
         merged = true;
+    }
+
+    /**
+     * @return s·A·B in W's layout, made in the active workspace with one matrix product: [fanIn, nOut] in C
+     * order for a dense W; for a convolution, written in F order, whose transpose is already C-ordered
+     * [nOut, fanIn], i.e. W's [nOut, nIn, kH, kW] without a transposing copy
+     */
+    private static INDArray scaledDeltaInWeightLayout(NolaLayer conf, Layer layer, INDArray w) {
+        INDArray[] ab = conf.factors(layer.paramTable());
+        boolean convolution = w.rank() == 4;
+        INDArray product = Nd4j.createUninitialized(w.dataType(), new long[] {ab[0].size(0), ab[1].size(1)},
+                convolution ? 'f' : 'c');
+        Nd4j.gemm(ab[0].castTo(w.dataType()), ab[1].castTo(w.dataType()), product, false, false, 1.0, 0.0);
+        return convolution ? product.transpose().reshape('c', w.shape()) : product;
     }
 
     /**
