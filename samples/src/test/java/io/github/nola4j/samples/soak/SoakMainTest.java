@@ -1,0 +1,41 @@
+package io.github.nola4j.samples.soak;
+
+import io.github.nola4j.samples.UsageException;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SoakMainTest {
+
+    private static String error(String... args) {
+        return assertThrows(UsageException.class,
+                () -> SoakMain.run(args, new PrintStream(new ByteArrayOutputStream()))).getMessage();
+    }
+
+    @Test
+    void rejectsBadArgumentsNamingThem() {
+        assertTrue(error("--scenario", "gpu").contains("--scenario gpu is not one of [merge, train]"));
+        assertTrue(error("--cycles", "0").contains("--cycles 0 must be at least 1"));
+        assertTrue(error("--limit-mb", "lots").contains("lots is not a whole number"));
+        assertTrue(error("--fast").contains("unknown option --fast"));
+        assertTrue(error("--warmup").contains("needs a value"));
+    }
+
+    @Test
+    void trainingSoakReportsTimeMemoryFrozenWeightsAndAVerdict() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        boolean passed = SoakMain.run(new String[] {"--scenario", "train", "--cycles", "3", "--warmup", "1",
+                "--limit-mb", "1000"}, new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("soak train scenario=conv (bench)"), out);
+        assertTrue(Pattern.compile("soak train rss_mb warm=\\d+ peak=\\d+ end=\\d+ growth=-?\\d+").matcher(out).find(), out);
+        assertTrue(out.contains("frozen_W_b_bit_identical=true"), out);
+        assertTrue(passed && out.contains("soak train verdict=PASS"), out);
+    }
+}
