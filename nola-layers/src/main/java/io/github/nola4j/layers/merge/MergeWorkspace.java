@@ -18,8 +18,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p>Why: ND4J frees a native array only when the garbage collector finds its Java object dead, and
  * the collector, which sees only the small Java objects, may not run for thousands of merges; a
  * merge of zoo ResNet50 makes about 100 MB of temporaries. With the workspace, the native memory
- * of merging is at most a few times the largest layer's W per thread that merges (about 50 MB for
- * ResNet50's 512→512 3×3 convolutions), allocated once and kept for that thread.
+ * of merging is of the order of the largest layer's W per thread that merges (9.4 MB for ResNet50's
+ * 512→512 3×3 kernels in float), allocated once and kept for that thread ({@link #release()} frees it).
  *
  * <pre>
  *   try (MemoryWorkspace ws = MergeWorkspace.open()) {
