@@ -1,8 +1,10 @@
 package io.github.nola4j.zoo;
 
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.nd4j.linalg.learning.config.NoOp;
 
 import java.util.ArrayList;
@@ -18,7 +20,8 @@ final class LayerFreezing {
     /**
      * @return a {@link FrozenBackpropLayer} around a copy of {@code layer} with a NoOp updater
      * (no state), no regularisation and no constraints, so its parameters never change
-     * @throws IllegalArgumentException for a layer with parameters whose updater cannot be set
+     * @throws IllegalArgumentException for a layer with parameters whose updater cannot be set, or
+     *                                  one that DL4J's frozen wrapper cannot hold ({@link #requireWrappable})
      */
     static Layer freeze(Layer layer) {
         if (!(layer instanceof BaseLayer)) {
@@ -26,6 +29,7 @@ final class LayerFreezing {
                     .getSimpleName() + ") has parameters but is not a BaseLayer, so it cannot be frozen; mark it "
                     + "trainable with trainable(\"" + layer.getLayerName() + "\")");
         }
+        requireWrappable(layer);
         BaseLayer copy = (BaseLayer) layer.clone();
         copy.setIUpdater(new NoOp());
         copy.setBiasUpdater(new NoOp());
@@ -35,6 +39,35 @@ final class LayerFreezing {
         copy.setWeightNoise(null);
         copy.setIDropout(null); // runs in inference mode; DL4J would still backprop a stale dropout mask
         return new FrozenBackpropLayer(copy);
+    }
+
+    /**
+     * Refuses a layer that DL4J's {@link FrozenLayerWithBackprop} would size wrongly: the wrapper
+     * must hold exactly the parameters of the layer it wraps. CenterLossOutputLayer (the output
+     * layer of zoo FaceNetNN4Small2 and InceptionResNetV1) is one: the wrapper counts its W and b
+     * but not its class centres, and building the network failed with an index error in ND4J.
+     *
+     * @throws IllegalArgumentException naming the layer, its type and how to keep it instead
+     */
+    static void requireWrappable(Layer layer) {
+        long own = layer.initializer().numParams(configurationOf(layer));
+        FrozenLayerWithBackprop wrapper = new FrozenLayerWithBackprop(layer);
+        long wrapped = wrapper.initializer().numParams(configurationOf(wrapper));
+        if (own != wrapped) {
+            String name = layer.getLayerName();
+            throw new IllegalArgumentException("Layer \"" + name + "\" (" + layer.getClass().getSimpleName()
+                    + ") cannot be frozen: DL4J's FrozenLayerWithBackprop holds " + wrapped + " of its " + own
+                    + " parameters (for a CenterLossOutputLayer: W and b without the class centres). Replace it "
+                    + "with replaceHead(\"" + name + "\", nOut) (replaceHead(nOut) if it is the output layer), "
+                    + "or keep it trainable with trainable(\"" + name + "\")");
+        }
+    }
+
+    /** @return a layer configuration holding {@code layer}, as a network asks its parameter initializer */
+    private static NeuralNetConfiguration configurationOf(Layer layer) {
+        NeuralNetConfiguration conf = new NeuralNetConfiguration();
+        conf.setLayer(layer);
+        return conf;
     }
 
     /**

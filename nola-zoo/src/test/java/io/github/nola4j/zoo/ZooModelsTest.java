@@ -1,148 +1,232 @@
 package io.github.nola4j.zoo;
 
-import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.LowRankLayer;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.layers.objdetect.Yolo2OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
-import org.deeplearning4j.util.ModelSerializer;
 import org.deeplearning4j.zoo.ZooModel;
 import org.deeplearning4j.zoo.model.AlexNet;
 import org.deeplearning4j.zoo.model.Darknet19;
+import org.deeplearning4j.zoo.model.FaceNetNN4Small2;
+import org.deeplearning4j.zoo.model.InceptionResNetV1;
 import org.deeplearning4j.zoo.model.LeNet;
 import org.deeplearning4j.zoo.model.ResNet50;
 import org.deeplearning4j.zoo.model.SimpleCNN;
 import org.deeplearning4j.zoo.model.SqueezeNet;
+import org.deeplearning4j.zoo.model.TextGenerationLSTM;
+import org.deeplearning4j.zoo.model.TinyYOLO;
+import org.deeplearning4j.zoo.model.UNet;
 import org.deeplearning4j.zoo.model.VGG16;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.deeplearning4j.zoo.model.VGG19;
+import org.deeplearning4j.zoo.model.Xception;
+import org.deeplearning4j.zoo.model.YOLO2;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.File;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Every convolution and dense layer of DL4J zoo models adapted: parity at step 0, one fit step
- * that moves only coefficients and head, save and restore. Models are built with {@code init()}
- * at reduced input sizes for 2 CPU cores.
+ * NolaTransfer over the models of DL4J's zoo, every convolution and dense layer adapted, in double
+ * precision: the same activations as the base at step 0, and after two fit steps every frozen
+ * parameter bit-identical while the coefficients of the lowest adapted layer moved (so gradients
+ * flow through every frozen layer above it). What is a coefficient is decided by the layer's type
+ * ({@link LowRankLayer#isFrozen}), never by a parameter name.
+ *
+ * <p>Models and inputs (the smallest each builds and runs at; batch 1): LeNet 1×28×28,
+ * SimpleCNN 3×48×48, AlexNet 3×64×64, VGG16 and VGG19 3×32×32, ResNet50 3×96×96 (its pooling
+ * leaves nothing at 64×64), SqueezeNet 3×96×96, Darknet19 3×64×64, FaceNetNN4Small2 3×64×64,
+ * InceptionResNetV1 3×96×96, Xception 3×71×71, TinyYOLO and YOLO2 3×64×64, UNet 3×32×32,
+ * TextGenerationLSTM 8 steps of 12 characters. Not here: NASNet, whose {@code init()} fails in
+ * DL4J 1.0.0-M2.1 itself (NASNetHelper.adjustBlock asks for activation types before the graph
+ * has inputs: "Cannot calculate activation types if no inputs have been set"), with default and
+ * reduced settings alike.
  */
 class ZooModelsTest {
 
     private static final Logger log = LoggerFactory.getLogger(ZooModelsTest.class);
     private static final int CLASSES = 5;
+    private static final int BATCH = 1;
 
-    @TempDir
-    File dir;
+    /**
+     * One zoo model at a small input.
+     *
+     * @param refusal if not null, a transfer with the default options (own output layer kept) must be refused
+     *                at build() with an IllegalArgumentException containing this text
+     * @param fix     the options that then make the transfer work, or null when the model cannot be adapted
+     */
+    record Case(String name, Supplier<ZooModel<?>> zoo, long[] input, Consumer<NolaTransfer<?>> options,
+                String refusal, Consumer<NolaTransfer<?>> fix) {
 
-    @Test
-    void leNet() throws Exception {
-        check(LeNet.builder().numClasses(10).build(), new long[] {1, 28, 28}, null);
+        Case(String name, Supplier<ZooModel<?>> zoo, long[] input, Consumer<NolaTransfer<?>> options) {
+            this(name, zoo, input, options, null, null);
+        }
     }
 
-    @Test
-    void simpleCnn() throws Exception {
-        check(SimpleCNN.builder().numClasses(10).inputShape(new int[] {3, 48, 48}).build(), new long[] {3, 48, 48},
-                LossFunctions.LossFunction.MCXENT);
+    static List<Case> cases() {
+        Consumer<NolaTransfer<?>> keep = t -> { };
+        return List.of(
+                new Case("LeNet", () -> LeNet.builder().numClasses(CLASSES).build(), new long[] {1, 28, 28}, keep),
+                new Case("SimpleCNN", () -> SimpleCNN.builder().numClasses(CLASSES).inputShape(new int[] {3, 48, 48})
+                        .build(), new long[] {3, 48, 48}, t -> t.outputLoss(LossFunctions.LossFunction.MCXENT)),
+                new Case("AlexNet", () -> AlexNet.builder().numClasses(CLASSES).inputShape(new int[] {3, 64, 64})
+                        .build(), new long[] {3, 64, 64}, keep),
+                new Case("VGG16", () -> VGG16.builder().numClasses(CLASSES).inputShape(new int[] {3, 32, 32})
+                        .build(), new long[] {3, 32, 32}, keep),
+                new Case("VGG19", () -> VGG19.builder().numClasses(CLASSES).inputShape(new int[] {3, 32, 32})
+                        .build(), new long[] {3, 32, 32}, keep),
+                new Case("ResNet50", () -> ResNet50.builder().numClasses(CLASSES).inputShape(new int[] {3, 96, 96})
+                        .build(), new long[] {3, 96, 96}, keep),
+                new Case("SqueezeNet", () -> SqueezeNet.builder().numClasses(CLASSES)
+                        .inputShape(new int[] {3, 96, 96}).build(), new long[] {3, 96, 96}, keep),
+                new Case("Darknet19", () -> Darknet19.builder().numClasses(CLASSES).inputShape(new int[] {3, 64, 64})
+                        .build(), new long[] {3, 64, 64}, keep),
+                // its output layer is a CenterLossOutputLayer, which DL4J's frozen wrapper cannot hold
+                new Case("FaceNetNN4Small2", () -> FaceNetNN4Small2.builder().numClasses(CLASSES)
+                        .inputShape(new int[] {3, 64, 64}).build(), new long[] {3, 64, 64}, keep,
+                        "\"lossLayer\" (CenterLossOutputLayer) cannot be frozen", t -> t.replaceHead(CLASSES)),
+                new Case("InceptionResNetV1", () -> InceptionResNetV1.builder().numClasses(CLASSES)
+                        .inputShape(new int[] {3, 96, 96}).build(), new long[] {3, 96, 96},
+                        t -> t.replaceHead(CLASSES)),
+                new Case("Xception", () -> Xception.builder().numClasses(CLASSES).inputShape(new int[] {3, 71, 71})
+                        .build(), new long[] {3, 71, 71}, keep),
+                new Case("TinyYOLO", () -> TinyYOLO.builder().numClasses(CLASSES).inputShape(new int[] {3, 64, 64})
+                        .build(), new long[] {3, 64, 64}, keep),
+                new Case("YOLO2", () -> YOLO2.builder().numClasses(CLASSES).inputShape(new int[] {3, 64, 64})
+                        .build(), new long[] {3, 64, 64}, keep),
+                new Case("UNet", () -> UNet.builder().inputShape(new int[] {3, 32, 32}).build(),
+                        new long[] {3, 32, 32}, keep),
+                // GravesLSTM and RnnOutputLayer only: nothing NOLA can adapt, which build() reports
+                new Case("TextGenerationLSTM", () -> TextGenerationLSTM.builder().totalUniqueCharacters(12)
+                        .maxLength(8).inputShape(new int[] {8, 12}).build(), new long[] {12, 8}, keep,
+                        "layer0 (GravesLSTM)", null));
     }
 
-    @Test
-    void alexNet() throws Exception {
-        check(AlexNet.builder().numClasses(10).inputShape(new int[] {3, 64, 64}).build(), new long[] {3, 64, 64}, null);
+    /** Runs every case; {@code -Dnola.zooModels=NASNet,UNet} runs only those (for working on one model). */
+    @TestFactory
+    Stream<DynamicTest> everyZooModel() {
+        String only = System.getProperty("nola.zooModels", "");
+        List<String> names = only.isBlank() ? List.of() : List.of(only.split(","));
+        return cases().stream().filter(c -> names.isEmpty() || names.contains(c.name()))
+                .map(c -> DynamicTest.dynamicTest(c.name(), () -> check(c)));
     }
 
-    @Test
-    void vgg16() throws Exception {
-        check(VGG16.builder().numClasses(10).inputShape(new int[] {3, 32, 32}).build(), new long[] {3, 32, 32}, null);
-    }
-
-    @Test
-    void resNet50() throws Exception {
-        check(ResNet50.builder().numClasses(10).inputShape(new int[] {3, 96, 96}).build(), new long[] {3, 96, 96}, null);
-    }
-
-    @Test
-    void squeezeNet() throws Exception {
-        check(SqueezeNet.builder().numClasses(10).inputShape(new int[] {3, 96, 96}).build(), new long[] {3, 96, 96},
-                null);
-    }
-
-    @Test
-    void darknet19() throws Exception {
-        check(Darknet19.builder().numClasses(10).inputShape(new int[] {3, 64, 64}).build(), new long[] {3, 64, 64},
-                null);
-    }
-
-    private void check(ZooModel<?> zoo, long[] inputShape, LossFunctions.LossFunction addLoss) throws Exception {
-        String name = zoo.getClass().getSimpleName();
-        Model base = zoo.init();
-        Map<String, INDArray> sourceBefore = Fixtures.snapshot(Fixtures.layersOf(base));
+    private static void check(Case c) {
         long start = System.nanoTime();
-        TransferResult<? extends Model> r = transfer(base, addLoss);
-        long swapMs = (System.nanoTime() - start) / 1_000_000;
-        Model net = r.network();
-        log.info("{}: swapped {} layers in {} ms; {}", name, r.adaptedLayers().size(), swapMs, r.summary());
-        assertFalse(r.adaptedLayers().isEmpty());
+        Model base = toDouble(c.zoo().get().init());
+        try {
+            check(c, base, start);
+        } finally {
+            base.close();
+            System.gc(); // the next model should not find this one's native arrays still waiting for the collector
+        }
+    }
 
-        DataSet d = Fixtures.data(DataType.FLOAT, 2, inputShape, CLASSES, 3);
-        assertParity(name, activations(base, d.getFeatures()), activations(net, d.getFeatures()), r.adaptedLayers());
-
-        Map<String, INDArray> before = Fixtures.snapshot(Fixtures.layersOf(net));
-        long fitStart = System.nanoTime();
-        fit(net, d);
-        long fitMs = (System.nanoTime() - fitStart) / 1_000_000;
-        Map<String, INDArray> after = Fixtures.snapshot(Fixtures.layersOf(net));
-        List<String> movedBetas = new ArrayList<>();
-        before.forEach((k, v) -> {
-            boolean same = Fixtures.bitIdentical(v, after.get(k));
-            if (k.startsWith(r.headLayer() + "/") || k.endsWith("/" + NolaLayer.ALPHA_KEY)) {
+    private static void check(Case c, Model base, long start) {
+        Map<String, INDArray> sourceBefore = Fixtures.snapshot(Fixtures.layersOf(base));
+        Consumer<NolaTransfer<?>> options = c.options();
+        if (c.refusal() != null) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> transfer(base, c.options()),
+                    c.name() + ": build() should refuse");
+            assertTrue(e.getMessage().contains(c.refusal()), c.name() + ": " + e.getMessage());
+            Fixtures.assertBitIdentical(sourceBefore, Fixtures.snapshot(Fixtures.layersOf(base)), c.name() + " source");
+            log.info("{}: refused: {}", c.name(), e.getMessage());
+            if (c.fix() == null) {
                 return;
             }
-            if (k.endsWith("/" + NolaLayer.BETA_KEY)) {
-                if (!same) {
-                    movedBetas.add(k);
-                }
-            } else {
-                assertTrue(same, name + ": frozen parameter " + k + " changed in fit()");
-            }
-        });
-        assertFalse(movedBetas.isEmpty(), name + ": no β moved");
-        assertFalse(Fixtures.bitIdentical(before.get(r.headLayer() + "/W"), after.get(r.headLayer() + "/W")),
-                name + ": head did not train");
-        Fixtures.assertBitIdentical(sourceBefore, Fixtures.snapshot(Fixtures.layersOf(base)), name + " source");
+            options = c.fix();
+        }
+        TransferResult<? extends Model> r = transfer(base, options);
+        Model net = r.network();
+        INDArray x = input(c.input());
+        Map<String, INDArray> adaptedActivations = activations(net, x);
+        adaptedActivations.remove(r.headLayer()); // a new head, freshly initialised
+        assertParity(c.name(), activations(base, x), adaptedActivations);
 
-        File file = new File(dir, name + ".zip");
-        ModelSerializer.writeModel(net, file, false);
-        Model restored = net instanceof MultiLayerNetwork ? ModelSerializer.restoreMultiLayerNetwork(file, false)
-                : ModelSerializer.restoreComputationGraph(file, false);
-        assertTrue(Fixtures.bitIdentical(net.params(), restored.params()), name + ": restored parameters");
-        assertParity(name + " restored", activations(net, d.getFeatures()), activations(restored, d.getFeatures()),
-                r.adaptedLayers());
-        log.info("{}: updater state {} values (full fine-tuning with Adam: {}), fit step {} ms", name,
-                updaterState(net), 2 * net.numParams(), fitMs);
+        DataSet d = new DataSet(x, labels(net, x));
+        Map<String, INDArray> before = Fixtures.snapshot(Fixtures.layersOf(net));
+        fit(net, d);
+        fit(net, d);
+        Map<String, INDArray> after = Fixtures.snapshot(Fixtures.layersOf(net));
+        List<String> movedCoefficients = new ArrayList<>();
+        for (org.deeplearning4j.nn.api.Layer layer : Fixtures.layersOf(net)) {
+            org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
+            String name = conf.getLayerName();
+            for (String key : layer.paramTable().keySet()) {
+                String id = name + "/" + key;
+                boolean same = Fixtures.bitIdentical(before.get(id), after.get(id));
+                if (conf instanceof LowRankLayer lowRank && !lowRank.isFrozen(key)) {
+                    if (!same) {
+                        movedCoefficients.add(id);
+                    }
+                } else if (!name.equals(r.headLayer())) {
+                    assertTrue(same, c.name() + ": frozen parameter " + id + " (" + conf.getClass().getSimpleName()
+                            + ") changed in fit()");
+                }
+            }
+        }
+        String lowest = r.adaptedLayers().get(0);
+        assertTrue(movedCoefficients.stream().anyMatch(id -> id.startsWith(lowest + "/")), c.name()
+                + ": the coefficients of the lowest adapted layer " + lowest + " did not move, so no gradient reached it"
+                + " through the frozen layers; moved: " + movedCoefficients);
+        Fixtures.assertBitIdentical(sourceBefore, Fixtures.snapshot(Fixtures.layersOf(base)), c.name() + " source");
+        log.info("{}: {} layers adapted, {} coefficients moved, {} ms", c.name(), r.adaptedLayers().size(),
+                movedCoefficients.size(), (System.nanoTime() - start) / 1_000_000);
+        net.close();
     }
 
-    private static TransferResult<? extends Model> transfer(Model base, LossFunctions.LossFunction addLoss) {
-        FineTuneConfiguration ft = new FineTuneConfiguration.Builder().updater(new Adam(1e-2)).build();
-        if (base instanceof MultiLayerNetwork mln) {
-            NolaTransfer<MultiLayerNetwork> t = NolaTransfer.of(mln);
-            if (addLoss != null) {
-                t.outputLoss(addLoss);
-            }
-            return t.targetKinds(LayerKind.CONVOLUTION, LayerKind.DENSE).rank(4).numBases(16, 16).replaceHead(CLASSES)
-                    .fineTuneConfiguration(ft).build();
+    private static Model toDouble(Model m) {
+        return m instanceof MultiLayerNetwork mln ? mln.convertDataType(DataType.DOUBLE)
+                : ((ComputationGraph) m).convertDataType(DataType.DOUBLE);
+    }
+
+    private static TransferResult<? extends Model> transfer(Model base, Consumer<NolaTransfer<?>> options) {
+        NolaTransfer<?> t = base instanceof MultiLayerNetwork mln ? NolaTransfer.of(mln)
+                : NolaTransfer.of((ComputationGraph) base);
+        t.targetKinds(LayerKind.CONVOLUTION, LayerKind.DENSE).rank(2).numBases(8, 8)
+                .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(1e-2)).build());
+        options.accept(t);
+        return t.build();
+    }
+
+    private static INDArray input(long[] shape) {
+        long[] full = new long[shape.length + 1];
+        full[0] = BATCH;
+        System.arraycopy(shape, 0, full, 1, shape.length);
+        Nd4j.getRandom().setSeed(3);
+        return Nd4j.rand(DataType.DOUBLE, full);
+    }
+
+    /** @return labels shaped like the network's output, one-hot along dimension 1 (YOLO: no objects) */
+    private static INDArray labels(Model net, INDArray x) {
+        INDArray out = net instanceof MultiLayerNetwork mln ? mln.output(x) : ((ComputationGraph) net).outputSingle(x);
+        org.deeplearning4j.nn.api.Layer[] layers = Fixtures.layersOf(net);
+        if (layers[layers.length - 1].conf().getLayer() instanceof Yolo2OutputLayer) {
+            return Nd4j.zeros(DataType.DOUBLE, out.size(0), 4 + CLASSES, out.size(2), out.size(3));
         }
-        return NolaTransfer.of((ComputationGraph) base).targetKinds(LayerKind.CONVOLUTION, LayerKind.DENSE).rank(4)
-                .numBases(16, 16).replaceHead(CLASSES).fineTuneConfiguration(ft).build();
+        INDArray y = Nd4j.zeros(DataType.DOUBLE, out.shape());
+        for (int i = 0; i < out.size(0); i++) {
+            y.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i),
+                    org.nd4j.linalg.indexing.NDArrayIndex.point(i % out.size(1))).assign(1);
+        }
+        return y;
     }
 
     private static void fit(Model m, DataSet d) {
@@ -153,12 +237,6 @@ class ZooModelsTest {
         }
     }
 
-    private static long updaterState(Model m) {
-        INDArray state = m instanceof MultiLayerNetwork mln ? mln.getUpdater().getStateViewArray()
-                : ((ComputationGraph) m).getUpdater().getStateViewArray();
-        return state == null ? 0 : state.length();
-    }
-
     /** @return activations in inference mode by layer name */
     private static Map<String, INDArray> activations(Model m, INDArray x) {
         if (m instanceof ComputationGraph cg) {
@@ -166,30 +244,44 @@ class ZooModelsTest {
         }
         MultiLayerNetwork mln = (MultiLayerNetwork) m;
         List<INDArray> acts = mln.feedForward(x, false);
-        Map<String, INDArray> out = new java.util.LinkedHashMap<>();
+        Map<String, INDArray> out = new LinkedHashMap<>();
         for (int i = 0; i < mln.getLayers().length; i++) {
             out.put(NetworkEditor.nameOf(mln.getLayer(i).conf().getLayer(), i), acts.get(i + 1));
         }
         return out;
     }
 
-    /** Adapted layers' activations equal the base's (relative to their scale); NaN in the base is skipped. */
-    private static void assertParity(String model, Map<String, INDArray> base, Map<String, INDArray> adapted,
-                                     List<String> layers) {
-        int compared = 0;
-        for (String layer : layers) {
-            INDArray a = base.get(layer);
-            INDArray b = adapted.get(layer);
+    /**
+     * Every activation the base and the adapted network share agrees to 1e-6 of the largest activation
+     * seen anywhere in the base. In double the two convolution paths (DL4J's im2col, libnd4j's conv2d on
+     * W + s·ΔW) differ by rounding only, and rounding errors of a large upstream activation carry into
+     * the layers after it whatever their own scale: up to 6e-8 of the largest activation after the
+     * 200-odd layers of untrained InceptionResNetV1, against 1e-3 and more in float.
+     */
+    private static void assertParity(String model, Map<String, INDArray> base, Map<String, INDArray> adapted) {
+        double largest = 1;
+        for (INDArray a : base.values()) {
             double scale = a.amaxNumber().doubleValue();
-            if (!Double.isFinite(scale)) {
+            if (Double.isFinite(scale)) {
+                largest = Math.max(largest, scale);
+            }
+        }
+        int compared = 0;
+        for (Map.Entry<String, INDArray> e : base.entrySet()) {
+            INDArray b = adapted.get(e.getKey());
+            if (b == null) {
+                continue;
+            }
+            INDArray a = e.getValue();
+            if (!Double.isFinite(a.amaxNumber().doubleValue())) {
                 continue; // untrained zoo ResNet50 can overflow in inference mode
             }
             double diff = a.sub(b).amaxNumber().doubleValue();
-            assertTrue(diff <= 1e-4 * Math.max(1, scale), model + "/" + layer + ": differs by " + diff
-                    + " at scale " + scale);
+            assertTrue(diff <= 1e-6 * largest, model + "/" + e.getKey() + ": differs by " + diff
+                    + ", more than 1e-6 of the largest activation " + largest);
             compared++;
         }
-        assertTrue(compared >= layers.size() / 2, model + ": only " + compared + " finite layers compared");
-        log.info("{}: parity checked on {} of {} adapted layers", model, compared, layers.size());
+        assertTrue(compared >= base.size() / 2, model + ": only " + compared + " of " + base.size()
+                + " activations compared");
     }
 }

@@ -14,6 +14,8 @@ public enum Command {
     ZOO("zoo", "fine-tune DL4J's zoo ResNet50 with NOLA on every convolution on upscaled images; print time per "
             + "step and memory"),
     BENCH("bench", "training and inference timings of NOLA against full and frozen layers, one line per case"),
+    SOAK("soak", "resident memory over long runs: adapter merge/unmerge/activate cycles on zoo ResNet50 and NOLA "
+            + "training steps of the conv bench scenario, each with a PASS/FAIL verdict"),
     GPU_CHECK("gpu-check", "parity, gradient and frozen-weight checks on this ND4J backend (CUDA with -Pcuda), then "
             + "the bench scenarios");
 

@@ -4,6 +4,7 @@ import java.util.EnumSet;
 import java.util.Set;
 
 import static io.github.nola4j.samples.Command.BENCH;
+import static io.github.nola4j.samples.Command.SOAK;
 import static io.github.nola4j.samples.Command.COMPARE;
 import static io.github.nola4j.samples.Command.DEMO;
 import static io.github.nola4j.samples.Command.FINETUNE;
@@ -43,8 +44,12 @@ public enum Option {
             + "default 30; bench: timed steps per case, at least 20, default 30)", DEMO, FINETUNE, COMPARE, QUANTIZE,
             ZOO, BENCH),
     SCENARIO("scenario", "NAME", "bench scenario: " + String.join(", ",
-            io.github.nola4j.samples.bench.BenchMain.SCENARIOS) + " or all (default: all)", BENCH),
-    WARMUP("warmup", "N", "untimed warm-up steps per case, 1 or more (default: 10)", BENCH),
+            io.github.nola4j.samples.bench.BenchMain.SCENARIOS) + " or all; soak scenario: " + String.join(", ",
+            io.github.nola4j.samples.soak.SoakMain.SCENARIOS) + " or all (default: all)", BENCH, SOAK),
+    WARMUP("warmup", "N", "untimed warm-up steps per case (bench, default 10) or cycles (soak, default 20), "
+            + "1 or more", BENCH, SOAK),
+    CYCLES("cycles", "N", "measured soak cycles, 1 or more (default: 1000)", SOAK),
+    LIMIT_MB("limit-mb", "N", "allowed growth of resident memory after warm-up, in MB (default: 100)", SOAK),
     PROFILE("profile", null, "resnet50 scenario: also where each step spends its time (convolution forward and "
             + "backward, BatchNorm, activations, updater, the rest)", BENCH),
     NO_BENCH("no-bench", null, "run the checks only, not the bench scenarios after them", GPU_CHECK),

@@ -5,6 +5,7 @@ import io.github.nola4j.samples.check.BackendCheck;
 import io.github.nola4j.samples.check.BackendFailure;
 import io.github.nola4j.samples.data.InvalidDataException;
 import io.github.nola4j.samples.report.ReportCommands;
+import io.github.nola4j.samples.soak.SoakMain;
 import io.github.nola4j.samples.train.ProgressBar;
 import io.github.nola4j.samples.train.TrainCommands;
 import io.github.nola4j.samples.zoo.ZooCommand;
@@ -35,7 +36,9 @@ public final class SamplesMain {
     }
 
     public static void main(String[] args) {
-        boundNativeMemory();
+        if (args.length == 0 || !args[0].equals(Command.SOAK.cliName())) { // soak measures with JavaCPP's defaults
+            boundNativeMemory();
+        }
         System.setProperty("java.awt.headless", "true");
         quietLogging();
         System.exit(new SamplesMain(System.out, System.err).run(args));
@@ -117,6 +120,13 @@ public final class SamplesMain {
             case BENCH -> BenchMain.run(line.has(Option.SCENARIO) ? line.text(Option.SCENARIO) : "all",
                     line.integer(Option.STEPS, BenchMain.DEFAULT_STEPS, BenchMain.MIN_STEPS),
                     line.integer(Option.WARMUP, BenchMain.DEFAULT_WARMUP, 1), line.has(Option.PROFILE), out);
+            case SOAK -> {
+                boolean passed = SoakMain.run(line.has(Option.SCENARIO) ? line.text(Option.SCENARIO) : "all",
+                        line.integer(Option.CYCLES, SoakMain.DEFAULT_CYCLES, 1),
+                        line.integer(Option.WARMUP, SoakMain.DEFAULT_WARMUP, 1),
+                        line.integer(Option.LIMIT_MB, SoakMain.DEFAULT_LIMIT_MB, 1), out);
+                return passed ? 0 : EXIT_DATA;
+            }
             case GPU_CHECK -> {
                 return BackendCheck.run(out, !line.has(Option.NO_BENCH)) == 0 ? 0 : EXIT_DATA;
             }

@@ -1,9 +1,11 @@
 package io.github.nola4j.layers.adapter;
 
-import io.github.nola4j.layers.NolaConv2d;
 import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.merge.MergeWorkspace;
 import org.deeplearning4j.nn.api.Layer;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +21,12 @@ import java.util.List;
  * W₀ is copied once, when this object is made, so the pristine base is never reconstructed by
  * subtracting floats: after any number of merge / unmerge cycles W is bit-identical to W₀.
  * This costs one extra copy of every NOLA layer's W in memory.
+ *
+ * <p>Memory: the copies of W₀ and the β buffers [1, l] are made once, here. {@link #merge()}
+ * computes each layer's s·A·B in the thread's {@link MergeWorkspace}, which is reused layer after
+ * layer and merge after merge, and writes W in place; {@link #unmerge()} only copies values. No
+ * cycle leaves native memory for the garbage collector, so any number of cycles runs in bounded
+ * memory with default JVM and JavaCPP settings.
  */
 public final class InPlaceMerger {
 
@@ -34,8 +42,11 @@ public final class InPlaceMerger {
     public InPlaceMerger(AdaptedNetwork net) {
         net.fingerprint();
         this.layers = net.nolaLayers();
-        for (Layer layer : layers) {
-            pristineWeights.add(layer.getParam(NolaLayer.WEIGHT_KEY).dup());
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            for (Layer layer : layers) {
+                pristineWeights.add(layer.getParam(NolaLayer.WEIGHT_KEY).dup());
+                betaAtMerge.add(layer.getParam(NolaLayer.BETA_KEY).dup());
+            }
         }
     }
 
@@ -53,26 +64,35 @@ public final class InPlaceMerger {
         if (merged) {
             throw new IllegalStateException("the adapter is already merged into W; call unmerge() first");
         }
-        List<INDArray> merged0 = new ArrayList<>();
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
             NolaLayer conf = AdaptedNetwork.configOf(layer);
-            INDArray delta = conf.scaledDelta(layer.paramTable());
             INDArray w0 = pristineWeights.get(i);
-            if (conf instanceof NolaConv2d) {
-                delta = delta.transpose().dup('c').reshape('c', w0.shape());
+            INDArray w = layer.getParam(NolaLayer.WEIGHT_KEY);
+            try (MemoryWorkspace ignored = MergeWorkspace.open()) {
+                w0.add(scaledDeltaInWeightLayout(conf, layer, w), w);
             }
-            merged0.add(w0.add(delta.castTo(w0.dataType())));
         }
-        betaAtMerge.clear();
         for (int i = 0; i < layers.size(); i++) {
-            Layer layer = layers.get(i);
-            INDArray beta = layer.getParam(NolaLayer.BETA_KEY);
-            betaAtMerge.add(beta.dup());
-            layer.getParam(NolaLayer.WEIGHT_KEY).assign(merged0.get(i));
+            INDArray beta = layers.get(i).getParam(NolaLayer.BETA_KEY);
+            betaAtMerge.get(i).assign(beta);
             beta.assign(0);
         }
         merged = true;
+    }
+
+    /**
+     * @return s·A·B in W's layout, made in the active workspace with one matrix product: [fanIn, nOut] in C
+     * order for a dense W; for a convolution, written in F order, whose transpose is already C-ordered
+     * [nOut, fanIn], i.e. W's [nOut, nIn, kH, kW] without a transposing copy
+     */
+    private static INDArray scaledDeltaInWeightLayout(NolaLayer conf, Layer layer, INDArray w) {
+        INDArray[] ab = conf.factors(layer.paramTable());
+        boolean convolution = w.rank() == 4;
+        INDArray product = Nd4j.createUninitialized(w.dataType(), new long[] {ab[0].size(0), ab[1].size(1)},
+                convolution ? 'f' : 'c');
+        Nd4j.gemm(ab[0].castTo(w.dataType()), ab[1].castTo(w.dataType()), product, false, false, 1.0, 0.0);
+        return convolution ? product.transpose().reshape('c', w.shape()) : product;
     }
 
     /**
@@ -89,7 +109,6 @@ public final class InPlaceMerger {
             layer.getParam(NolaLayer.WEIGHT_KEY).assign(pristineWeights.get(i));
             layer.getParam(NolaLayer.BETA_KEY).assign(betaAtMerge.get(i));
         }
-        betaAtMerge.clear();
         merged = false;
     }
 }

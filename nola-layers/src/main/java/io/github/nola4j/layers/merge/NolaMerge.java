@@ -9,13 +9,15 @@ import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Map;
 
 /**
  * Folds every NOLA (and LoRA) layer of a network into a plain DL4J layer holding W + s·A·B, giving a network
- * that runs, saves and restores without nola4j. The input network is not changed.
+ * that runs, saves and restores without nola4j. The input network is not changed. Each layer's W + s·A·B is
+ * computed in the thread's {@link MergeWorkspace}, so merging leaves no temporaries for the garbage collector.
  *
  * <pre>
  *   MultiLayerNetwork plain = NolaMerge.merge(adapted);
@@ -66,7 +68,9 @@ public final class NolaMerge {
     private static void copyParams(Layer from, Layer to) {
         Map<String, INDArray> params = from.paramTable();
         if (from.conf().getLayer() instanceof LowRankLayer lowRank) {
-            to.getParam(LowRankLayer.WEIGHT_KEY).assign(lowRank.mergedWeight(params));
+            try (MemoryWorkspace ignored = MergeWorkspace.open()) {
+                to.getParam(LowRankLayer.WEIGHT_KEY).assign(lowRank.mergedWeight(params));
+            }
             if (lowRank.hasBias()) {
                 to.getParam(LowRankLayer.BIAS_KEY).assign(params.get(LowRankLayer.BIAS_KEY));
             }

@@ -33,16 +33,16 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * update, gradients flow through, so it computes dL/dx as DL4J's layers always do), {@code nola}
  * (the NOLA layer; it is the lowest trainable layer, so {@link InputGradients} turns its dL/dx off).
  */
-final class BenchNetworks {
+public final class BenchNetworks {
 
-    enum Scenario { DENSE, CONV }
+    public enum Scenario { DENSE, CONV }
 
-    enum Kind { FULL, FROZEN, NOLA }
+    public enum Kind { FULL, FROZEN, NOLA }
 
     private BenchNetworks() {
     }
 
-    static MultiLayerNetwork network(Scenario scenario, Kind kind) {
+    public static MultiLayerNetwork network(Scenario scenario, Kind kind) {
         Layer layer = layer(scenario, kind);
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(7)
                 .dataType(DataType.FLOAT).updater(new Adam(1e-3)).list().layer(layer);
@@ -87,7 +87,7 @@ final class BenchNetworks {
     }
 
     /** @return one fixed random minibatch of the scenario, labels spread over the 10 classes */
-    static DataSet batch(Scenario scenario) {
+    public static DataSet batch(Scenario scenario) {
         Nd4j.getRandom().setSeed(11);
         int minibatch = scenario == Scenario.CONV ? 32 : 64;
         var features = scenario == Scenario.CONV ? Nd4j.rand(DataType.FLOAT, minibatch, 64, 32, 32)
