@@ -7,7 +7,7 @@ import org.apache.spark.serializer.SerializerInstance;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
+import org.deeplearning4j.spark.impl.paramavg.aggregator.ParameterAveragingAggregationTuple;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import scala.reflect.ClassTag$;
 
@@ -22,8 +22,9 @@ import java.util.Locale;
  *       the first round, and is not part of a round.</li>
  *   <li>{@link #parameterAveraging}: DL4J's {@code ParameterAveragingTrainingMaster} ships the
  *       whole flattened parameter vector [P] (and, with {@code saveUpdater}, the updater state)
- *       both ways every round: up, a {@code ParameterAveragingTrainingResult} holding them; down,
- *       the same arrays in its broadcast (its configuration JSON not counted).</li>
+ *       both ways every round: up, the {@code ParameterAveragingAggregationTuple} a worker's task
+ *       returns to the aggregation; down, the same arrays in its broadcast (its configuration JSON
+ *       not counted).</li>
  * </ul>
  *
  * @param scheme        a short name of the scheme
@@ -63,7 +64,8 @@ public record WireBytes(String scheme, long values, int bytesPerValue, long down
         INDArray updaterState = saveUpdater ? updaterState(network) : null;
         long values = params.length() + (updaterState == null ? 0 : updaterState.length());
         long down = size(serializer, params) + (updaterState == null ? 0 : size(serializer, updaterState));
-        long up = size(serializer, new ParameterAveragingTrainingResult(params, updaterState, 0.0, null, null, null));
+        long up = size(serializer, new ParameterAveragingAggregationTuple(params, updaterState, 0.0, 1, null, null, null,
+                null));
         return new WireBytes(saveUpdater ? "DL4J parameter averaging (with updater state)"
                 : "DL4J parameter averaging", values, params.dataType().width(), down, up);
     }
