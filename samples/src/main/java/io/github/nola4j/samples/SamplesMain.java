@@ -19,6 +19,8 @@ import io.github.nola4j.samples.report.Quantization;
 import io.github.nola4j.samples.report.ReportWriter;
 import io.github.nola4j.samples.report.RunRecord;
 import io.github.nola4j.samples.report.Variant;
+import io.github.nola4j.samples.spark.SparkCommand;
+import io.github.nola4j.samples.spark.SparkSettings;
 import io.github.nola4j.samples.train.SavedAdapters;
 import io.github.nola4j.samples.zoo.ZooConfig;
 import io.github.nola4j.samples.zoo.ZooFinetuning;
@@ -109,6 +111,10 @@ public final class SamplesMain {
             if (args[0].equals("bench")) {
                 BenchMain.run(Arrays.copyOfRange(args, 1, args.length), out);
                 return 0;
+            }
+            if (args[0].equals("spark")) {
+                return SparkCommand.run(Arrays.copyOfRange(args, 1, args.length), DEFAULT_WORK_DIR, out, err,
+                        new ProgressBar(err, "", 1));
             }
             if (args[0].equals("gpu-check")) {
                 boolean bench = !Arrays.asList(args).contains("--no-bench");
@@ -414,6 +420,9 @@ public final class SamplesMain {
         }
         s.append(String.format("  %-10s %s%n", "gpu-check", "parity, gradient and frozen-weight checks on this"
                 + " ND4J backend (CUDA with -Pcuda), then the bench scenarios; --no-bench skips them"));
+        s.append(String.format("  %-10s %s%n", "spark", "NOLA fine-tuning on Spark (nola-samples-spark.jar): "
+                + "accuracy, time and bytes per round of coefficient and parameter averaging: "
+                + SparkSettings.USAGE));
         s.append(String.format("  %-10s %s%n", "bench", "training and inference timings: bench [--scenario "
                 + String.join("|", BenchMain.SCENARIOS) + "|all] [--steps N] [--warmup N]"));
         s.append("\noptions (commands that take them):\n");
