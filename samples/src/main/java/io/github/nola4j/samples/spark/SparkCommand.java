@@ -6,6 +6,7 @@ import io.github.nola4j.samples.train.PretrainConfig;
 import io.github.nola4j.samples.train.PretrainResult;
 import io.github.nola4j.samples.train.Pretraining;
 import io.github.nola4j.samples.train.ProgressBar;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -19,7 +20,8 @@ public final class SparkCommand {
 
     /** The JVM flags Spark 3.1 needs on Java 17. */
     public static final String JAVA17_FLAGS = "--add-opens=java.base/java.nio=ALL-UNNAMED "
-            + "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED "
+            + "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED --add-exports=java.base/sun.security.action=ALL-UNNAMED "
+            + "--add-opens=java.base/java.lang=ALL-UNNAMED "
             + "--add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang.invoke=ALL-UNNAMED "
             + "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED";
 
@@ -45,9 +47,17 @@ public final class SparkCommand {
         TrainTestData data = FashionMnist.load(settings.data());
         out.println("spark: NOLA fine-tuning on Spark, coefficient averaging against DL4J's parameter averaging");
         out.println("  data                  " + data.description());
-        PretrainResult base = Pretraining.loadOrTrain(data, PretrainConfig.defaults(), settings.work(), progress);
-        out.println("  base                  " + base.file());
-        new SparkComparison(settings, progress).runAll(base.net(), data, out);
+        MultiLayerNetwork base;
+        if (settings.base() != null) {
+            base = Pretraining.load(settings.base());
+            out.println("  base                  " + settings.base());
+        } else {
+            PretrainResult pretrained = Pretraining.loadOrTrain(data, PretrainConfig.defaults(), settings.work(),
+                    progress);
+            base = pretrained.net();
+            out.println("  base                  " + pretrained.file());
+        }
+        new SparkComparison(settings, progress).runAll(base, data, out);
         return 0;
     }
 

@@ -19,16 +19,17 @@ import java.util.Arrays;
  * @param seeds         fine-tuning seeds
  * @param data          data folder, or null for the default
  * @param work          folder of the pretrained base
+ * @param base          pretrained base file, or null for the one in {@code work}
  */
 public record SparkSettings(String master, int workers, int stepsPerRound, int steps, int shots, int bases,
-                            long[] seeds, Path data, Path work) {
+                            long[] seeds, Path data, Path work, Path base) {
 
     public static final int DEFAULT_WORKERS = 2;
     public static final int DEFAULT_STEPS_PER_ROUND = 5;
 
     /** Help text of the options, one per line. */
     public static final String USAGE = "spark [--master URL] [--workers N] [--steps-per-round N] [--steps N] "
-            + "[--shots N] [--bases N] [--seeds LIST] [--data DIR] [--work DIR]";
+            + "[--shots N] [--bases N] [--seeds LIST] [--data DIR] [--work DIR | --base FILE]";
 
     /** @throws UsageException for an unknown option or a bad value */
     public static SparkSettings parse(String[] args, Path defaultWork) {
@@ -41,6 +42,7 @@ public record SparkSettings(String master, int workers, int stepsPerRound, int s
         long[] seeds = {FinetuneConfig.DEFAULT_SEED};
         Path data = null;
         Path work = defaultWork;
+        Path base = null;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (i + 1 >= args.length) {
@@ -57,6 +59,7 @@ public record SparkSettings(String master, int workers, int stepsPerRound, int s
                 case "--seeds" -> seeds = Arrays.stream(value.split(",")).mapToLong(s -> positive(flag, s)).toArray();
                 case "--data" -> data = Path.of(value);
                 case "--work" -> work = Path.of(value);
+                case "--base" -> base = Path.of(value);
                 default -> throw new UsageException("unknown option " + flag + " for spark; usage: " + USAGE);
             }
         }
@@ -65,7 +68,7 @@ public record SparkSettings(String master, int workers, int stepsPerRound, int s
                     + ": every round trains the same number of steps; use e.g. --steps " + (steps / perRound + 1)
                     * perRound);
         }
-        return new SparkSettings(master, workers, perRound, steps, shots, bases, seeds, data, work);
+        return new SparkSettings(master, workers, perRound, steps, shots, bases, seeds, data, work, base);
     }
 
     private static int positive(String flag, String value) {
