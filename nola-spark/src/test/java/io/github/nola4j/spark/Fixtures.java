@@ -103,8 +103,20 @@ final class Fixtures {
         return out;
     }
 
-    /** dense1 (12 → 32, tanh) → bn → dense2 (32 → 32, relu) → out (32 → 3), pretrained on the source blobs. */
-    static MultiLayerNetwork pretrainedMlp() {
+    private static MultiLayerNetwork pretrained;
+
+    /**
+     * dense1 (12 → 32, tanh) → bn → dense2 (32 → 32, relu) → out (32 → 3), pretrained on the source
+     * blobs; a copy of one network pretrained once per JVM.
+     */
+    static synchronized MultiLayerNetwork pretrainedMlp() {
+        if (pretrained == null) {
+            pretrained = pretrainMlp();
+        }
+        return pretrained.clone();
+    }
+
+    private static MultiLayerNetwork pretrainMlp() {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
                 .updater(new Adam(1e-2)).list()
                 .layer(new DenseLayer.Builder().name("dense1").nOut(32).activation(Activation.TANH).build())
