@@ -1,5 +1,7 @@
 package io.github.nola4j.spark;
 
+import io.github.nola4j.zoo.LayerKind;
+import io.github.nola4j.zoo.NolaTransfer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.util.CollectionAccumulator;
@@ -10,6 +12,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -50,6 +65,35 @@ class ParameterAveragingTrainingTest {
         CoefficientAveragingTrainerTest.assertCoefficientsAndHeadMoved(trained, start);
         double after = Fixtures.accuracy(trained, test);
         assertTrue(after > before + 0.2, "accuracy " + before + " -> " + after);
+    }
+
+    @Test
+    void convolutionLayerConfigurationsSurviveDl4jsJavaSerialisedBroadcast() {
+        // DL4J broadcasts the configuration objects themselves: every field of a NOLA layer must be Serializable
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(4).dataType(DataType.FLOAT)
+                .updater(new Adam(1e-2)).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv").nOut(4).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(6, 6, 1)).build();
+        MultiLayerNetwork base = new MultiLayerNetwork(conf);
+        base.init();
+        MultiLayerNetwork net = NolaTransfer.of(base).targetKinds(LayerKind.CONVOLUTION).rank(2).numBases(4, 4)
+                .replaceHead(3).fineTuneConfiguration(Fixtures.fineTune()).build().network();
+        String frozen = TrainableParameters.of(net).frozenFingerprint();
+        Nd4j.getRandom().setSeed(12);
+        List<DataSet> batches = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 3);
+            for (int r = 0; r < 8; r++) {
+                y.putScalar(r, r % 3, 1.0);
+            }
+            batches.add(new DataSet(Nd4j.rand(DataType.FLOAT, 8, 1, 6, 6), y));
+        }
+        MultiLayerNetwork trained = (MultiLayerNetwork) ParameterAveragingTraining.fit(sc, net,
+                ParameterAveragingTraining.master(2, 8, 2), sc.parallelize(batches, 2), 1);
+        assertEquals(frozen, TrainableParameters.of(trained).frozenFingerprint());
+        assertNotEquals(0.0, trained.getLayer("conv").getParam("beta").amaxNumber().doubleValue());
     }
 
     @Test
