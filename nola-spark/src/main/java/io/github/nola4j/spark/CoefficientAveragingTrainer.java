@@ -86,7 +86,7 @@ public final class CoefficientAveragingTrainer implements AutoCloseable {
      * its next {@code stepsPerRound} minibatches (cycling through its partition), then the
      * trainable values are averaged into the network.
      *
-     * @param minibatches one DataSet per minibatch; spread over {@code workers} partitions and cached
+     * @param minibatches one DataSet per minibatch; shuffled into {@code workers} partitions and cached
      *                    on first use (later calls keep the first partitioning)
      * @return the mean last-minibatch score of the workers in each round of this call
      */
@@ -98,8 +98,9 @@ public final class CoefficientAveragingTrainer implements AutoCloseable {
             base = sc.broadcast(NetworkBytes.of(network));
         }
         if (partitioned == null) {
-            partitioned = (minibatches.getNumPartitions() == workers ? minibatches : minibatches.repartition(workers))
-                    .persist(StorageLevel.MEMORY_ONLY());
+            // always shuffled once: the partitions of a parallelized collection hold the data, and every task of
+            // every round would carry it; shuffled partitions are read from the executors' cache instead
+            partitioned = minibatches.repartition(workers).persist(StorageLevel.MEMORY_ONLY());
         }
         double[] scores = new double[rounds];
         for (int round = 0; round < rounds; round++) {
