@@ -97,7 +97,6 @@ final class Fixtures {
             }
             int[] rows = java.util.Arrays.copyOfRange(order, position, position + BATCH);
             position += BATCH;
-            INDArray idx = Nd4j.createFromArray(rows);
             out.add(new DataSet(data.getFeatures().getRows(rows), data.getLabels().getRows(rows)));
         }
         return out;
