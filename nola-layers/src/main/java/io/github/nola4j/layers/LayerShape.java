@@ -7,11 +7,14 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
+import java.io.Serializable;
+
 /**
  * What a low-rank layer computes with its weight: a matrix product ({@link DenseShape}) or a 2-D
- * convolution ({@link ConvGeometry}). Shared by the NOLA and LoRA layers.
+ * convolution ({@link ConvGeometry}). Shared by the NOLA and LoRA layers. Serializable, because layer
+ * configurations are: DL4J's Spark training broadcasts them with Java serialisation.
  */
-public interface LayerShape {
+public interface LayerShape extends Serializable {
 
     /** @return inputs mixed into one output: nIn, or nIn·kH·kW */
     long fanIn(long nIn);

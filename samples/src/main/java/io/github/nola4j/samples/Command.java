@@ -16,6 +16,8 @@ public enum Command {
     BENCH("bench", "training and inference timings of NOLA against full and frozen layers, one line per case"),
     SOAK("soak", "resident memory over long runs: adapter merge/unmerge/activate cycles on zoo ResNet50 and NOLA "
             + "training steps of the conv bench scenario, each with a PASS/FAIL verdict"),
+    SPARK("spark", "NOLA fine-tuning on Spark local mode or a cluster (needs nola-samples-spark.jar, built with "
+            + "-Pspark): accuracy, time and bytes per round of coefficient and parameter averaging"),
     GPU_CHECK("gpu-check", "parity, gradient and frozen-weight checks on this ND4J backend (CUDA with -Pcuda), then "
             + "the bench scenarios");
 

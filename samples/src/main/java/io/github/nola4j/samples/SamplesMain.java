@@ -6,6 +6,8 @@ import io.github.nola4j.samples.check.BackendFailure;
 import io.github.nola4j.samples.data.InvalidDataException;
 import io.github.nola4j.samples.report.ReportCommands;
 import io.github.nola4j.samples.soak.SoakMain;
+import io.github.nola4j.samples.spark.SparkCommand;
+import io.github.nola4j.samples.spark.SparkSettings;
 import io.github.nola4j.samples.train.ProgressBar;
 import io.github.nola4j.samples.train.TrainCommands;
 import io.github.nola4j.samples.zoo.ZooCommand;
@@ -104,6 +106,14 @@ public final class SamplesMain {
     }
 
     private int runCommand(String[] args) {
+        if (args[0].equals(Command.SPARK.cliName())) { // its own options (SparkSettings), with the Spark jar's
+            if (Arrays.asList(args).contains("--help")) {
+                out.println("usage: java -jar nola-samples-spark.jar " + SparkSettings.USAGE + "\n\n" + Command.SPARK.help());
+                return 0;
+            }
+            return SparkCommand.run(Arrays.copyOfRange(args, 1, args.length), TrainCommands.DEFAULT_WORK_DIR, out, err,
+                    ProgressBar.forStream(err));
+        }
         CommandLine line = CommandLine.parse(args);
         if (line.has(Option.HELP)) {
             out.print(usage(line.command()));
