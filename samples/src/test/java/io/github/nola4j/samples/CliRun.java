@@ -21,4 +21,17 @@ public record CliRun(int status, String stdout, String stderr) {
                 new PrintStream(err, true, StandardCharsets.UTF_8)).run(args);
         return new CliRun(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
+
+    /** @return the error message of {@code command args}, which must fail as a usage error */
+    public static String usageError(String command, String... args) {
+        String[] line = new String[args.length + 1];
+        line[0] = command;
+        System.arraycopy(args, 0, line, 1, args.length);
+        CliRun r = of(line);
+        if (r.status() != SamplesMain.EXIT_USAGE) {
+            throw new AssertionError("expected exit status " + SamplesMain.EXIT_USAGE + " from " + String.join(" ", line)
+                    + ", got " + r.status() + ": " + r.stderr());
+        }
+        return r.stderr();
+    }
 }

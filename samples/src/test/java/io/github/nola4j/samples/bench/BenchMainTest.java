@@ -1,7 +1,6 @@
 package io.github.nola4j.samples.bench;
 
 import io.github.nola4j.samples.CliRun;
-import io.github.nola4j.samples.SamplesMain;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -14,14 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BenchMainTest {
 
-    /** @return the error message of {@code bench args}, which must fail as a usage error */
     private static String error(String... args) {
-        String[] line = new String[args.length + 1];
-        line[0] = "bench";
-        System.arraycopy(args, 0, line, 1, args.length);
-        CliRun r = CliRun.of(line);
-        assertEquals(SamplesMain.EXIT_USAGE, r.status(), r.stderr());
-        return r.stderr();
+        return CliRun.usageError("bench", args);
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.github.nola4j.samples.soak;
 
 import io.github.nola4j.samples.CliRun;
-import io.github.nola4j.samples.SamplesMain;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -9,19 +8,12 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SoakMainTest {
 
-    /** @return the error message of {@code soak args}, which must fail as a usage error */
     private static String error(String... args) {
-        String[] line = new String[args.length + 1];
-        line[0] = "soak";
-        System.arraycopy(args, 0, line, 1, args.length);
-        CliRun r = CliRun.of(line);
-        assertEquals(SamplesMain.EXIT_USAGE, r.status(), r.stderr());
-        return r.stderr();
+        return CliRun.usageError("soak", args);
     }
 
     @Test
