@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -34,6 +35,18 @@ final class GraphEditor extends NetworkEditor<ComputationGraph> {
     @Override
     Map<String, org.deeplearning4j.nn.api.Layer> runtimeLayers(ComputationGraph network) {
         return byName(network.getLayers());
+    }
+
+    @Override
+    List<String> forwardOrder() {
+        List<String> names = new ArrayList<>();
+        org.deeplearning4j.nn.graph.vertex.GraphVertex[] vertices = source.getVertices();
+        for (int index : source.topologicalSortOrder()) {
+            if (vertices[index].hasLayer()) {
+                names.add(vertices[index].getVertexName());
+            }
+        }
+        return names;
     }
 
     @Override

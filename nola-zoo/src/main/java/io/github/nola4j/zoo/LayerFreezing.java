@@ -4,10 +4,14 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.nd4j.linalg.learning.config.NoOp;
 
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Configuration edits that freeze layers, applied to copies (never to the user's configuration).
@@ -18,12 +22,15 @@ final class LayerFreezing {
     }
 
     /**
-     * @return a {@link FrozenBackpropLayer} around a copy of {@code layer} with a NoOp updater
-     * (no state), no regularisation and no constraints, so its parameters never change
+     * @param backprop true when layers below train, so that gradients must pass through this one
+     * @return a copy of {@code layer} with a NoOp updater (no state), no regularisation and no
+     * constraints, so its parameters never change, wrapped in a {@link FrozenBackpropLayer} when
+     * {@code backprop}, otherwise in DL4J's {@link FrozenLayer}, where DL4J's backward pass stops
+     * (see {@link #beforeFirstTrainable})
      * @throws IllegalArgumentException for a layer with parameters whose updater cannot be set, or
      *                                  one that DL4J's frozen wrapper cannot hold ({@link #requireWrappable})
      */
-    static Layer freeze(Layer layer) {
+    static Layer freeze(Layer layer, boolean backprop) {
         if (!(layer instanceof BaseLayer)) {
             throw new IllegalArgumentException("Layer \"" + layer.getLayerName() + "\" (" + layer.getClass()
                     .getSimpleName() + ") has parameters but is not a BaseLayer, so it cannot be frozen; mark it "
@@ -38,7 +45,29 @@ final class LayerFreezing {
         copy.setConstraints(null);
         copy.setWeightNoise(null);
         copy.setIDropout(null); // runs in inference mode; DL4J would still backprop a stale dropout mask
-        return new FrozenBackpropLayer(copy);
+        return backprop ? new FrozenBackpropLayer(copy) : new FrozenLayer(copy);
+    }
+
+    /**
+     * The layers that need no gradient: those before the first trainable layer in DL4J's forward
+     * order. DL4J's backward pass stops at the first {@link FrozenLayer} it meets (a
+     * MultiLayerNetwork breaks its loop there; a ComputationGraph skips that vertex and every
+     * vertex after it in reverse topological order), so only these may be frozen with it; every
+     * trainable layer comes later in the order and still gets its gradient.
+     *
+     * @param forwardOrder layer names in DL4J's forward (topological) order
+     * @param trainable    the names of the layers with a parameter that trains
+     * @return the names that come before the first trainable one (all of them when none trains)
+     */
+    static Set<String> beforeFirstTrainable(List<String> forwardOrder, Set<String> trainable) {
+        Set<String> before = new HashSet<>();
+        for (String name : forwardOrder) {
+            if (trainable.contains(name)) {
+                break;
+            }
+            before.add(name);
+        }
+        return before;
     }
 
     /**

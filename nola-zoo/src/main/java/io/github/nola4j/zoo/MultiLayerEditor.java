@@ -36,6 +36,11 @@ final class MultiLayerEditor extends NetworkEditor<MultiLayerNetwork> {
     }
 
     @Override
+    List<String> forwardOrder() {
+        return layers.stream().map(LayerRef::name).toList();
+    }
+
+    @Override
     String defaultHead() {
         for (int i = layers.size() - 1; i >= 0; i--) {
             if (layers.get(i).numParams() > 0) {

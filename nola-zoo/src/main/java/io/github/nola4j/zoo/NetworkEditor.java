@@ -87,6 +87,12 @@ abstract class NetworkEditor<M extends Model> {
         return source;
     }
 
+    /**
+     * @return the names of the layers in the order DL4J runs them forward (a ComputationGraph's
+     *         topological order); its backward pass visits them in reverse
+     */
+    abstract List<String> forwardOrder();
+
     /** @return the name of the last layer with parameters on the single path to the network output */
     abstract String defaultHead();
 

@@ -22,6 +22,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +86,12 @@ final class TransferAssembler<M extends Model> {
         }
         Map<String, LayerRef> trainable = resolveTrainable(layers, adapted);
         checkOutputLayer(layers);
+        Set<String> trains = new HashSet<>(trainable.keySet());
+        adapted.forEach(ref -> trains.add(ref.name()));
+        if (head != null) {
+            trains.add(head);
+        }
+        Set<String> noGradient = LayerFreezing.beforeFirstTrainable(editor.forwardOrder(), trains);
 
         List<NolaLayer> nolaLayers = new ArrayList<>();
         Set<String> leftOff = new TreeSet<>();
@@ -105,7 +112,7 @@ final class TransferAssembler<M extends Model> {
                 replacement = ref.conf() instanceof BatchNormalization bn && t.freezeBatchNormStatistics()
                         ? LayerFreezing.freezeRunningStatistics(bn) : ref.conf().clone();
             } else if (ref.numParams() > 0) {
-                replacement = LayerFreezing.freeze(ref.conf());
+                replacement = LayerFreezing.freeze(ref.conf(), !noGradient.contains(ref.name()));
             } else {
                 continue;
             }

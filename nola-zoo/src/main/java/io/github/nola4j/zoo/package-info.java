@@ -5,7 +5,9 @@
  * {@code MultiLayerNetwork} or {@code ComputationGraph} (for example from a zoo model), replaces
  * the selected dense and convolution layers by {@link io.github.nola4j.layers.NolaDense} and
  * {@link io.github.nola4j.layers.NolaConv2d} with the pretrained W and b copied in, optionally
- * replaces the head, freezes everything else (gradients still flow through frozen layers) and
+ * replaces the head, freezes everything else (gradients flow through frozen layers with a trainable
+ * layer below them; those before the first trainable layer are DL4J's FrozenLayer, where backprop
+ * stops) and
  * reports a {@link io.github.nola4j.zoo.TrainableSummary}. The input network is never modified.
  * {@link io.github.nola4j.zoo.AdapterKind#LORA} swaps in LoRA layers instead, and
  * {@link io.github.nola4j.zoo.NolaTransfer#calibrateBatchNorm} sets a random-init model's BatchNorm
