@@ -10,7 +10,8 @@ import java.util.List;
  * the samples' one option parser): long runs
  * whose resident memory must stay flat. {@code merge} ({@link MergeSoak}): zoo ResNet50, adapter
  * activate / merge / unmerge cycles; {@code train} ({@link TrainingSoak}): NOLA training steps
- * of the conv bench scenario. Defaults: both, 1,000 cycles after 20 of warm-up, limit 100 MB.
+ * of the conv bench scenario. Defaults: both, 1,000 cycles after 20 of warm-up, limit 100 MB on the
+ * memory retained after a collection (see {@link ResidentMemory}).
  *
  * <p>Run it with default JVM and JavaCPP settings (the samples program does not cap JavaCPP's
  * memory for this command), since the point is that nothing depends on the caps.

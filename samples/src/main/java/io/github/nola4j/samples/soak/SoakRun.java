@@ -34,6 +34,7 @@ record SoakRun(String name, int warmup, int cycles, long limitMb) {
             ms[i] = (System.nanoTime() - start) / 1e6;
             memory.sample();
         }
+        memory.markEnd();
         Timing timing = Timing.of(ms);
         out.println("soak " + name + " ms_per_cycle " + timing.format());
         out.println("soak " + name + " " + memory.format());
@@ -44,13 +45,14 @@ record SoakRun(String name, int warmup, int cycles, long limitMb) {
      * Prints the verdict line.
      *
      * @param extraOk  a further condition (e.g. parameters bit-identical), already printed by the caller
-     * @return true when memory grew less than the limit and {@code extraOk} holds
+     * @return true when the retained memory grew less than the limit and {@code extraOk} holds
      */
     boolean verdict(Result result, boolean extraOk, PrintStream out) {
-        long growthMb = ResidentMemory.mb(result.memory().growth());
+        long growthMb = ResidentMemory.mb(result.memory().retainedGrowth());
         boolean ok = growthMb < limitMb && extraOk;
-        out.printf("soak %s verdict=%s (resident growth after warm-up %d MB, limit %d MB)%n", name, ok ? "PASS" : "FAIL",
-                growthMb, limitMb);
+        out.printf("soak %s verdict=%s (resident growth after warm-up, retained after a collection: %d MB, limit %d MB;"
+                + " peak growth before it %d MB)%n", name, ok ? "PASS" : "FAIL", growthMb, limitMb,
+                ResidentMemory.mb(result.memory().growth()));
         return ok;
     }
 }

@@ -32,7 +32,7 @@ class SoakMainTest {
         boolean passed = SoakMain.run("train", 3, 1, 1000, new PrintStream(bytes, true, StandardCharsets.UTF_8));
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(out.contains("soak train scenario=conv (bench)"), out);
-        assertTrue(Pattern.compile("soak train rss_mb warm=\\d+ peak=\\d+ end=\\d+ growth=-?\\d+").matcher(out).find(), out);
+        assertTrue(Pattern.compile("soak train rss_mb warm=\\d+ peak=\\d+ end=\\d+ collected=\\d+ growth=-?\\d+ retained_growth=-?\\d+").matcher(out).find(), out);
         assertTrue(out.contains("frozen_W_b_bit_identical=true"), out);
         assertTrue(passed && out.contains("soak train verdict=PASS"), out);
     }
