@@ -46,7 +46,7 @@ public enum Option {
     SCENARIO("scenario", "NAME", "bench scenario: " + String.join(", ",
             io.github.nola4j.samples.bench.BenchMain.SCENARIOS) + " or all; soak scenario: " + String.join(", ",
             io.github.nola4j.samples.soak.SoakMain.SCENARIOS) + " or all (default: all)", BENCH, SOAK),
-    WARMUP("warmup", "N", "untimed warm-up steps per case (bench, default 10) or cycles (soak, default 20), "
+    WARMUP("warmup", "N", "untimed warm-up steps per case (bench, default 10) or cycles (soak, default 200), "
             + "1 or more", BENCH, SOAK),
     CYCLES("cycles", "N", "measured soak cycles, 1 or more (default: 1000)", SOAK),
     LIMIT_MB("limit-mb", "N", "allowed growth of resident memory after warm-up, in MB (default: 100)", SOAK),

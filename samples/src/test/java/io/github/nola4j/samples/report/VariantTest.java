@@ -14,10 +14,11 @@ class VariantTest {
     void defaultListHasTheMeasuredRates() {
         List<Variant> v = Variant.parseList(Variant.DEFAULT_LIST, 4);
         assertEquals(10, v.size());
-        assertEquals(new Variant("nola64", Method.NOLA, 4, 64, 3e-2), v.get(2));
+        assertEquals(new Variant("nola16", Method.NOLA, 4, 16, 1e-2), v.get(1));
+        assertEquals(new Variant("nola64", Method.NOLA, 4, 64, 1e-2), v.get(2));
         assertEquals(new Variant("nola172", Method.NOLA, 4, 172, 3e-2), v.get(3));
-        assertEquals(1e-2, v.get(4).learningRate());
-        assertEquals(new Variant("nola345", Method.NOLA, 4, 345, 1e-2), v.get(5));
+        assertEquals(3e-2, v.get(4).learningRate());
+        assertEquals(new Variant("nola345", Method.NOLA, 4, 345, 3e-2), v.get(5));
         assertEquals(new Variant("lora1", Method.LORA, 1, 64, 3e-3), v.get(6));
         assertEquals(1e-2, v.get(8).learningRate());
         assertEquals("LoRA r=4", v.get(8).label());

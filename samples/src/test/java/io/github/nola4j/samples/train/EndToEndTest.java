@@ -176,7 +176,7 @@ class EndToEndTest {
         String text = cli(args);
         assertTrue(text.contains("[3/3]"), text);
         String report = Files.readString(out.resolve(ReportWriter.REPORT));
-        assertTrue(report.contains("| NOLA k=l=16 | 0.03 | 128 | 512 |"), report);
+        assertTrue(report.contains("| NOLA k=l=16 | 0.01 | 128 | 512 |"), report);
         assertTrue(report.contains("| LoRA r=1 | 0.003 | 2,761 | 11,044 |"), report);
         for (String png : new String[] {ReportWriter.PLOT_PARAMS, ReportWriter.PLOT_BYTES, ReportWriter.PLOT_LOSS}) {
             assertTrue(Files.size(out.resolve(png)) > 1000, png);
