@@ -5,6 +5,7 @@ import io.github.nola4j.samples.bench.BenchNetworks.Kind;
 import io.github.nola4j.samples.bench.BenchNetworks.Scenario;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.PrintStream;
 import java.util.EnumMap;
@@ -44,6 +45,7 @@ public final class BenchMain {
         if (!scenario.equals("all") && !SCENARIOS.contains(scenario)) {
             throw new UsageException("bench: --scenario " + scenario + " is not one of " + SCENARIOS + " or all");
         }
+        out.println(configuration());
         for (String s : SCENARIOS) {
             if (scenario.equals("all") || scenario.equals(s)) {
                 switch (s) {
@@ -54,6 +56,21 @@ public final class BenchMain {
                 }
             }
         }
+    }
+
+    /** DL4J's property that turns its own layers' helpers (oneDNN on CPU) off; 1.0.0-M2.1 defaults it to true. */
+    static final String DL4J_HELPERS_DISABLE = "org.eclipse.deeplearning4j.helpers.disable";
+
+    /**
+     * @return one line: the ND4J backend, its BLAS, the OpenMP threads and whether DL4J's own layers
+     *         (the full and frozen baselines) may use their oneDNN helpers
+     */
+    static String configuration() {
+        java.util.Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
+        return String.format("bench config backend=%s blas=%s omp_threads=%s dl4j_layer_helpers=%s (-D%s=%s)",
+                env.getProperty("backend"), env.getProperty("blas.vendor"), env.get("omp.threads"),
+                Boolean.parseBoolean(System.getProperty(DL4J_HELPERS_DISABLE, "true")) ? "off" : "on",
+                DL4J_HELPERS_DISABLE, System.getProperty(DL4J_HELPERS_DISABLE, "true (DL4J's default)"));
     }
 
     private static void training(Scenario scenario, PrintStream out, int warmup, int runs) {

@@ -52,4 +52,25 @@ class BenchMainTest {
         assertEquals(List.of("a", "b", "c", "b", "c", "a", "c", "a", "b"), order.subList(0, 9));
         t.values().forEach(timing -> assertEquals(20, timing.samples().length));
     }
+
+    @Test
+    void configurationLineNamesBackendBlasThreadsAndDl4jHelpers() {
+        String line = BenchMain.configuration();
+        assertTrue(line.matches("bench config backend=CPU blas=\\S+ omp_threads=\\d+ dl4j_layer_helpers=(on|off) .*"),
+                line);
+        String before = System.getProperty(BenchMain.DL4J_HELPERS_DISABLE);
+        try {
+            System.setProperty(BenchMain.DL4J_HELPERS_DISABLE, "false");
+            assertTrue(BenchMain.configuration().contains("dl4j_layer_helpers=on"), BenchMain.configuration());
+            System.clearProperty(BenchMain.DL4J_HELPERS_DISABLE);
+            assertTrue(BenchMain.configuration().contains("dl4j_layer_helpers=off (-D" + BenchMain.DL4J_HELPERS_DISABLE
+                    + "=true (DL4J's default))"), BenchMain.configuration());
+        } finally {
+            if (before == null) {
+                System.clearProperty(BenchMain.DL4J_HELPERS_DISABLE);
+            } else {
+                System.setProperty(BenchMain.DL4J_HELPERS_DISABLE, before);
+            }
+        }
+    }
 }
