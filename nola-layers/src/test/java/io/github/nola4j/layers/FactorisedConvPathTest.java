@@ -2,11 +2,7 @@ package io.github.nola4j.layers;
 
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,8 +12,6 @@ import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.NoOp;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.Arrays;
 import java.util.Set;
@@ -60,14 +54,7 @@ class FactorisedConvPathTest {
     }
 
     static MultiLayerNetwork net(Layer conv, TrainingPath path) {
-        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3)
-                .dataType(DataType.DOUBLE).updater(new NoOp()).list()
-                .layer(new ConvolutionLayer.Builder(1, 1).nOut(2).activation(Activation.TANH).build())
-                .layer(conv)
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
-                        .activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.convolutional(7, 5, 2)).build());
-        net.init();
+        MultiLayerNetwork net = NolaConv2dModesTest.net(conv, DataType.DOUBLE);
         String trainedKey = net.getLayer(1).paramTable().containsKey(NolaLayer.BETA_KEY) ? NolaLayer.BETA_KEY
                 : LoraLayer.B_KEY;
         LowRankLayerContract.randomise(net.getLayer(1), trainedKey, 8);

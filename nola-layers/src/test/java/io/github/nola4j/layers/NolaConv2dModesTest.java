@@ -38,7 +38,8 @@ class NolaConv2dModesTest {
                 Arguments.of(ConvolutionMode.Strict, new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, true));
     }
 
-    private static MultiLayerNetwork net(Layer conv, DataType dt) {
+    /** 1x1 convolution 2→2 (tanh) → {@code conv} → softmax output of 3, on 2×7×5 input, NoOp updater. */
+    static MultiLayerNetwork net(Layer conv, DataType dt) {
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3).dataType(dt)
                 .updater(new NoOp()).list()
                 .layer(new ConvolutionLayer.Builder(1, 1).nOut(2).activation(Activation.TANH).build())

@@ -3,11 +3,8 @@ package io.github.nola4j.spark;
 import io.github.nola4j.zoo.LayerKind;
 import io.github.nola4j.zoo.NolaTransfer;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -17,22 +14,10 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The NOLA-aware scheme on Spark local[2]: frozen weights, what trains, accuracy, bytes. */
-class CoefficientAveragingTrainerTest {
+class CoefficientAveragingTrainerTest extends LocalSparkTest {
 
     private static final int STEPS = 120;
     private static final int STEPS_PER_ROUND = 5;
-
-    private static JavaSparkContext sc;
-
-    @BeforeAll
-    static void startSpark() {
-        sc = Fixtures.localSpark();
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        sc.stop();
-    }
 
     @Test
     void trainsCoefficientsAndHeadLikeOneMachineWithFrozenWeightsBitIdenticalEverywhere() {

@@ -3,12 +3,9 @@ package io.github.nola4j.spark;
 import io.github.nola4j.zoo.LayerKind;
 import io.github.nola4j.zoo.NolaTransfer;
 import org.apache.spark.api.java.JavaRDD;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.util.CollectionAccumulator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -32,19 +29,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * DL4J's own Spark training (dl4j-spark_2.12 1.0.0-M2 on DL4J 1.0.0-M2.1) with a
  * ParameterAveragingTrainingMaster, on NOLA networks, in local[2].
  */
-class ParameterAveragingTrainingTest {
-
-    private static JavaSparkContext sc;
-
-    @BeforeAll
-    static void startSpark() {
-        sc = Fixtures.localSpark();
-    }
-
-    @AfterAll
-    static void stopSpark() {
-        sc.stop();
-    }
+class ParameterAveragingTrainingTest extends LocalSparkTest {
 
     @Test
     void sparkDl4jMultiLayerTrainsANolaNetworkWithFrozenWeightsBitIdentical() {
