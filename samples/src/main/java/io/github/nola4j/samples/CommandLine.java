@@ -1,5 +1,6 @@
 package io.github.nola4j.samples;
 
+import io.github.nola4j.samples.cnn.BaseArchitecture;
 import io.github.nola4j.samples.cnn.Method;
 
 import java.nio.file.Files;
@@ -260,6 +261,18 @@ public final class CommandLine {
                     + "needs at least 2, e.g. " + option.flag() + " 5,6");
         }
         return classes;
+    }
+
+    /** @return the base architecture given, or the small CNN */
+    public BaseArchitecture architecture() {
+        if (!has(Option.ARCH)) {
+            return BaseArchitecture.CNN;
+        }
+        try {
+            return BaseArchitecture.fromCliName(values.get(Option.ARCH));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--arch: " + e.getMessage());
+        }
     }
 
     /** @return the method given, or NOLA */

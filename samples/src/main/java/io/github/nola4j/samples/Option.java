@@ -25,6 +25,8 @@ public enum Option {
     SOURCE_CLASSES("source-classes", "LIST", "source task classes of the base (default: 0,1,2,3,4)",
             DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE),
     EPOCHS("epochs", "N", "pretraining epochs (default: 3)", PRETRAIN),
+    ARCH("arch", io.github.nola4j.samples.cnn.BaseArchitecture.cliNames(), "base network: cnn, the small CNN, or "
+            + "simplecnn, DL4J's zoo SimpleCNN with BatchNorm (default: cnn)", PRETRAIN, FINETUNE, COMPARE),
     METHOD("method", io.github.nola4j.samples.cnn.Method.cliNames(), "what trains below the new head (default: nola)",
             FINETUNE),
     METHODS("methods", "LIST", "methods to compare: head, full, nola<k> (k = l), lora<r>, each optionally @lr, "

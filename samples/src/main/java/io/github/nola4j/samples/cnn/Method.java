@@ -8,6 +8,7 @@ import io.github.nola4j.zoo.NolaTransfer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -16,7 +17,8 @@ import java.util.stream.Collectors;
  * Every method is a {@link NolaTransfer} of the base ({@link CnnTransfer}).
  *
  * <p>To add a method: add a constant with its CLI name, its reference learning rate and a
- * {@link #configure} that tells the transfer what to do with {@link BaseCnn#ADAPTED_LAYERS}.
+ * {@link #configure} that tells the transfer what to do with the adapted layers
+ * ({@link CnnTransfer#adaptedLayers}).
  */
 public enum Method {
 
@@ -34,8 +36,9 @@ public enum Method {
         }
 
         @Override
-        NolaTransfer<MultiLayerNetwork> configure(NolaTransfer<MultiLayerNetwork> transfer, AdapterSpec spec) {
-            return transfer.targetNames(BaseCnn.ADAPTED_LAYERS.toArray(String[]::new)).adapter(spec);
+        NolaTransfer<MultiLayerNetwork> configure(NolaTransfer<MultiLayerNetwork> transfer, AdapterSpec spec,
+                                                  List<String> adapted) {
+            return transfer.targetNames(adapted.toArray(String[]::new)).adapter(spec);
         }
     },
 
@@ -48,8 +51,9 @@ public enum Method {
         }
 
         @Override
-        NolaTransfer<MultiLayerNetwork> configure(NolaTransfer<MultiLayerNetwork> transfer, AdapterSpec spec) {
-            return transfer.targetNames(BaseCnn.ADAPTED_LAYERS.toArray(String[]::new))
+        NolaTransfer<MultiLayerNetwork> configure(NolaTransfer<MultiLayerNetwork> transfer, AdapterSpec spec,
+                                                  List<String> adapted) {
+            return transfer.targetNames(adapted.toArray(String[]::new))
                     .adapter(spec.withKind(AdapterKind.LORA));
         }
     },
@@ -62,7 +66,8 @@ public enum Method {
         }
 
         @Override
-        NolaTransfer<MultiLayerNetwork> configure(NolaTransfer<MultiLayerNetwork> transfer, AdapterSpec spec) {
+        NolaTransfer<MultiLayerNetwork> configure(NolaTransfer<MultiLayerNetwork> transfer, AdapterSpec spec,
+                                                  List<String> adapted) {
             return transfer; // everything but the new head is frozen
         }
     },
@@ -75,8 +80,9 @@ public enum Method {
         }
 
         @Override
-        NolaTransfer<MultiLayerNetwork> configure(NolaTransfer<MultiLayerNetwork> transfer, AdapterSpec spec) {
-            return transfer.trainable(BaseCnn.ADAPTED_LAYERS.toArray(String[]::new));
+        NolaTransfer<MultiLayerNetwork> configure(NolaTransfer<MultiLayerNetwork> transfer, AdapterSpec spec,
+                                                  List<String> adapted) {
+            return transfer.trainable(adapted.toArray(String[]::new));
         }
     };
 
@@ -96,8 +102,9 @@ public enum Method {
     /** @return the learning rate of the reference experiment for this method */
     public abstract double defaultLearningRate(AdapterSpec spec);
 
-    /** @return {@code transfer} told how to treat the adapted layers */
-    abstract NolaTransfer<MultiLayerNetwork> configure(NolaTransfer<MultiLayerNetwork> transfer, AdapterSpec spec);
+    /** @return {@code transfer} told how to treat the layers named in {@code adapted} */
+    abstract NolaTransfer<MultiLayerNetwork> configure(NolaTransfer<MultiLayerNetwork> transfer, AdapterSpec spec,
+                                                       List<String> adapted);
 
     /** @return whether the method trains low-rank adapters, which take --rank and --scale */
     public boolean isLowRank() {

@@ -1,16 +1,25 @@
 package io.github.nola4j.samples.train;
 
+import io.github.nola4j.samples.cnn.BaseArchitecture;
+
 import java.util.Arrays;
 
 /**
- * Pretraining of the base CNN on the source task.
+ * Pretraining of a base network on the source task.
  *
+ * @param architecture  the network pretrained
  * @param sourceClasses original class indices of the source task, relabelled 0..n-1 in this order
  * @param epochs        passes over the source classes' training images
  * @param batchSize     images per Adam step
  * @param seed          seed of initialisation and shuffling
  */
-public record PretrainConfig(int[] sourceClasses, int epochs, int batchSize, long seed) {
+public record PretrainConfig(BaseArchitecture architecture, int[] sourceClasses, int epochs, int batchSize,
+                             long seed) {
+
+    /** The small base CNN. */
+    public PretrainConfig(int[] sourceClasses, int epochs, int batchSize, long seed) {
+        this(BaseArchitecture.CNN, sourceClasses, epochs, batchSize, seed);
+    }
 
     public static final int[] DEFAULT_SOURCE_CLASSES = {0, 1, 2, 3, 4};
     public static final int DEFAULT_EPOCHS = 3;
@@ -23,7 +32,7 @@ public record PretrainConfig(int[] sourceClasses, int epochs, int batchSize, lon
 
     /** @return a file name that identifies this configuration on the given data */
     public String fileName(String dataId) {
-        return "base-" + dataId + "-classes" + String.join("_", Arrays.stream(sourceClasses).mapToObj(
+        return architecture.filePrefix() + "-" + dataId + "-classes" + String.join("_", Arrays.stream(sourceClasses).mapToObj(
                 Integer::toString).toList()) + "-epochs" + epochs + "-batch" + batchSize + "-seed" + seed + ".zip";
     }
 }

@@ -11,7 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Trains the base CNN on the source classes and saves it with {@link ModelSerializer}. */
+/** Trains a base network on the source classes and saves it with {@link ModelSerializer}. */
 public final class Pretraining {
 
     private Pretraining() {
@@ -23,7 +23,7 @@ public final class Pretraining {
         int numClasses = config.sourceClasses().length;
         LabelledImages train = data.train().onlyClasses(config.sourceClasses());
         LabelledImages test = data.test().onlyClasses(config.sourceClasses());
-        MultiLayerNetwork net = BaseCnn.create(numClasses, config.seed());
+        MultiLayerNetwork net = config.architecture().create(numClasses, config.seed());
         long steps = Trainer.stepsForEpochs(train.size(), config.batchSize(), config.epochs());
         SameDiffPretrainer.fit(net, train, numClasses, config.batchSize(), steps, BaseCnn.PRETRAIN_LEARNING_RATE,
                 config.seed(), progress.next("pretrain", steps));

@@ -1,113 +1,73 @@
 package io.github.nola4j.samples.train;
 
-import io.github.nola4j.samples.cnn.BaseCnn;
-import io.github.nola4j.samples.data.LabelledImages;
-import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.autodiff.samediff.SDVariable;
 import io.github.nola4j.layers.DifferentiationLogFilter;
+import io.github.nola4j.samples.data.LabelledImages;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.TrainingConfig;
-import org.nd4j.enums.WeightsFormat;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
-import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.SplittableRandom;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
- * Trains the {@link BaseCnn} as an equivalent SameDiff graph and writes the result back into the
- * DL4J network.
+ * Trains a DL4J image classifier (the {@link io.github.nola4j.samples.cnn.BaseCnn}, or zoo SimpleCNN
+ * with a loss layer) as its {@link SameDiffCopy} and writes the result back into the network.
  *
- * <p>Why: in DL4J 1.0.0-M2.1 {@code ConvolutionLayer} runs im2col + gemm (its oneDNN helper fails to
- * load: "Cannot find class org.nd4j.nativeblas.Nd4jCpu$Environment"), about ten times slower here
- * than SameDiff's conv2d op, which runs on oneDNN. The graph computes exactly the same function:
- * same layers, same parameter values (DL4J's OIYX kernels permuted to YXIO), NCHW flattening as
- * DL4J's CnnToFeedForwardPreProcessor, softmax cross-entropy averaged over the batch, Adam.
+ * <p>Why: in DL4J 1.0.0-M2.1 {@code ConvolutionLayer} runs im2col + gemm (its oneDNN helper is off
+ * by default), several times slower here than SameDiff's conv2d op, which runs on oneDNN. The graph
+ * computes the same function with the same parameter values, and trains them with Adam on the
+ * same minibatches as {@link Trainer#fit}.
+ *
+ * <p>BatchNorm: DL4J keeps running statistics as it trains; the graph normalises with each batch's
+ * statistics and keeps none. After training, every BatchNormalization layer's running mean and
+ * variance are set to the statistics its input has in one training-mode pass (no dropout) over up
+ * to {@link #STATISTICS_IMAGES} training images, the statistics DL4J's running averages estimate.
  */
 final class SameDiffPretrainer {
 
-    private static final String INPUT = "x";
-    private static final String LABEL = "label";
-    private static final String LOSS = "loss";
+    /** Training images of the pass that sets the BatchNorm running statistics. */
+    static final int STATISTICS_IMAGES = 2048;
 
     private SameDiffPretrainer() {
     }
 
-    /** Trains {@code net} (a {@link BaseCnn}) in place for {@code steps} minibatches. */
+    /** Trains {@code net} in place for {@code steps} minibatches, seeded as {@link Trainer#fit}. */
     static void fit(MultiLayerNetwork net, LabelledImages data, int numClasses, int batchSize, long steps,
                     double learningRate, long seed, ProgressBar progress) {
-        SameDiff sd = SameDiff.create();
-        SDVariable x = sd.placeHolder(INPUT, DataType.FLOAT, -1, 1, BaseCnn.IMAGE_SIZE, BaseCnn.IMAGE_SIZE);
-        SDVariable label = sd.placeHolder(LABEL, DataType.FLOAT, -1, numClasses);
-        SDVariable h = conv(sd, net, BaseCnn.CONV1, x);
-        h = pool(sd, conv(sd, net, BaseCnn.CONV2, h));
-        h = pool(sd, conv(sd, net, BaseCnn.CONV3, h));
-        h = h.reshape(-1, net.getLayer(BaseCnn.DENSE).getParam("W").size(0));
-        h = sd.nn().relu(dense(sd, net, BaseCnn.DENSE, h), 0);
-        SDVariable logits = dense(sd, net, BaseCnn.HEAD, h);
-        sd.loss().softmaxCrossEntropy(LOSS, label, logits, null);
-        sd.setLossVariables(LOSS);
-        sd.setTrainingConfig(new TrainingConfig(new Adam(learningRate), Collections.emptyList(), INPUT, LABEL));
-        createGradientQuietly(sd);
-
-        SplittableRandom random = new SplittableRandom(seed);
-        int[] order = IntStream.range(0, data.size()).toArray();
-        int position = data.size();
-        for (long step = 0; step < steps; step++) {
-            if (position >= data.size()) {
-                LabelledImages.shuffle(order, random);
-                position = 0;
-            }
-            int[] batch = Arrays.copyOfRange(order, position, Math.min(position + batchSize, data.size()));
-            position += batch.length;
+        SameDiffCopy copy = SameDiffCopy.of(net, true);
+        SameDiff sd = copy.graph();
+        sd.setTrainingConfig(new TrainingConfig(new Adam(learningRate), Collections.emptyList(), SameDiffCopy.INPUT,
+                SameDiffCopy.LABEL));
+        DifferentiationLogFilter.run(sd::createGradFunction); // SameDiff prints a line per op while differentiating
+        Nd4j.getRandom().setSeed(seed); // dropout masks
+        List<int[]> batches = Trainer.batchIndices(data.size(), batchSize, steps, seed);
+        for (int step = 0; step < batches.size(); step++) {
+            int[] batch = batches.get(step);
             sd.fit(new DataSet(data.features(batch), data.oneHotLabels(batch, numClasses)));
             progress.update(step + 1, ""); // the loss is not recorded without a listener
         }
-        copyBack(sd, net);
+        copy.copyParamsTo(net);
+        setBatchNormStatistics(net, data.features(IntStream.range(0, Math.min(STATISTICS_IMAGES, data.size()))
+                .toArray()));
     }
 
-    private static SDVariable conv(SameDiff sd, MultiLayerNetwork net, String name, SDVariable in) {
-        Layer layer = net.getLayer(name);
-        INDArray w = layer.getParam("W"); // [nOut, nIn, kH, kW]
-        SDVariable kernel = sd.var(name + "_W", w.permute(2, 3, 1, 0).dup('c'));
-        SDVariable bias = sd.var(name + "_b", layer.getParam("b").dup().reshape(w.size(0)));
-        Conv2DConfig config = new Conv2DConfig((int) w.size(2), (int) w.size(3), 1, 1, 0, 0, 1, 1, PaddingMode.VALID,
-                Conv2DConfig.NCHW, WeightsFormat.YXIO);
-        return sd.nn().relu(sd.cnn().conv2d(in, kernel, bias, config), 0);
-    }
-
-    private static SDVariable pool(SameDiff sd, SDVariable in) {
-        return sd.cnn().maxPooling2d(in, Pooling2DConfig.builder().kH(2).kW(2).sH(2).sW(2).isNHWC(false).build());
-    }
-
-    private static SDVariable dense(SameDiff sd, MultiLayerNetwork net, String name, SDVariable in) {
-        Layer layer = net.getLayer(name);
-        SDVariable w = sd.var(name + "_W", layer.getParam("W").dup('c'));
-        SDVariable b = sd.var(name + "_b", layer.getParam("b").dup('c'));
-        return in.mmul(w).add(b);
-    }
-
-    private static void copyBack(SameDiff sd, MultiLayerNetwork net) {
-        for (String name : new String[] {BaseCnn.CONV1, BaseCnn.CONV2, BaseCnn.CONV3, BaseCnn.DENSE, BaseCnn.HEAD}) {
-            Layer layer = net.getLayer(name);
-            INDArray w = sd.getVariable(name + "_W").getArr();
-            INDArray target = layer.getParam("W");
-            target.assign(target.rank() == 4 ? w.permute(3, 2, 0, 1) : w);
-            INDArray b = layer.getParam("b");
-            b.assign(sd.getVariable(name + "_b").getArr().reshape(b.shape()));
+    /** Sets every BatchNormalization layer's running statistics to those of its input on {@code features}. */
+    static void setBatchNormStatistics(MultiLayerNetwork net, INDArray features) {
+        SameDiffCopy copy = SameDiffCopy.of(net, false);
+        if (copy.batchNorms().isEmpty()) {
+            return;
         }
-    }
-
-    /** SameDiff prints one "Added differentiated op" line per op to System.out while differentiating. */
-    private static void createGradientQuietly(SameDiff sd) {
-        DifferentiationLogFilter.run(sd::createGradFunction);
+        String[] names = copy.batchNorms().stream().flatMap(b -> java.util.stream.Stream.of(b.mean(), b.variance()))
+                .toArray(String[]::new);
+        Map<String, INDArray> values = copy.graph().output(Map.of(SameDiffCopy.INPUT, features), names);
+        for (SameDiffCopy.BatchStatistics b : copy.batchNorms()) {
+            SameDiffCopy.setRunningStatistics(net, b.layer(), values.get(b.mean()), values.get(b.variance()));
+        }
     }
 }

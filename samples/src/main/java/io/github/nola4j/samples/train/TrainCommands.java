@@ -45,11 +45,12 @@ public final class TrainCommands {
 
     public void pretrain(CommandLine line, ProgressBar progress) {
         TrainTestData data = FashionMnist.load(line.path(Option.DATA));
-        PretrainConfig config = new PretrainConfig(line.classes(Option.SOURCE_CLASSES,
+        PretrainConfig config = new PretrainConfig(line.architecture(), line.classes(Option.SOURCE_CLASSES,
                 PretrainConfig.DEFAULT_SOURCE_CLASSES), line.integer(Option.EPOCHS, PretrainConfig.DEFAULT_EPOCHS, 1),
                 PretrainConfig.DEFAULT_BATCH, line.seed(Option.SEED, PretrainConfig.DEFAULT_SEED));
         Path file = line.path(Option.WORK, DEFAULT_WORK_DIR).resolve(config.fileName(data.id()));
-        out.println("pretrain base CNN on classes " + CommandLine.list(config.sourceClasses()));
+        out.println("pretrain " + config.architecture().description() + " on classes "
+                + CommandLine.list(config.sourceClasses()));
         out.println("  data                  " + data.description());
         printBase(Pretraining.train(data, config, file, progress), config);
     }
@@ -94,7 +95,7 @@ public final class TrainCommands {
             out.println("  base                  " + line.path(Option.BASE));
             return Pretraining.load(line.path(Option.BASE));
         }
-        PretrainConfig pretrainConfig = new PretrainConfig(line.classes(Option.SOURCE_CLASSES,
+        PretrainConfig pretrainConfig = new PretrainConfig(line.architecture(), line.classes(Option.SOURCE_CLASSES,
                 PretrainConfig.DEFAULT_SOURCE_CLASSES), PretrainConfig.DEFAULT_EPOCHS,
                 PretrainConfig.DEFAULT_BATCH, PretrainConfig.DEFAULT_SEED);
         Path work = line.path(Option.WORK, DEFAULT_WORK_DIR);
@@ -147,13 +148,13 @@ public final class TrainCommands {
                 CommandLine.list(c.classes()), c.shots(), c.steps(), c.batchSize(), c.learningRate(),
                 c.headLearningRate(), c.seed());
         if (c.method() == Method.NOLA) {
-            out.printf("  adapters              NOLA r = %d, s = %s, k = l = %d%s on conv1, conv2, conv3, dense%n",
+            out.printf("  adapters              NOLA r = %d, s = %s, k = l = %d%s on %s%n",
                     c.adapter().rank(), Method.scaleText(c.adapter()), c.adapter().numBasesA(),
                     c.adapter().quantizationBits() > 0 ? ", trained with " + c.adapter().quantizationBits()
-                            + "-bit coefficients" : "");
+                            + "-bit coefficients" : "", adaptedNames(r));
         } else if (c.method() == Method.LORA) {
-            out.printf("  adapters              LoRA r = %d, s = %s on conv1, conv2, conv3, dense%n",
-                    c.adapter().rank(), Method.scaleText(c.adapter()));
+            out.printf("  adapters              LoRA r = %d, s = %s on %s%n",
+                    c.adapter().rank(), Method.scaleText(c.adapter()), adaptedNames(r));
         }
         out.printf("  test accuracy         %.2f %% (%d test images)%n", 100 * r.accuracy(), r.testImages());
         out.printf("  trainable parameters  %,d without the head, %,d with the head (%,d)%n",
@@ -168,5 +169,9 @@ public final class TrainCommands {
         }
         out.printf("  time                  %.1f s fine-tuning, %.1f s evaluation%n", r.trainSeconds(),
                 r.evalSeconds());
+    }
+
+    private static String adaptedNames(FinetuneResult r) {
+        return String.join(", ", r.transfer().summary().adaptedLayers());
     }
 }
