@@ -47,8 +47,10 @@ import java.util.List;
  * <p>Layers it translates (anything else is refused with the layer's name and type):
  * {@code ConvolutionLayer} (OIYX kernels permuted to YXIO; Same or Truncate mode), {@code BatchNormalization}
  * (normalised with the batch's mean and biased variance over n, h, w, as DL4J trains it: y = γ·(x − μ)/√(σ² + ε) + β),
- * {@code ActivationLayer}, {@code SubsamplingLayer} (max, avg), {@code DropoutLayer} (inverted dropout with
- * DL4J's retain probability, or nothing in a copy made without dropout), {@code GlobalPoolingLayer}
+ * {@code ActivationLayer}, {@code SubsamplingLayer} (max, avg), {@code DropoutLayer} (inverted dropout as
+ * DL4J's: x·m/p with m ~ Bernoulli(p), p the retain probability; the caller feeds m/p as a placeholder,
+ * {@link #dropoutMasks}, since SameDiff's own dropout ops have no gradient; or nothing in a copy made
+ * without dropout), {@code GlobalPoolingLayer}
  * (avg, max), {@code DenseLayer}, and a softmax {@code OutputLayer} or {@code LossLayer} with MCXENT
  * last, which becomes SameDiff's softmax cross-entropy averaged over the batch. Activations: ReLU and
  * identity; softmax in the output layer only.
@@ -63,9 +65,14 @@ final class SameDiffCopy {
     private final List<Param> params = new ArrayList<>();
     private final List<BatchStatistics> batchNorms = new ArrayList<>();
     private final List<String> layerOutputs = new ArrayList<>();
+    private final List<DropoutMask> dropoutMasks = new ArrayList<>();
 
     /** One network parameter and the SameDiff variable that holds it while the graph trains. */
     private record Param(int layer, String key, String variable, boolean kernel) {
+    }
+
+    /** The placeholder of the scaled keep-mask m/p of one DropoutLayer, m ~ Bernoulli(retain) per value of its input. */
+    record DropoutMask(int layer, String placeholder, double retain) {
     }
 
     /** The batch mean and variance variables of one BatchNormalization layer. */
@@ -93,6 +100,11 @@ final class SameDiffCopy {
     /** @return the batch statistics of every BatchNormalization layer, in network order */
     List<BatchStatistics> batchNorms() {
         return List.copyOf(batchNorms);
+    }
+
+    /** @return the keep-mask placeholders of the DropoutLayers, in network order (none without dropout) */
+    List<DropoutMask> dropoutMasks() {
+        return List.copyOf(dropoutMasks);
     }
 
     /** @return the name of the variable holding each layer's output, but the output layer's, in order */
@@ -154,7 +166,12 @@ final class SameDiffCopy {
         } else if (layer.getClass() == SubsamplingLayer.class) {
             return pool(i, (SubsamplingLayer) layer, h);
         } else if (layer instanceof DropoutLayer d) {
-            return dropout ? sd.nn().dropoutInverted(h, retainProbability(d, i)) : h;
+            if (!dropout) {
+                return h;
+            }
+            DropoutMask mask = new DropoutMask(i, i + "_keep", retainProbability(d, i));
+            dropoutMasks.add(mask);
+            return h.mul(sd.placeHolder(mask.placeholder(), DataType.FLOAT, -1, -1, -1, -1));
         } else if (layer instanceof GlobalPoolingLayer g) {
             return globalPool(i, g, h);
         } else if (layer instanceof DenseLayer) {

@@ -6,11 +6,12 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.autodiff.samediff.TrainingConfig;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
-import java.util.Collections;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -42,19 +43,37 @@ final class SameDiffPretrainer {
                     double learningRate, long seed, ProgressBar progress) {
         SameDiffCopy copy = SameDiffCopy.of(net, true);
         SameDiff sd = copy.graph();
-        sd.setTrainingConfig(new TrainingConfig(new Adam(learningRate), Collections.emptyList(), SameDiffCopy.INPUT,
-                SameDiffCopy.LABEL));
+        List<SameDiffCopy.DropoutMask> masks = copy.dropoutMasks();
+        List<String> features = new ArrayList<>(List.of(SameDiffCopy.INPUT));
+        masks.forEach(m -> features.add(m.placeholder()));
+        sd.setTrainingConfig(TrainingConfig.builder().updater(new Adam(learningRate)).dataSetFeatureMapping(features)
+                .dataSetLabelMapping(SameDiffCopy.LABEL).build());
         DifferentiationLogFilter.run(sd::createGradFunction); // SameDiff prints a line per op while differentiating
+        List<INDArray> maskInputs = masks.isEmpty() ? List.of()
+                : net.feedForward(data.features(new int[] {0}), false); // per-layer shapes for one image
         Nd4j.getRandom().setSeed(seed); // dropout masks
         List<int[]> batches = Trainer.batchIndices(data.size(), batchSize, steps, seed);
         for (int step = 0; step < batches.size(); step++) {
             int[] batch = batches.get(step);
-            sd.fit(new DataSet(data.features(batch), data.oneHotLabels(batch, numClasses)));
+            INDArray[] in = new INDArray[1 + masks.size()];
+            in[0] = data.features(batch);
+            for (int m = 0; m < masks.size(); m++) {
+                in[m + 1] = keepMask(maskInputs.get(masks.get(m).layer()).shape(), batch.length,
+                        masks.get(m).retain());
+            }
+            sd.fit(new MultiDataSet(in, new INDArray[] {data.oneHotLabels(batch, numClasses)}));
             progress.update(step + 1, ""); // the loss is not recorded without a listener
         }
         copy.copyParamsTo(net);
         setBatchNormStatistics(net, data.features(IntStream.range(0, Math.min(STATISTICS_IMAGES, data.size()))
                 .toArray()));
+    }
+
+    /** @return m/p for one batch: m ~ Bernoulli(p) for every value of a layer input of one image's {@code shape} */
+    private static INDArray keepMask(long[] shape, int batch, double retain) {
+        long[] batchShape = shape.clone();
+        batchShape[0] = batch;
+        return Nd4j.rand(DataType.FLOAT, batchShape).lt(retain).castTo(DataType.FLOAT).divi(retain);
     }
 
     /** Sets every BatchNormalization layer's running statistics to those of its input on {@code features}. */
