@@ -4,6 +4,7 @@ import io.github.nola4j.layers.CoefficientFakeQuant;
 import io.github.nola4j.samples.CommandLine;
 import io.github.nola4j.samples.Option;
 import io.github.nola4j.samples.UsageException;
+import io.github.nola4j.samples.cnn.CnnTransfer;
 import io.github.nola4j.samples.cnn.Method;
 import io.github.nola4j.samples.data.FashionMnist;
 import io.github.nola4j.samples.data.TrainTestData;
@@ -54,10 +55,14 @@ public final class ReportCommands {
         out.println("  data                  " + data.description());
         MultiLayerNetwork base = line.has(Option.REPORT_ONLY) ? null : train.base(line, data, progress);
         List<RunRecord> runs = c.run(base, data, outDir, progress, out);
-        String header = "Base CNN pretrained on classes " + CommandLine.list(line.classes(Option.SOURCE_CLASSES,
-                PretrainConfig.DEFAULT_SOURCE_CLASSES)) + ", transferred to classes " + CommandLine.list(c.classes())
-                + " with a new head; adapters on conv1, conv2, conv3 and dense, NOLA and LoRA with s = 1/r, NOLA r = "
-                + rank + ". Data: " + data.description() + ". Made by `java -jar nola-samples.jar compare`.";
+        String adapted = base == null ? "every convolution and dense layer below the head"
+                : String.join(", ", CnnTransfer.adaptedLayers(base));
+        String header = "The " + line.architecture().description() + " pretrained on classes "
+                + CommandLine.list(line.classes(Option.SOURCE_CLASSES, PretrainConfig.DEFAULT_SOURCE_CLASSES))
+                + ", transferred to classes " + CommandLine.list(c.classes()) + " with a new head; adapters on "
+                + adapted + ", NOLA and LoRA with s = 1/r, NOLA r = " + rank + ". Data: " + data.description()
+                + ". Made by `java -jar nola-samples.jar compare" + (line.has(Option.ARCH) ? " --arch "
+                + line.architecture().cliName() : "") + "`.";
         ReportWriter.write(c, runs, outDir, header);
         out.printf("  report                %s (%.1f min)%n", outDir.resolve(ReportWriter.REPORT),
                 (System.nanoTime() - start) / 60e9);
