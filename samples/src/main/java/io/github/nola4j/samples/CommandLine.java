@@ -265,25 +265,23 @@ public final class CommandLine {
 
     /** @return the base architecture given, or the small CNN */
     public BaseArchitecture architecture() {
-        if (!has(Option.ARCH)) {
-            return BaseArchitecture.CNN;
-        }
-        try {
-            return BaseArchitecture.fromCliName(values.get(Option.ARCH));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--arch: " + e.getMessage());
-        }
+        return named(Option.ARCH, BaseArchitecture.CNN, BaseArchitecture::fromCliName);
     }
 
     /** @return the method given, or NOLA */
     public Method method() {
-        if (!has(Option.METHOD)) {
-            return Method.NOLA;
+        return named(Option.METHOD, Method.NOLA, Method::fromCliName);
+    }
+
+    /** @return {@code parse} of the option's value, or {@code fallback} without the option */
+    private <T> T named(Option option, T fallback, java.util.function.Function<String, T> parse) {
+        if (!has(option)) {
+            return fallback;
         }
         try {
-            return Method.fromCliName(values.get(Option.METHOD));
+            return parse.apply(values.get(option));
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--method: " + e.getMessage());
+            throw new UsageException(option.flag() + ": " + e.getMessage());
         }
     }
 }

@@ -62,7 +62,7 @@ public enum Method {
     HEAD("head", "frozen base, new head only") {
         @Override
         public double defaultLearningRate(AdapterSpec s) {
-            return io.github.nola4j.samples.train.FinetuneConfig.DEFAULT_HEAD_LR;
+            return HEAD_LEARNING_RATE;
         }
 
         @Override
@@ -86,6 +86,8 @@ public enum Method {
         }
     };
 
+    /** Learning rate of the new head, the reference's. */
+    public static final double HEAD_LEARNING_RATE = 1e-2;
     /** Reference rank. */
     public static final int DEFAULT_RANK = 4;
     /** Reference k = l. */

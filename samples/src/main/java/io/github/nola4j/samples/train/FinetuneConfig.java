@@ -34,7 +34,7 @@ public record FinetuneConfig(Method method, int[] classes, int shots, AdapterSpe
     }
 
     /** Learning rate of the new head, the reference's. */
-    public static final double DEFAULT_HEAD_LR = 1e-2;
+    public static final double DEFAULT_HEAD_LR = Method.HEAD_LEARNING_RATE;
 
     public static final int[] DEFAULT_CLASSES = {5, 6, 7, 8, 9};
     public static final int DEFAULT_SHOTS = 100;

@@ -1,11 +1,13 @@
 package io.github.nola4j.samples.report;
 
+import io.github.nola4j.samples.Option;
 import io.github.nola4j.samples.cnn.Method;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code --methods} names and their reference learning rates; mean and std of the report. */
 class VariantTest {
@@ -23,6 +25,7 @@ class VariantTest {
         assertEquals(1e-2, v.get(8).learningRate());
         assertEquals("LoRA r=4", v.get(8).label());
         assertEquals(1e-2, v.get(0).learningRate(), "head only trains the head, at the head's rate");
+        assertTrue(Option.METHODS.help().contains("(default: " + Variant.DEFAULT_LIST + ")"), Option.METHODS.help());
     }
 
     @Test
