@@ -1,5 +1,5 @@
 /**
- * Pretraining (with a cached base per data set and configuration), fine-tuning, evaluation with
- * DL4J's Evaluation, and the stderr progress bars.
+ * Pretraining (as an equivalent SameDiff graph, with a cached base per architecture, data set and
+ * configuration), fine-tuning, evaluation with DL4J's Evaluation, and the stderr progress bars.
  */
 package io.github.nola4j.samples.train;
