@@ -55,7 +55,7 @@ public enum Option {
     PROFILE("profile", null, "resnet50 scenario: also where each step spends its time (convolution forward and "
             + "backward, BatchNorm, activations, updater, the rest)", BENCH),
     NO_BENCH("no-bench", null, "run the checks only, not the bench scenarios after them", GPU_CHECK),
-    LR("lr", "RATE", "learning rate below the head (default: nola 1e-2, 3e-2 above 64 bases; lora rank 1 3e-3, "
+    LR("lr", "RATE", "learning rate below the head (default: nola 1e-2, 3e-2 from 128 bases; lora rank 1 3e-3, "
             + "else 1e-2; full 3e-3; zoo 1e-2)", DEMO, FINETUNE, ZOO),
     HEAD_LR("head-lr", "RATE", "learning rate of the new head (default: 1e-2)", DEMO, FINETUNE),
     SEED("seed", "N", "seed of the shots, head, shuffling and NOLA bases; of the base for pretrain (default: 1)",

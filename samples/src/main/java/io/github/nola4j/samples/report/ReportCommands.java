@@ -55,8 +55,9 @@ public final class ReportCommands {
         out.println("  data                  " + data.description());
         MultiLayerNetwork base = line.has(Option.REPORT_ONLY) ? null : train.base(line, data, progress);
         List<RunRecord> runs = c.run(base, data, outDir, progress, out);
-        String adapted = base == null ? "every convolution and dense layer below the head"
-                : String.join(", ", CnnTransfer.adaptedLayers(base));
+        // with --report-only there is no base: a fresh network of the architecture has the same layers
+        String adapted = String.join(", ", CnnTransfer.adaptedLayers(base != null ? base
+                : line.architecture().create(c.classes().length, PretrainConfig.DEFAULT_SEED)));
         String header = "The " + line.architecture().description() + " pretrained on classes "
                 + CommandLine.list(line.classes(Option.SOURCE_CLASSES, PretrainConfig.DEFAULT_SOURCE_CLASSES))
                 + ", transferred to classes " + CommandLine.list(c.classes()) + " with a new head; adapters on "

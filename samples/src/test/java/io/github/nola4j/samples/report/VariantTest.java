@@ -19,6 +19,9 @@ class VariantTest {
         assertEquals(new Variant("nola16", Method.NOLA, 4, 16, 1e-2), v.get(1));
         assertEquals(new Variant("nola64", Method.NOLA, 4, 64, 1e-2), v.get(2));
         assertEquals(new Variant("nola172", Method.NOLA, 4, 172, 3e-2), v.get(3));
+        assertEquals(1e-2, Variant.parse("nola86", 4).learningRate(), "measured better than 3e-2 at 86 bases");
+        assertEquals(1e-2, Variant.parse("nola127", 4).learningRate());
+        assertEquals(3e-2, Variant.parse("nola128", 4).learningRate());
         assertEquals(3e-2, v.get(4).learningRate());
         assertEquals(new Variant("nola345", Method.NOLA, 4, 345, 3e-2), v.get(5));
         assertEquals(new Variant("lora1", Method.LORA, 1, 64, 3e-3), v.get(6));
