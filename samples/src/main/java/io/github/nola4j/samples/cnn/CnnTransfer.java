@@ -44,7 +44,10 @@ public final class CnnTransfer {
         return method.configure(transfer, spec, adaptedLayers(base)).build();
     }
 
-    /** @return the name of the last layer of {@code base} with weights W: BaseCnn's "head", SimpleCNN's last convolution */
+    /**
+     * @return the name of the last layer of {@code base} with weights W: BaseCnn's "head", SimpleCNN's
+     * last convolution
+     */
     public static String head(MultiLayerNetwork base) {
         for (int i = base.getnLayers() - 1; i >= 0; i--) {
             if (base.getLayer(i).paramTable().containsKey("W")) {

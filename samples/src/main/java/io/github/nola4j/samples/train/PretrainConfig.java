@@ -32,7 +32,8 @@ public record PretrainConfig(BaseArchitecture architecture, int[] sourceClasses,
 
     /** @return a file name that identifies this configuration on the given data */
     public String fileName(String dataId) {
-        return architecture.filePrefix() + "-" + dataId + "-classes" + String.join("_", Arrays.stream(sourceClasses).mapToObj(
-                Integer::toString).toList()) + "-epochs" + epochs + "-batch" + batchSize + "-seed" + seed + ".zip";
+        String classes = String.join("_", Arrays.stream(sourceClasses).mapToObj(Integer::toString).toList());
+        return architecture.filePrefix() + "-" + dataId + "-classes" + classes + "-epochs" + epochs + "-batch"
+                + batchSize + "-seed" + seed + ".zip";
     }
 }

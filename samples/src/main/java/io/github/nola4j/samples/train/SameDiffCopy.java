@@ -46,7 +46,8 @@ import java.util.List;
  *
  * <p>Layers it translates (anything else is refused with the layer's name and type):
  * {@code ConvolutionLayer} (OIYX kernels permuted to YXIO; Same or Truncate mode), {@code BatchNormalization}
- * (normalised with the batch's mean and biased variance over n, h, w, as DL4J trains it: y = γ·(x − μ)/√(σ² + ε) + β),
+ * (normalised with the batch's mean and biased variance over n, h, w, as DL4J trains it:
+ * y = γ·(x − μ)/√(σ² + ε) + β),
  * {@code ActivationLayer}, {@code SubsamplingLayer} (max, avg), {@code DropoutLayer} (inverted dropout as
  * DL4J's: x·m/p with m ~ Bernoulli(p), p the retain probability; the caller feeds m/p as a placeholder,
  * {@link #dropoutMasks}, since SameDiff's own dropout ops have no gradient; or nothing in a copy made
@@ -71,7 +72,7 @@ final class SameDiffCopy {
     private record Param(int layer, String key, String variable, boolean kernel) {
     }
 
-    /** The placeholder of the scaled keep-mask m/p of one DropoutLayer, m ~ Bernoulli(retain) per value of its input. */
+    /** The placeholder of one DropoutLayer's scaled keep-mask m/p, m ~ Bernoulli(retain) per input value. */
     record DropoutMask(int layer, String placeholder, double retain) {
     }
 

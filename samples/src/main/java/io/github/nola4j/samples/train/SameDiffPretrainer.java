@@ -65,8 +65,10 @@ final class SameDiffPretrainer {
             progress.update(step + 1, ""); // the loss is not recorded without a listener
         }
         copy.copyParamsTo(net);
-        setBatchNormStatistics(net, data.features(IntStream.range(0, Math.min(STATISTICS_IMAGES, data.size()))
-                .toArray()));
+        if (!copy.batchNorms().isEmpty()) {
+            setBatchNormStatistics(net, data.features(IntStream.range(0, Math.min(STATISTICS_IMAGES, data.size()))
+                    .toArray()));
+        }
     }
 
     /** @return m/p for one batch: m ~ Bernoulli(p) for every value of a layer input of one image's {@code shape} */
@@ -79,9 +81,6 @@ final class SameDiffPretrainer {
     /** Sets every BatchNormalization layer's running statistics to those of its input on {@code features}. */
     static void setBatchNormStatistics(MultiLayerNetwork net, INDArray features) {
         SameDiffCopy copy = SameDiffCopy.of(net, false);
-        if (copy.batchNorms().isEmpty()) {
-            return;
-        }
         String[] names = copy.batchNorms().stream().flatMap(b -> java.util.stream.Stream.of(b.mean(), b.variance()))
                 .toArray(String[]::new);
         Map<String, INDArray> values = copy.graph().output(Map.of(SameDiffCopy.INPUT, features), names);

@@ -98,7 +98,10 @@ class SameDiffCopyTest {
         return new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.AVG, new int[] {2, 2}).build();
     }
 
-    /** conv 7x7 Same → BN → ReLU → 3 avg pools 2x2 Same (28 → 4) → conv 3x3 → BN → ReLU → global avg → softmax loss. */
+    /**
+     * conv 7x7 Same → BN → ReLU → 3 avg pools 2x2 Same (28 → 4) → conv 3x3 → BN → ReLU → global avg
+     * → softmax loss.
+     */
     private static MultiLayerNetwork smallBatchNormNet() {
         MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(3)
                 .dataType(DataType.FLOAT).updater(new Adam(1e-2)).convolutionMode(ConvolutionMode.Same).list()
