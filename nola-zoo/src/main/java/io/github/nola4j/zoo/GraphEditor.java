@@ -2,15 +2,20 @@ package io.github.nola4j.zoo;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.FrozenVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.VertexIndices;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** {@link NetworkEditor} of a {@link ComputationGraph}; layers are named by their vertices. */
 final class GraphEditor extends NetworkEditor<ComputationGraph> {
@@ -47,6 +52,45 @@ final class GraphEditor extends NetworkEditor<ComputationGraph> {
             }
         }
         return names;
+    }
+
+    @Override
+    Set<String> withoutTrainableUpstream(Set<String> trains) {
+        org.deeplearning4j.nn.graph.vertex.GraphVertex[] vertices = source.getVertices();
+        boolean[] trainsUpTo = new boolean[vertices.length]; // the vertex or one upstream of it trains
+        Set<String> none = new HashSet<>();
+        for (int index : source.topologicalSortOrder()) {
+            org.deeplearning4j.nn.graph.vertex.GraphVertex v = vertices[index];
+            boolean upTo = trains.contains(v.getVertexName());
+            if (v.getInputVertices() != null) {
+                for (VertexIndices in : v.getInputVertices()) {
+                    upTo |= trainsUpTo[in.getVertexIndex()];
+                }
+            }
+            trainsUpTo[index] = upTo;
+            if (!upTo && !v.isInputVertex()) {
+                none.add(v.getVertexName());
+            }
+        }
+        return none;
+    }
+
+    /**
+     * Wraps a parameterless layer in DL4J's {@link FrozenLayer} and any other vertex in DL4J's
+     * {@link FrozenVertex}, as {@code TransferLearning.GraphBuilder.setFeatureExtractor} does:
+     * {@code ComputationGraph.calcBackpropGradients} skips exactly those vertices, and a vertex it
+     * does not skip needs the gradients of all its outputs (else "all epsilons not set").
+     */
+    @Override
+    void skipInBackprop(String name) {
+        GraphVertex v = copy.getVertices().get(name);
+        if (v instanceof LayerVertex lv) {
+            if (!(lv.getLayerConf().getLayer() instanceof FrozenLayer)) {
+                replace(name, new FrozenLayer(lv.getLayerConf().getLayer().clone()));
+            }
+        } else if (!(v instanceof FrozenVertex)) {
+            copy.getVertices().put(name, new FrozenVertex(v));
+        }
     }
 
     @Override

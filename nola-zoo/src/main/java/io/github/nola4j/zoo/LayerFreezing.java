@@ -9,9 +9,6 @@ import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.nd4j.linalg.learning.config.NoOp;
 
 import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
 
 /**
  * Configuration edits that freeze layers, applied to copies (never to the user's configuration).
@@ -26,7 +23,7 @@ final class LayerFreezing {
      * @return a copy of {@code layer} with a NoOp updater (no state), no regularisation and no
      * constraints, so its parameters never change, wrapped in a {@link FrozenBackpropLayer} when
      * {@code backprop}, otherwise in DL4J's {@link FrozenLayer}, where DL4J's backward pass stops
-     * (see {@link #beforeFirstTrainable})
+     * (see {@link NetworkEditor#withoutTrainableUpstream})
      * @throws IllegalArgumentException for a layer with parameters whose updater cannot be set, or
      *                                  one that DL4J's frozen wrapper cannot hold ({@link #requireWrappable})
      */
@@ -46,28 +43,6 @@ final class LayerFreezing {
         copy.setWeightNoise(null);
         copy.setIDropout(null); // runs in inference mode; DL4J would still backprop a stale dropout mask
         return backprop ? new FrozenBackpropLayer(copy) : new FrozenLayer(copy);
-    }
-
-    /**
-     * The layers that need no gradient: those before the first trainable layer in DL4J's forward
-     * order. DL4J's backward pass stops at the first {@link FrozenLayer} it meets (a
-     * MultiLayerNetwork breaks its loop there; a ComputationGraph skips that vertex and every
-     * vertex after it in reverse topological order), so only these may be frozen with it; every
-     * trainable layer comes later in the order and still gets its gradient.
-     *
-     * @param forwardOrder layer names in DL4J's forward (topological) order
-     * @param trainable    the names of the layers with a parameter that trains
-     * @return the names that come before the first trainable one (all of them when none trains)
-     */
-    static Set<String> beforeFirstTrainable(List<String> forwardOrder, Set<String> trainable) {
-        Set<String> before = new HashSet<>();
-        for (String name : forwardOrder) {
-            if (trainable.contains(name)) {
-                break;
-            }
-            before.add(name);
-        }
-        return before;
     }
 
     /**

@@ -6,8 +6,10 @@ import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** {@link NetworkEditor} of a {@link MultiLayerNetwork}. */
 final class MultiLayerEditor extends NetworkEditor<MultiLayerNetwork> {
@@ -38,6 +40,27 @@ final class MultiLayerEditor extends NetworkEditor<MultiLayerNetwork> {
     @Override
     List<String> forwardOrder() {
         return layers.stream().map(LayerRef::name).toList();
+    }
+
+    /** @return the layers before the first trainable one: a MultiLayerNetwork is one path */
+    @Override
+    Set<String> withoutTrainableUpstream(Set<String> trains) {
+        Set<String> before = new HashSet<>();
+        for (LayerRef ref : layers) {
+            if (trains.contains(ref.name())) {
+                break;
+            }
+            before.add(ref.name());
+        }
+        return before;
+    }
+
+    /**
+     * Nothing to do: {@code MultiLayerNetwork.calcBackpropGradients} stops at the first
+     * {@code FrozenLayer} below the output, so no layer under it runs backward, with or without parameters.
+     */
+    @Override
+    void skipInBackprop(String name) {
     }
 
     @Override

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Edits a copy of a network's configuration layer by layer and builds a new network from it,
@@ -92,6 +93,24 @@ abstract class NetworkEditor<M extends Model> {
      *         topological order); its backward pass visits them in reverse
      */
     abstract List<String> forwardOrder();
+
+    /**
+     * The vertices whose backward pass nothing needs: those with no trainable layer among themselves and
+     * every vertex upstream of them (on any path from the network's inputs). The set is closed under
+     * "upstream": every input of such a vertex is in it too, so once each of them is skipped by DL4J's
+     * backward pass ({@link #skipInBackprop} and frozen layers without backprop), every vertex that
+     * still runs backward gets the gradients of all its outputs.
+     *
+     * @param trains the names of the layers with a parameter that trains
+     * @return their names (input vertices excluded); every name when nothing trains
+     */
+    abstract Set<String> withoutTrainableUpstream(Set<String> trains);
+
+    /**
+     * Makes DL4J's backward pass skip vertex {@code name}, one of {@link #withoutTrainableUpstream}
+     * that has no parameters (layers with parameters are frozen by {@link LayerFreezing#freeze}).
+     */
+    abstract void skipInBackprop(String name);
 
     /** @return the name of the last layer with parameters on the single path to the network output */
     abstract String defaultHead();

@@ -91,7 +91,7 @@ final class TransferAssembler<M extends Model> {
         if (head != null) {
             trains.add(head);
         }
-        Set<String> noGradient = LayerFreezing.beforeFirstTrainable(editor.forwardOrder(), trains);
+        Set<String> noGradient = editor.withoutTrainableUpstream(trains);
 
         List<NolaLayer> nolaLayers = new ArrayList<>();
         Set<String> leftOff = new TreeSet<>();
@@ -114,7 +114,7 @@ final class TransferAssembler<M extends Model> {
             } else if (ref.numParams() > 0) {
                 replacement = LayerFreezing.freeze(ref.conf(), !noGradient.contains(ref.name()));
             } else {
-                continue;
+                continue; // parameterless: see skipInBackprop below
             }
             editor.replace(ref.name(), replacement);
             applyFineTune(ref.name(), ref.name().equals(head) || trainable.containsKey(ref.name()));
@@ -124,6 +124,9 @@ final class TransferAssembler<M extends Model> {
                 headConf.setBiasUpdater(t.headUpdater().clone());
             }
         }
+        Set<String> frozenWithParams = new HashSet<>();
+        layers.stream().filter(ref -> ref.numParams() > 0).forEach(ref -> frozenWithParams.add(ref.name()));
+        noGradient.stream().filter(name -> !frozenWithParams.contains(name)).forEach(editor::skipInBackprop);
         if (!leftOff.isEmpty()) {
             log.info("Adapters get no regularisation; left off the adapted layers' {} (set l1, l2 or weight decay"
                     + " in the FineTuneConfiguration to regularise them)", leftOff);

@@ -6,13 +6,16 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.FrozenVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.api.NeuralNetwork;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -95,10 +98,49 @@ class NoGradientBelowTest {
         assertTrainsLikeFullBackprop(net, full);
     }
 
-    /** Replaces DL4J's FrozenLayer by FrozenBackpropLayer around the same layer. */
+    /**
+     * in → conv0 → pool0 → {convA, convB} → merge → convC → pool → out; NOLA on convC only, so a
+     * subsampling layer, two frozen convolutions and a merge vertex lie below the only adapter. DL4J's graph
+     * backward skips only FrozenLayer and FrozenVertex vertices, so each of them must be one (as in
+     * VGG16 with its dense layers adapted: before, fit failed with "all epsilons not set" at the pooling
+     * layer under the first FrozenLayer).
+     */
+    @Test
+    void parameterlessLayersAndVerticesBelowTheFirstTrainableLayerAreSkippedToo() {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.DOUBLE)
+                .updater(new Adam(1e-2)).convolutionMode(ConvolutionMode.Same).graphBuilder().addInputs("in")
+                .addLayer("conv0", new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build(), "in")
+                .addLayer("pool0", new SubsamplingLayer.Builder(2, 2).stride(2, 2).build(), "conv0")
+                .addLayer("convA", new ConvolutionLayer.Builder(3, 3).nOut(3).activation(Activation.TANH).build(), "pool0")
+                .addLayer("convB", new ConvolutionLayer.Builder(1, 1).nOut(3).activation(Activation.TANH).build(), "pool0")
+                .addVertex("merge", new MergeVertex(), "convA", "convB")
+                .addLayer("convC", new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.TANH).build(), "merge")
+                .addLayer("pool", new GlobalPoolingLayer.Builder().build(), "convC")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(Fixtures.CLASSES)
+                        .activation(Activation.SOFTMAX).build(), "pool")
+                .setOutputs("out").setInputTypes(InputType.convolutional(10, 10, 1)).build();
+        ComputationGraph base = new ComputationGraph(conf);
+        base.init();
+        ComputationGraph net = NolaTransfer.of(base).targetNames("convC").rank(2).numBases(8, 8).build().network();
+        assertWrappers(net.getConfiguration().getVertices().values().stream().filter(LayerVertex.class::isInstance)
+                        .map(v -> ((LayerVertex) v).getLayerConf().getLayer()).toList(),
+                List.of("conv0", "pool0", "convA", "convB"), List.of("out"));
+        assertInstanceOf(FrozenVertex.class, net.getConfiguration().getVertices().get("merge"));
+        ComputationGraphConfiguration fullConf = net.getConfiguration().clone();
+        fullConf.getVertices().replaceAll((name, v) -> v instanceof FrozenVertex f ? f.getUnderlying() : v);
+        fullConf.getVertices().values().stream().filter(LayerVertex.class::isInstance)
+                .forEach(v -> passGradients(((LayerVertex) v).getLayerConf()));
+        ComputationGraph full = new ComputationGraph(fullConf);
+        full.init(net.params().dup(), false);
+        InputGradients.skipUnused(full);
+        assertTrainsLikeFullBackprop(net, full);
+    }
+
+    /** Replaces DL4J's FrozenLayer by FrozenBackpropLayer around the same layer (by the bare layer without parameters). */
     private static void passGradients(NeuralNetConfiguration nnc) {
         if (nnc.getLayer() instanceof FrozenLayer f) {
-            nnc.setLayer(new FrozenBackpropLayer(f.getLayer()));
+            nnc.setLayer(f.getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer
+                    ? new FrozenBackpropLayer(f.getLayer()) : f.getLayer());
         }
     }
 

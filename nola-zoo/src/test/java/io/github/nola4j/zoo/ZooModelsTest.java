@@ -72,11 +72,23 @@ class ZooModelsTest {
      *                at build() with an IllegalArgumentException containing this text
      * @param fix     the options that then make the transfer work, or null when the model cannot be adapted
      */
-    record Case(String name, Supplier<ZooModel<?>> zoo, long[] input, Consumer<NolaTransfer<?>> options,
-                String refusal, Consumer<NolaTransfer<?>> fix) {
+    record Case(String name, Supplier<ZooModel<?>> zoo, long[] input, Consumer<NolaTransfer<?>> targets,
+                Consumer<NolaTransfer<?>> options, String refusal, Consumer<NolaTransfer<?>> fix) {
+
+        static final Consumer<NolaTransfer<?>> EVERY_LAYER = t -> t.targetKinds(LayerKind.CONVOLUTION, LayerKind.DENSE);
+
+        Case(String name, Supplier<ZooModel<?>> zoo, long[] input, Consumer<NolaTransfer<?>> options,
+             String refusal, Consumer<NolaTransfer<?>> fix) {
+            this(name, zoo, input, EVERY_LAYER, options, refusal, fix);
+        }
 
         Case(String name, Supplier<ZooModel<?>> zoo, long[] input, Consumer<NolaTransfer<?>> options) {
-            this(name, zoo, input, options, null, null);
+            this(name, zoo, input, EVERY_LAYER, options, null, null);
+        }
+
+        /** @return this model with other targets and options instead of every convolution and dense layer */
+        Case selecting(String selection, Consumer<NolaTransfer<?>> selectionOptions) {
+            return new Case(name + " " + selection, zoo, input, t -> { }, selectionOptions, null, null);
         }
     }
 
@@ -119,6 +131,27 @@ class ZooModelsTest {
                         "layer0 (GravesLSTM)", null));
     }
 
+    /**
+     * The selections users make on top of a zoo graph, as in DL4J's own transfer-learning examples (VGG16
+     * with its convolutions frozen): dense layers only, the last block, head only. Each trains with every
+     * layer below the first trainable one skipped by DL4J's backward pass.
+     */
+    static List<Case> userSelections() {
+        Case vgg16 = cases().stream().filter(c -> c.name().equals("VGG16")).findFirst().orElseThrow();
+        Case resNet50 = cases().stream().filter(c -> c.name().equals("ResNet50")).findFirst().orElseThrow();
+        return List.of(
+                vgg16.selecting("dense layers, new head", t -> t.targetKinds(LayerKind.DENSE).replaceHead(CLASSES)),
+                vgg16.selecting("dense layers, own head", t -> t.targetKinds(LayerKind.DENSE)),
+                vgg16.selecting("block 5 and dense", t -> t.targetMatching("1[4-6]|1[89]").replaceHead(CLASSES)),
+                vgg16.selecting("head only", t -> t.replaceHead(CLASSES)),
+                resNet50.selecting("last block", t -> t.targetMatching("res5c_branch2.").replaceHead(CLASSES)));
+    }
+
+    @TestFactory
+    Stream<DynamicTest> userSelectionsOnZooGraphs() {
+        return userSelections().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> check(c)));
+    }
+
     /** Runs every case; {@code -Dnola.zooModels=NASNet,UNet} runs only those (for working on one model). */
     @TestFactory
     Stream<DynamicTest> everyZooModel() {
@@ -143,7 +176,7 @@ class ZooModelsTest {
         Map<String, INDArray> sourceBefore = Fixtures.snapshot(Fixtures.layersOf(base));
         Consumer<NolaTransfer<?>> options = c.options();
         if (c.refusal() != null) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> transfer(base, c.options()),
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> transfer(base, c.targets(), c.options()),
                     c.name() + ": build() should refuse");
             assertTrue(e.getMessage().contains(c.refusal()), c.name() + ": " + e.getMessage());
             Fixtures.assertBitIdentical(sourceBefore, Fixtures.snapshot(Fixtures.layersOf(base)), c.name() + " source");
@@ -153,7 +186,7 @@ class ZooModelsTest {
             }
             options = c.fix();
         }
-        TransferResult<? extends Model> r = transfer(base, options);
+        TransferResult<? extends Model> r = transfer(base, c.targets(), options);
         Model net = r.network();
         INDArray x = input(c.input());
         Map<String, INDArray> adaptedActivations = activations(net, x);
@@ -182,7 +215,11 @@ class ZooModelsTest {
                 }
             }
         }
-        String lowest = r.adaptedLayers().get(0);
+        String lowest = r.adaptedLayers().isEmpty() ? r.headLayer() : r.adaptedLayers().get(0);
+        if (r.adaptedLayers().isEmpty()) {
+            movedCoefficients.addAll(after.keySet().stream().filter(id -> id.startsWith(lowest + "/")
+                    && !Fixtures.bitIdentical(before.get(id), after.get(id))).toList());
+        }
         assertTrue(movedCoefficients.stream().anyMatch(id -> id.startsWith(lowest + "/")), c.name()
                 + ": the coefficients of the lowest adapted layer " + lowest + " did not move, so no gradient reached it"
                 + " through the frozen layers; moved: " + movedCoefficients);
@@ -197,10 +234,12 @@ class ZooModelsTest {
                 : ((ComputationGraph) m).convertDataType(DataType.DOUBLE);
     }
 
-    private static TransferResult<? extends Model> transfer(Model base, Consumer<NolaTransfer<?>> options) {
+    private static TransferResult<? extends Model> transfer(Model base, Consumer<NolaTransfer<?>> targets,
+                                                            Consumer<NolaTransfer<?>> options) {
         NolaTransfer<?> t = base instanceof MultiLayerNetwork mln ? NolaTransfer.of(mln)
                 : NolaTransfer.of((ComputationGraph) base);
-        t.targetKinds(LayerKind.CONVOLUTION, LayerKind.DENSE).rank(2).numBases(8, 8)
+        targets.accept(t);
+        t.rank(2).numBases(8, 8)
                 .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(1e-2)).build());
         options.accept(t);
         return t.build();
