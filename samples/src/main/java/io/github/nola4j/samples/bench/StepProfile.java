@@ -56,9 +56,7 @@ final class StepProfile {
     static String profile(String name, Runnable step, int steps) {
         Path file;
         long elapsed;
-        try (Recording recording = new Recording()) {
-            recording.enable("jdk.ExecutionSample").withPeriod(PERIOD).withStackTrace();
-            recording.enable("jdk.NativeMethodSample").withPeriod(PERIOD).withStackTrace();
+        try (Recording recording = recorder()) {
             recording.start();
             long start = System.nanoTime();
             for (int i = 0; i < steps; i++) {
@@ -77,11 +75,28 @@ final class StepProfile {
         } catch (IOException ignored) {
             // a temporary file left behind does no harm
         }
+        return line(name, counts, elapsed, steps);
+    }
+
+    /** @return a recording, not yet started, of the Java and native-method samples with their stacks */
+    static Recording recorder() {
+        Recording recording = new Recording();
+        recording.enable("jdk.ExecutionSample").withPeriod(PERIOD).withStackTrace();
+        recording.enable("jdk.NativeMethodSample").withPeriod(PERIOD).withStackTrace();
+        return recording;
+    }
+
+    /**
+     * @param counts  samples per category
+     * @param elapsed nanoseconds the {@code steps} took together
+     * @return the line {@link #profile} prints: each category's share of the samples times the mean step time
+     */
+    static String line(String name, Map<Category, Integer> counts, long elapsed, int steps) {
         int total = counts.values().stream().mapToInt(Integer::intValue).sum();
         double stepMs = elapsed / 1e6 / steps;
         StringBuilder line = new StringBuilder(String.format("profile %s step_ms=%.1f", name, stepMs));
         for (Category c : Category.values()) {
-            double share = total == 0 ? 0 : counts.get(c) / (double) total;
+            double share = total == 0 ? 0 : counts.getOrDefault(c, 0) / (double) total;
             line.append(String.format(" %s=%.1f", c.label, share * stepMs));
         }
         return line.append(String.format("  (JFR, %d samples over %d steps)", total, steps)).toString();
