@@ -107,6 +107,17 @@ public final class NolaTransfer<M extends Model> {
         return this;
     }
 
+    /**
+     * "Freeze up to here": adapts only layers after {@code layerName} in DL4J's forward order (a
+     * graph's topological order), as DL4J's {@code setFeatureExtractor(layerName)} keeps it and
+     * every layer before it frozen. Combines with the other targets; alone, it adapts every
+     * convolution and dense layer after {@code layerName}. An unknown name is an error at build.
+     */
+    public NolaTransfer<M> frozenUpTo(String layerName) {
+        targets.frozenUpTo(layerName);
+        return this;
+    }
+
     /** Never adapts the layers with these names. */
     public NolaTransfer<M> exclude(String... names) {
         targets.exclude(names);

@@ -31,6 +31,7 @@ public final class TargetSelector {
     private final Set<LayerKind> kinds = EnumSet.noneOf(LayerKind.class);
     private final Set<String> excludedNames = new LinkedHashSet<>();
     private final List<Pattern> excludedPatterns = new ArrayList<>();
+    private String frozenUpTo;
 
     /** The outcome: layers to adapt in network order, and layers skipped with their reasons. */
     public record Selection(List<LayerRef> adapted, Map<String, String> skipped) {
@@ -61,6 +62,17 @@ public final class TargetSelector {
         return this;
     }
 
+    /**
+     * Adapts only layers after {@code layerName} in DL4J's forward order (a graph's topological
+     * order), so that it and everything before it stay frozen, as DL4J's
+     * {@code TransferLearning.Builder.setFeatureExtractor(layerName)} freezes them. With no other
+     * target, every adaptable convolution and dense layer after it is adapted.
+     */
+    public TargetSelector frozenUpTo(String layerName) {
+        this.frozenUpTo = java.util.Objects.requireNonNull(layerName, "layerName");
+        return this;
+    }
+
     /** @return an independent copy of this selector */
     TargetSelector copy() {
         TargetSelector c = new TargetSelector();
@@ -69,12 +81,13 @@ public final class TargetSelector {
         c.kinds.addAll(kinds);
         c.excludedNames.addAll(excludedNames);
         c.excludedPatterns.addAll(excludedPatterns);
+        c.frozenUpTo = frozenUpTo;
         return c;
     }
 
     /** @return true when no target was given */
     public boolean isEmpty() {
-        return names.isEmpty() && patterns.isEmpty() && kinds.isEmpty();
+        return names.isEmpty() && patterns.isEmpty() && kinds.isEmpty() && frozenUpTo == null;
     }
 
     static Pattern compile(String regex, String role) {
@@ -88,13 +101,23 @@ public final class TargetSelector {
     }
 
     /**
-     * @param layers every layer of the network, in order
-     * @throws IllegalArgumentException for an unknown name, a named layer that cannot be adapted,
-     *                                  or when nothing is selected; the message lists the layers
+     * @param layers       every layer of the network, in order
+     * @param forwardOrder the names of the layers in DL4J's forward order (for {@link #frozenUpTo})
+     * @throws IllegalArgumentException for an unknown name, a named layer that cannot be adapted or
+     *                                  is not above {@link #frozenUpTo}, or when nothing is selected;
+     *                                  the message lists the layers
      */
-    public Selection select(List<LayerRef> layers) {
+    public Selection select(List<LayerRef> layers, List<String> forwardOrder) {
         Set<String> known = layers.stream().map(LayerRef::name).collect(Collectors.toSet());
-        for (String n : concat(names, excludedNames)) {
+        Set<String> above = frozenUpTo == null ? known : Set.copyOf(forwardOrder.subList(
+                forwardOrder.indexOf(frozenUpTo) + 1, forwardOrder.size()));
+        Set<LayerKind> kinds = frozenUpTo != null && names.isEmpty() && patterns.isEmpty() && this.kinds.isEmpty()
+                ? EnumSet.allOf(LayerKind.class) : this.kinds;
+        List<String> mentioned = new ArrayList<>(concat(names, excludedNames));
+        if (frozenUpTo != null) {
+            mentioned.add(frozenUpTo);
+        }
+        for (String n : mentioned) {
             if (!known.contains(n)) {
                 throw new IllegalArgumentException("No layer named \"" + n + "\" in the network; use one of: "
                         + listing(layers));
@@ -107,6 +130,14 @@ public final class TargetSelector {
             boolean byKind = LayerKind.familyOf(layer.conf()).map(kinds::contains).orElse(false);
             if ((!byName && !byKind) || excludedNames.contains(layer.name())
                     || anyMatch(excludedPatterns, layer.name())) {
+                continue;
+            }
+            if (!above.contains(layer.name())) {
+                if (names.contains(layer.name())) {
+                    throw new IllegalArgumentException("Layer " + layer.describe() + " is a target but comes no later"
+                            + " than frozenUpTo(\"" + frozenUpTo + "\") in the forward order " + forwardOrder
+                            + "; drop it from the targets or freeze up to an earlier layer");
+                }
                 continue;
             }
             String reason = LayerKind.whyNotAdaptable(layer.conf()).orElse(null);
@@ -131,7 +162,7 @@ public final class TargetSelector {
 
     private String describeTargets() {
         return "{names=" + names + ", patterns=" + patterns + ", kinds=" + kinds + ", excludes=" + excludedNames
-                + excludedPatterns + "}";
+                + excludedPatterns + (frozenUpTo == null ? "" : ", frozenUpTo=" + frozenUpTo) + "}";
     }
 
     static String listing(List<LayerRef> layers) {

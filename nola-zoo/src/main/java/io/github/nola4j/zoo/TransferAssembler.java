@@ -73,7 +73,7 @@ final class TransferAssembler<M extends Model> {
                     + " call replaceHead(numClasses) or drop headUpdater(..)");
         }
         TargetSelector.Selection selection = noTargets ? new TargetSelector.Selection(List.of(), Map.of())
-                : t.targets().select(layers);
+                : t.targets().select(layers, editor.forwardOrder());
         List<LayerRef> adapted = new ArrayList<>(selection.adapted());
         if (adapted.removeIf(l -> l.name().equals(head))) {
             log.info("NOLA: not adapting the head \"{}\", which is replaced and trains fully", head);

@@ -43,6 +43,18 @@ class NolaTransferErrorsTest {
     }
 
     @Test
+    void frozenUpToAdaptsOnlyLaterLayersAndNamesAWrongLayer() {
+        assertEquals(java.util.List.of("conv2", "fc"), NolaTransfer.of(base).frozenUpTo("bn1").build().adaptedLayers());
+        assertEquals(java.util.List.of("fc"), NolaTransfer.of(base).frozenUpTo("bn1").targetKinds(LayerKind.DENSE)
+                .build().adaptedLayers());
+        assertError(() -> NolaTransfer.of(base).frozenUpTo("bn9").build(), "bn9", "conv1 (ConvolutionLayer)");
+        assertError(() -> NolaTransfer.of(base).frozenUpTo("conv2").targetNames("conv1").build(), "conv1",
+                "frozenUpTo(\"conv2\")", "freeze up to an earlier layer");
+        assertError(() -> NolaTransfer.of(base).frozenUpTo("fc").replaceHead(3).build(), "No layer matched",
+                "frozenUpTo=fc");
+    }
+
+    @Test
     void noMatchListsTheLayersWithTypes() {
         assertError(() -> NolaTransfer.of(base).targetMatching("res.*").build(), "res.*", "No layer matched",
                 "conv2 (ConvolutionLayer)");

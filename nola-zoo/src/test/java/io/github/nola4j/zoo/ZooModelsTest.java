@@ -133,7 +133,7 @@ class ZooModelsTest {
 
     /**
      * The selections users make on top of a zoo graph, as in DL4J's own transfer-learning examples (VGG16
-     * with its convolutions frozen): dense layers only, the last block, head only. Each trains with every
+     * with its convolutions frozen): dense layers only, the last block, head only, frozen up to a named layer. Each trains with every
      * layer below the first trainable one skipped by DL4J's backward pass.
      */
     static List<Case> userSelections() {
@@ -144,6 +144,7 @@ class ZooModelsTest {
                 vgg16.selecting("dense layers, own head", t -> t.targetKinds(LayerKind.DENSE)),
                 vgg16.selecting("block 5 and dense", t -> t.targetMatching("1[4-6]|1[89]").replaceHead(CLASSES)),
                 vgg16.selecting("head only", t -> t.replaceHead(CLASSES)),
+                vgg16.selecting("frozen up to block 4", t -> t.frozenUpTo("13").replaceHead(CLASSES)),
                 resNet50.selecting("last block", t -> t.targetMatching("res5c_branch2.").replaceHead(CLASSES)));
     }
 
