@@ -46,7 +46,6 @@ public class DirectLowRankLayer extends SameDiffLayer {
     private INDArray[] cachedFactors;
     private double[][] cachedTrainable;
     private TrainingPath trainingPath = TrainingPath.AUTO;
-    private boolean inputGradientNeeded = true;
     /** The last training forward pass, its pre-activation, and what it was computed from. */
     private TrainingStep trainingStep;
     private INDArray trainingPreOutput;
@@ -89,15 +88,16 @@ public class DirectLowRankLayer extends SameDiffLayer {
 
     /**
      * @param needed false when nothing uses this layer's input gradient (no trainable parameter
-     *               below it): backprop then skips dL/dx and returns zeros. Not saved with the network.
+     *               below it): backprop then skips dL/dx and returns zeros. Kept in the layer's
+     *               configuration, so a network saved with ModelSerializer trains on the same way.
      */
     public void setInputGradientNeeded(boolean needed) {
-        this.inputGradientNeeded = needed;
+        lowRankConf().setInputGradientNeeded(needed);
         this.trainingStep = null;
     }
 
     public boolean isInputGradientNeeded() {
-        return inputGradientNeeded;
+        return lowRankConf().isInputGradientNeeded();
     }
 
     /** @return the current values of the trainable parameters, to compare on the Java side */
@@ -136,7 +136,7 @@ public class DirectLowRankLayer extends SameDiffLayer {
     /** @return a training step on x with the current W, b and factors, its arrays in the current workspace */
     private TrainingStep newTrainingStep(INDArray x, INDArray[] ab) {
         return lowRankConf().shape().trainingStep(x, paramTable.get(LowRankLayer.WEIGHT_KEY), bias(), ab[0], ab[1],
-                trainingPath, inputGradientNeeded);
+                trainingPath, lowRankConf().isInputGradientNeeded());
     }
 
     @Override

@@ -56,6 +56,13 @@ public abstract class LowRankLayer extends SameDiffLayer {
     protected boolean hasBias;
     protected Activation activation;
     protected LayerRuntime runtime = LayerRuntime.DIRECT;
+    /**
+     * Whether training computes dL/dx (see {@link InputGradients}). Saved with the network, since it
+     * chooses a convolution's training path ({@link ConvPathRule}) and so the rounding of its
+     * gradients: a saved copy must train on bit-identically. Not part of {@link #equals}: it says how
+     * the layer trains, not what it computes. Networks saved before it existed read true.
+     */
+    protected boolean inputGradientNeeded = true;
 
     protected LowRankLayer(Builder<?> b) {
         super(b);
@@ -281,6 +288,15 @@ public abstract class LowRankLayer extends SameDiffLayer {
 
     public Activation getActivation() {
         return activation;
+    }
+
+    public boolean isInputGradientNeeded() {
+        return inputGradientNeeded;
+    }
+
+    /** Set through {@link DirectLowRankLayer#setInputGradientNeeded}, which also drops its cached step. */
+    void setInputGradientNeeded(boolean needed) {
+        this.inputGradientNeeded = needed;
     }
 
     public LayerRuntime getRuntime() {

@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.layers.objdetect.Yolo2OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.deeplearning4j.util.ModelSerializer;
 import org.deeplearning4j.zoo.ZooModel;
 import org.deeplearning4j.zoo.model.AlexNet;
 import org.deeplearning4j.zoo.model.Darknet19;
@@ -33,6 +34,10 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -225,9 +230,35 @@ class ZooModelsTest {
                 + ": the coefficients of the lowest adapted layer " + lowest + " did not move, so no gradient reached it"
                 + " through the frozen layers; moved: " + movedCoefficients);
         Fixtures.assertBitIdentical(sourceBefore, Fixtures.snapshot(Fixtures.layersOf(base)), c.name() + " source");
+        assertSavedCopyTrainsOnIdentically(c.name(), net, d);
         log.info("{}: {} layers adapted, {} coefficients moved, {} ms", c.name(), r.adaptedLayers().size(),
                 movedCoefficients.size(), (System.nanoTime() - start) / 1_000_000);
         net.close();
+    }
+
+    /**
+     * A ModelSerializer copy (updater included) of a network in training takes the next step to the same
+     * bits as the network itself: the file holds every state that decides how the network trains.
+     */
+    static void assertSavedCopyTrainsOnIdentically(String name, Model net, DataSet d) {
+        Model copy;
+        try {
+            File file = File.createTempFile("nola-zoo-" + name.replace(' ', '-'), ".zip");
+            file.deleteOnExit();
+            ModelSerializer.writeModel(net, file, true);
+            copy = net instanceof MultiLayerNetwork ? ModelSerializer.restoreMultiLayerNetwork(file, true)
+                    : ModelSerializer.restoreComputationGraph(file, true);
+            Files.delete(file.toPath());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Nd4j.getRandom().setSeed(11); // the same dropout masks for both
+        fit(net, d);
+        Nd4j.getRandom().setSeed(11);
+        fit(copy, d);
+        assertTrue(Fixtures.bitIdentical(net.params(), copy.params()), name + ": a ModelSerializer copy trained to "
+                + "other parameters, by up to " + net.params().sub(copy.params()).amaxNumber());
+        copy.close();
     }
 
     private static Model toDouble(Model m) {
