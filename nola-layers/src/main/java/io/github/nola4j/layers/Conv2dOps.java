@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -110,6 +111,15 @@ final class Conv2dOps {
     }
 
     /**
+     * @return positions 0, s, ..., s·(n − 1) of one spatial axis. A single position is its own interval:
+     *         ND4J widens {@code interval(0, s, 1)} to [0, s), which fails on an input smaller than the
+     *         stride (a 1x1 map under a stride-2 1x1 kernel, as in zoo Xception at 16x16)
+     */
+    private static INDArrayIndex strided(int s, long n) {
+        return n == 1 ? NDArrayIndex.interval(0, 1) : NDArrayIndex.interval(0, s, s * (n - 1) + 1);
+    }
+
+    /**
      * @param x      the convolution's input [mb, nIn, h, w] (only its shape is used on the fast path)
      * @param kernel [kH, kW, nIn, nOut]
      * @param delta  dL/dz [mb, nOut, oH, oW]
@@ -123,9 +133,8 @@ final class Conv2dOps {
             // z[o, y, x] = Σ_i W[o, i]·x[i, s·y, s·x]: dx is Wᵀ·δ on the strided grid, zero elsewhere
             INDArray onGrid = POINTWISE.forward(delta, kernel.permute(0, 1, 3, 2), null);
             INDArray dx = Nd4j.zeros(delta.dataType(), x.shape());
-            dx.get(NDArrayIndex.all(), NDArrayIndex.all(),
-                    NDArrayIndex.interval(0, stride[0], stride[0] * (delta.size(2) - 1) + 1),
-                    NDArrayIndex.interval(0, stride[1], stride[1] * (delta.size(3) - 1) + 1)).assign(onGrid);
+            dx.get(NDArrayIndex.all(), NDArrayIndex.all(), strided(stride[0], delta.size(2)),
+                    strided(stride[1], delta.size(3))).assign(onGrid);
             return dx;
         }
         // the transposed convolution of δ with the same kernel and geometry: libnd4j's deconv2d, which runs on

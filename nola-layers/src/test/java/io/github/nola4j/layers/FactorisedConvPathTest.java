@@ -38,7 +38,11 @@ class FactorisedConvPathTest {
                 Arguments.of(ConvolutionMode.Strict, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {2, 2}, true, false),
                 Arguments.of(ConvolutionMode.Strict, new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, true, true),
                 Arguments.of(ConvolutionMode.Truncate, new int[] {1, 1}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}, true, false),
-                Arguments.of(ConvolutionMode.Same, new int[] {1, 1}, new int[] {2, 1}, new int[] {0, 0}, new int[] {1, 1}, false, true));
+                Arguments.of(ConvolutionMode.Same, new int[] {1, 1}, new int[] {2, 1}, new int[] {0, 0}, new int[] {1, 1}, false, true),
+                // strides above the input's size (7x5 to 1x1, as zoo Xception's strided 1x1 on a 1x1 map at 16x16;
+                // DL4J's Same mode refuses it on 7x5), and to 1x2
+                Arguments.of(ConvolutionMode.Truncate, new int[] {1, 1}, new int[] {8, 6}, new int[] {0, 0}, new int[] {1, 1}, true, false),
+                Arguments.of(ConvolutionMode.Truncate, new int[] {1, 1}, new int[] {7, 3}, new int[] {0, 0}, new int[] {1, 1}, false, true));
     }
 
     private static Layer adapted(ConvolutionMode mode, int[] kernel, int[] stride, int[] padding, int[] dilation,

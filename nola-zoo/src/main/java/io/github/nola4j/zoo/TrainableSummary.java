@@ -4,6 +4,7 @@ import io.github.nola4j.layers.LowRankLayer;
 import io.github.nola4j.layers.NolaLayer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.NoOp;
 
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * What a network trains, as PEFT's {@code print_trainable_parameters}: all and trainable
@@ -22,7 +24,8 @@ import java.util.Locale;
  * @param totalParams          every parameter of the new network (frozen ones included)
  * @param trainableParams      adapterParams + headParams + otherTrainableParams
  * @param adapterParams        adapter parameters: Σ (k + l) over NOLA layers, Σ r·(fanIn + nOut) over LoRA layers
- * @param headParams           parameters of the new head (0 when the head is kept)
+ * @param headParams           trainable parameters of the output layers: the new head, or the kept output layer
+ *                             when it trains (0 when it is frozen)
  * @param otherTrainableParams parameters of layers kept trainable (BatchNorm running statistics excluded)
  * @param adaptedLayers        names of the adapted layers, in network order
  * @param adapterBytes32       adapter size with 32-bit coefficients: 4 · adapterParams
@@ -55,17 +58,15 @@ public record TrainableSummary(long totalParams, long trainableParams, long adap
      * The summary of any network, adapted by {@link NolaTransfer}, restored, or built by hand: a
      * parameter trains unless its layer's updater for it is NoOp (frozen layers, the frozen W and b
      * of adapter layers, BatchNorm running statistics). Adapter layers ({@code NolaDense},
-     * {@code NolaConv2d}, {@code LoraDense}, {@code LoraConv2d}) count as adapter parameters, every
-     * other trainable parameter as "other trainable".
+     * {@code NolaConv2d}, {@code LoraDense}, {@code LoraConv2d}) count as adapter parameters; the
+     * trainable parameters of the network's output layers (a new head, or a kept output layer that
+     * trains) as the head's; every other trainable parameter as "other trainable". A transfer's
+     * {@link TransferResult#summary()} and the summary of its restored or saved copy are therefore equal.
      *
      * @throws IllegalArgumentException for a model that is neither a MultiLayerNetwork nor a ComputationGraph
      */
     public static TrainableSummary of(Model network) {
-        return of(network, null);
-    }
-
-    /** @see #of(Model); the trainable parameters of layer {@code headLayer} (may be null) count as the head's */
-    static TrainableSummary of(Model network, String headLayer) {
+        Set<String> outputs = outputLayers(network);
         long adapter = 0;
         long bytes4 = 0;
         long lora = 0;
@@ -90,7 +91,7 @@ public record TrainableSummary(long totalParams, long trainableParams, long adap
                     trainable += p.getValue().length();
                 }
             }
-            if (e.getKey().equals(headLayer)) {
+            if (outputs.contains(e.getKey())) {
                 head += trainable;
             } else {
                 other += trainable;
@@ -98,6 +99,15 @@ public record TrainableSummary(long totalParams, long trainableParams, long adap
         }
         return new TrainableSummary(network.numParams(), adapter + head + other, adapter, head, other, names,
                 adapter * FLOAT_BYTES, bytes4, lora);
+    }
+
+    /** @return the names of the network's output layers: a MultiLayerNetwork's last layer, a graph's outputs */
+    private static Set<String> outputLayers(Model network) {
+        Map<String, Layer> layers = NetworkEditor.layersOf(network); // checks the type first
+        if (network instanceof ComputationGraph graph) {
+            return Set.copyOf(graph.getConfiguration().getNetworkOutputs());
+        }
+        return layers.isEmpty() ? Set.of() : Set.of(List.copyOf(layers.keySet()).get(layers.size() - 1));
     }
 
     @Override

@@ -143,7 +143,7 @@ final class TransferAssembler<M extends Model> {
         M network = editor.build(head == null ? List.of() : List.of(head));
         skipUnusedInputGradients(network);
 
-        TrainableSummary summary = TrainableSummary.of(network, head);
+        TrainableSummary summary = TrainableSummary.of(network);
         log.info("Adapter transfer built in {} ms:\n{}", (System.nanoTime() - start) / 1_000_000, summary);
         Map<String, Integer> bits = new LinkedHashMap<>();
         adapted.forEach(ref -> bits.put(ref.name(), t.specFor(ref.name()).quantizationBits()));

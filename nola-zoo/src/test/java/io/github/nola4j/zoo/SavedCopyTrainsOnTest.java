@@ -31,6 +31,6 @@ class SavedCopyTrainsOnTest {
         DataSet d = new DataSet(x, Nd4j.zeros(DataType.FLOAT, 2, 4 + 5, out.size(2), out.size(3)));
         net.fit(d);
         net.fit(d);
-        ZooModelsTest.assertSavedCopyTrainsOnIdentically("TinyYOLO float", net, d);
+        ZooChecks.assertSavedCopyTrainsOnIdentically("TinyYOLO float", net, d);
     }
 }

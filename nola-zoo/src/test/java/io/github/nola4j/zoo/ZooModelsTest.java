@@ -1,12 +1,9 @@
 package io.github.nola4j.zoo;
 
-import io.github.nola4j.layers.LowRankLayer;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.conf.layers.objdetect.Yolo2OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
-import org.deeplearning4j.util.ModelSerializer;
 import org.deeplearning4j.zoo.ZooModel;
 import org.deeplearning4j.zoo.model.AlexNet;
 import org.deeplearning4j.zoo.model.Darknet19;
@@ -24,24 +21,20 @@ import org.deeplearning4j.zoo.model.VGG19;
 import org.deeplearning4j.zoo.model.Xception;
 import org.deeplearning4j.zoo.model.YOLO2;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.TestFactory;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.File;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -53,7 +46,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * precision: the same activations as the base at step 0, and after two fit steps every frozen
  * parameter bit-identical while the coefficients of the lowest adapted layer moved (so gradients
  * flow through every frozen layer above it). What is a coefficient is decided by the layer's type
- * ({@link LowRankLayer#isFrozen}), never by a parameter name.
+ * ({@link io.github.nola4j.layers.LowRankLayer#isFrozen}), never by a parameter name.
  *
  * <p>Models and inputs (the smallest each builds and runs at; batch 1): LeNet 1×28×28,
  * SimpleCNN 3×48×48, AlexNet 3×64×64, VGG16 and VGG19 3×32×32, ResNet50 3×96×96 (its pooling
@@ -153,17 +146,34 @@ class ZooModelsTest {
                 resNet50.selecting("last block", t -> t.targetMatching("res5c_branch2.").replaceHead(CLASSES)));
     }
 
+    @Tag("zoo")
     @TestFactory
     Stream<DynamicTest> userSelectionsOnZooGraphs() {
         return userSelections().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> check(c)));
     }
 
-    /** Runs every case; {@code -Dnola.zooModels=NASNet,UNet} runs only those (for working on one model). */
+    /** Models that take seconds each: in every {@code mvn test}. */
+    private static final Set<String> SMALL = Set.of("LeNet", "SimpleCNN", "SqueezeNet", "FaceNetNN4Small2",
+            "TextGenerationLSTM");
+
+    /** The small models; {@code -Dnola.zooModels=LeNet,UNet} runs only those (for working on one model). */
     @TestFactory
-    Stream<DynamicTest> everyZooModel() {
+    Stream<DynamicTest> smallZooModels() {
+        return zooModels(true);
+    }
+
+    /** The models of 15 M parameters and more (a minute each in double): in the {@code zoo} profile. */
+    @Tag("zoo")
+    @TestFactory
+    Stream<DynamicTest> largeZooModels() {
+        return zooModels(false);
+    }
+
+    private static Stream<DynamicTest> zooModels(boolean small) {
         String only = System.getProperty("nola.zooModels", "");
         List<String> names = only.isBlank() ? List.of() : List.of(only.split(","));
-        return cases().stream().filter(c -> names.isEmpty() || names.contains(c.name()))
+        return cases().stream().filter(c -> SMALL.contains(c.name()) == small)
+                .filter(c -> names.isEmpty() || names.contains(c.name()))
                 .map(c -> DynamicTest.dynamicTest(c.name(), () -> check(c)));
     }
 
@@ -194,71 +204,18 @@ class ZooModelsTest {
         }
         TransferResult<? extends Model> r = transfer(base, c.targets(), options);
         Model net = r.network();
-        INDArray x = input(c.input());
+        INDArray x = ZooChecks.input(DataType.DOUBLE, BATCH, c.input());
         Map<String, INDArray> adaptedActivations = activations(net, x);
         adaptedActivations.remove(r.headLayer()); // a new head, freshly initialised
         assertParity(c.name(), activations(base, x), adaptedActivations);
 
-        DataSet d = new DataSet(x, labels(net, x));
-        Map<String, INDArray> before = Fixtures.snapshot(Fixtures.layersOf(net));
-        fit(net, d);
-        fit(net, d);
-        Map<String, INDArray> after = Fixtures.snapshot(Fixtures.layersOf(net));
-        List<String> movedCoefficients = new ArrayList<>();
-        for (org.deeplearning4j.nn.api.Layer layer : Fixtures.layersOf(net)) {
-            org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
-            String name = conf.getLayerName();
-            for (String key : layer.paramTable().keySet()) {
-                String id = name + "/" + key;
-                boolean same = Fixtures.bitIdentical(before.get(id), after.get(id));
-                if (conf instanceof LowRankLayer lowRank && !lowRank.isFrozen(key)) {
-                    if (!same) {
-                        movedCoefficients.add(id);
-                    }
-                } else if (!name.equals(r.headLayer())) {
-                    assertTrue(same, c.name() + ": frozen parameter " + id + " (" + conf.getClass().getSimpleName()
-                            + ") changed in fit()");
-                }
-            }
-        }
-        String lowest = r.adaptedLayers().isEmpty() ? r.headLayer() : r.adaptedLayers().get(0);
-        if (r.adaptedLayers().isEmpty()) {
-            movedCoefficients.addAll(after.keySet().stream().filter(id -> id.startsWith(lowest + "/")
-                    && !Fixtures.bitIdentical(before.get(id), after.get(id))).toList());
-        }
-        assertTrue(movedCoefficients.stream().anyMatch(id -> id.startsWith(lowest + "/")), c.name()
-                + ": the coefficients of the lowest adapted layer " + lowest + " did not move, so no gradient reached it"
-                + " through the frozen layers; moved: " + movedCoefficients);
+        DataSet d = new DataSet(x, ZooChecks.labels(net, x, CLASSES));
+        List<String> movedCoefficients = ZooChecks.assertTwoStepsTrainOnlyTheAdapters(c.name(), r, d);
         Fixtures.assertBitIdentical(sourceBefore, Fixtures.snapshot(Fixtures.layersOf(base)), c.name() + " source");
-        assertSavedCopyTrainsOnIdentically(c.name(), net, d);
+        ZooChecks.assertSavedCopyTrainsOnIdentically(c.name(), net, d);
         log.info("{}: {} layers adapted, {} coefficients moved, {} ms", c.name(), r.adaptedLayers().size(),
                 movedCoefficients.size(), (System.nanoTime() - start) / 1_000_000);
         net.close();
-    }
-
-    /**
-     * A ModelSerializer copy (updater included) of a network in training takes the next step to the same
-     * bits as the network itself: the file holds every state that decides how the network trains.
-     */
-    static void assertSavedCopyTrainsOnIdentically(String name, Model net, DataSet d) {
-        Model copy;
-        try {
-            File file = File.createTempFile("nola-zoo-" + name.replace(' ', '-'), ".zip");
-            file.deleteOnExit();
-            ModelSerializer.writeModel(net, file, true);
-            copy = net instanceof MultiLayerNetwork ? ModelSerializer.restoreMultiLayerNetwork(file, true)
-                    : ModelSerializer.restoreComputationGraph(file, true);
-            Files.delete(file.toPath());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Nd4j.getRandom().setSeed(11); // the same dropout masks for both
-        fit(net, d);
-        Nd4j.getRandom().setSeed(11);
-        fit(copy, d);
-        assertTrue(Fixtures.bitIdentical(net.params(), copy.params()), name + ": a ModelSerializer copy trained to "
-                + "other parameters, by up to " + net.params().sub(copy.params()).amaxNumber());
-        copy.close();
     }
 
     private static Model toDouble(Model m) {
@@ -275,37 +232,6 @@ class ZooModelsTest {
                 .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(1e-2)).build());
         options.accept(t);
         return t.build();
-    }
-
-    private static INDArray input(long[] shape) {
-        long[] full = new long[shape.length + 1];
-        full[0] = BATCH;
-        System.arraycopy(shape, 0, full, 1, shape.length);
-        Nd4j.getRandom().setSeed(3);
-        return Nd4j.rand(DataType.DOUBLE, full);
-    }
-
-    /** @return labels shaped like the network's output, one-hot along dimension 1 (YOLO: no objects) */
-    private static INDArray labels(Model net, INDArray x) {
-        INDArray out = net instanceof MultiLayerNetwork mln ? mln.output(x) : ((ComputationGraph) net).outputSingle(x);
-        org.deeplearning4j.nn.api.Layer[] layers = Fixtures.layersOf(net);
-        if (layers[layers.length - 1].conf().getLayer() instanceof Yolo2OutputLayer) {
-            return Nd4j.zeros(DataType.DOUBLE, out.size(0), 4 + CLASSES, out.size(2), out.size(3));
-        }
-        INDArray y = Nd4j.zeros(DataType.DOUBLE, out.shape());
-        for (int i = 0; i < out.size(0); i++) {
-            y.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i),
-                    org.nd4j.linalg.indexing.NDArrayIndex.point(i % out.size(1))).assign(1);
-        }
-        return y;
-    }
-
-    private static void fit(Model m, DataSet d) {
-        if (m instanceof MultiLayerNetwork mln) {
-            mln.fit(d);
-        } else {
-            ((ComputationGraph) m).fit(d);
-        }
     }
 
     /** @return activations in inference mode by layer name */

@@ -1,6 +1,8 @@
 package io.github.nola4j.layers.adapter;
 
 import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +19,8 @@ import java.nio.file.Path;
  * </pre>
  */
 public final class AdapterFiles {
+
+    private static final Logger log = LoggerFactory.getLogger(AdapterFiles.class);
 
     /** File name extension used by the examples. */
     public static final String EXTENSION = ".nola";
@@ -39,9 +43,51 @@ public final class AdapterFiles {
         return adapter;
     }
 
-    /** Writes {@code adapter} to {@code path} atomically. */
+    /**
+     * Writes {@code adapter} to {@code path} atomically. When the file quantises coefficients that do not
+     * already sit on its grid (trained in fp32, or quantisation-aware at more bits), logs a warning with
+     * the largest change, the vector it is in and the fix: the file then gives other outputs than the
+     * network it was saved from.
+     */
     public static void write(Path path, Adapter adapter, WriteOptions options) throws IOException {
+        if (options.encoding().isQuantized()) {
+            quantisationWarning(path, adapter, options.encoding().bits()).ifPresent(log::warn);
+        }
         AtomicFileWriter.write(path, AdapterCodec.encode(adapter, options));
+    }
+
+    /** A change above this fraction of a vector's largest value is more than float rounding of a grid point. */
+    private static final double GRID_TOLERANCE = 1e-6;
+
+    /** @return the warning that saving {@code adapter} at {@code bits} moves its coefficients, or empty */
+    static java.util.Optional<String> quantisationWarning(Path path, Adapter adapter, int bits) {
+        String worst = null;
+        double worstRelative = 0;
+        double worstChange = 0;
+        int moved = 0;
+        for (LayerAdapter layer : adapter.layers()) {
+            for (int v = 0; v < 2; v++) {
+                float[] values = v == 0 ? layer.alpha() : layer.beta();
+                double magnitude = CoefficientQuantizer.largestMagnitude(values);
+                double change = CoefficientQuantizer.largestChange(values, bits);
+                if (magnitude > 0 && change > GRID_TOLERANCE * magnitude) {
+                    moved++;
+                    if (change / magnitude > worstRelative) {
+                        worstRelative = change / magnitude;
+                        worstChange = change;
+                        worst = layer.name() + (v == 0 ? " alpha" : " beta");
+                    }
+                }
+            }
+        }
+        if (worst == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(String.format(java.util.Locale.ROOT, "Saving %s at %d bits moves the coefficients"
+                + " of %d of %d vectors; the largest change is %.3g in %s (%.2f%% of its largest coefficient), so"
+                + " the file's outputs differ from the network's. Train with quantizationBits(%d)"
+                + " (quantisation-aware) to save what was trained, or save with WriteOptions.fp32()", path, bits,
+                moved, 2 * adapter.layers().size(), worstChange, worst, 100 * worstRelative, bits));
     }
 
     /**

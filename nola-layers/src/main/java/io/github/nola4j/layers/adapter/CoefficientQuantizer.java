@@ -72,6 +72,25 @@ public final class CoefficientQuantizer {
         return out;
     }
 
+    /** @return max_i |v̂_i − v_i| over dequantize(quantize(values, bits)): how far a b-bit file moves them */
+    public static double largestChange(float[] values, int bits) {
+        float[] back = roundTrip(values, bits);
+        double largest = 0;
+        for (int i = 0; i < values.length; i++) {
+            largest = Math.max(largest, Math.abs((double) back[i] - values[i]));
+        }
+        return largest;
+    }
+
+    /** @return max_i |v_i| */
+    static double largestMagnitude(float[] values) {
+        double largest = 0;
+        for (float v : values) {
+            largest = Math.max(largest, Math.abs(v));
+        }
+        return largest;
+    }
+
     /** @return dequantize(quantize(values, bits)): what a b-bit adapter file gives back */
     public static float[] roundTrip(float[] values, int bits) {
         return dequantize(quantize(values, bits));

@@ -106,4 +106,27 @@ class AdapterFilesTest {
         assertNotEquals(before, AdaptedNetwork.of(TestNets.base(2, 3)).fingerprint());
         assertTrue(before.matches("[0-9a-f]{64}"));
     }
+
+    /** Saving fp32-trained coefficients at 4 bits says so, naming the worst vector; saving ones on the grid does not. */
+    @Test
+    void quantisingCoefficientsOffTheGridWarnsWithTheLargestChange() {
+        float[] alpha = {0.10f, -0.33f, 0.71f, 0.05f};
+        float[] beta = {0.2f, -0.4f, 0.6f};
+        LayerAdapter offGrid = new LayerAdapter("conv1", "NolaConv2d", new long[] {4, 2, 3, 3}, true, 2, 4, 3,
+                0.5, 7L, alpha, beta);
+        Adapter fp32Trained = new Adapter("task", "gen", 1, "fp", List.of(offGrid), List.of());
+        String warning = AdapterFiles.quantisationWarning(Path.of("task.nola"), fp32Trained, 4).orElseThrow();
+        double alphaChange = CoefficientQuantizer.largestChange(alpha, 4);
+        double betaChange = CoefficientQuantizer.largestChange(beta, 4);
+        assertTrue(alphaChange / 0.71 > betaChange / 0.6, "alpha is the worse vector here");
+        assertTrue(warning.contains("at 4 bits") && warning.contains("conv1 alpha") && warning.contains("quantizationBits(4)")
+                && warning.contains(String.format(java.util.Locale.ROOT, "%.3g", alphaChange)), warning);
+
+        LayerAdapter onGrid = offGrid.withCoefficients(CoefficientQuantizer.roundTrip(alpha, 4),
+                CoefficientQuantizer.roundTrip(beta, 4));
+        Adapter quantisationAware = new Adapter("task", "gen", 1, "fp", List.of(onGrid), List.of());
+        assertTrue(AdapterFiles.quantisationWarning(Path.of("task.nola"), quantisationAware, 4).isEmpty());
+        assertTrue(AdapterFiles.quantisationWarning(Path.of("task.nola"), quantisationAware, 2).isPresent(),
+                "4-bit coefficients saved at 2 bits move");
+    }
 }
