@@ -125,6 +125,28 @@ public final class CommandLine {
         return path;
     }
 
+    /**
+     * @return the folder of {@code option} (or the fallback), checked now: it is a writable folder, or the
+     *         nearest folder above it that exists is writable (so that it can be created)
+     * @throws UsageException naming the folder, what is wrong and the fix
+     */
+    public Path writableFolder(Option option, Path fallback) {
+        Path folder = path(option, fallback);
+        String fix = "; choose a folder you can write, e.g. " + option.flag() + " " + fallback;
+        if (Files.exists(folder) && !Files.isDirectory(folder)) {
+            throw new UsageException(option.flag() + " " + folder + " is a file, not a folder" + fix);
+        }
+        Path existing = folder.toAbsolutePath();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
+            throw new UsageException(option.flag() + " " + folder + ": " + (existing == null ? "no folder exists above it"
+                    : existing + (Files.isDirectory(existing) ? " is not writable" : " is a file, not a folder")) + fix);
+        }
+        return folder;
+    }
+
     public Path path(Option option, Path fallback) {
         return has(option) ? Path.of(values.get(option)) : fallback;
     }

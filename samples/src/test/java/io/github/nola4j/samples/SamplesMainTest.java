@@ -150,6 +150,10 @@ class SamplesMainTest {
                 "--save", "is a file, not a folder");
         assertError(SamplesMain.EXIT_USAGE, run("finetune", "--method", "full", "--export", dir.toString()),
                 "--export", "is a folder, not a file");
+        assertError(SamplesMain.EXIT_USAGE, run("finetune", "--work", notAFolder.resolve("cache").toString()),
+                "--work", "is a file, not a folder");
+        assertError(SamplesMain.EXIT_USAGE, run("demo", "--work", notAFolder.toString()),
+                "--work", "is a file, not a folder");
         assertEquals("", stdout, "work started before the check");
     }
 

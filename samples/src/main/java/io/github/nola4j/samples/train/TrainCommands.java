@@ -33,10 +33,10 @@ public final class TrainCommands {
                 PretrainConfig.DEFAULT_SOURCE_CLASSES), PretrainConfig.DEFAULT_EPOCHS, PretrainConfig.DEFAULT_BATCH,
                 PretrainConfig.DEFAULT_SEED);
         FinetuneConfig config = finetuneConfig(line, Method.NOLA);
+        Path work = line.writableFolder(Option.WORK, DEFAULT_WORK_DIR); // checked now, not after minutes of work
         out.println("nola4j demo: NOLA transfer on Fashion-MNIST");
         out.println("  data                  " + data.description());
-        PretrainResult base = Pretraining.loadOrTrain(data, pretrainConfig, line.path(Option.WORK, DEFAULT_WORK_DIR),
-                progress);
+        PretrainResult base = Pretraining.loadOrTrain(data, pretrainConfig, work, progress);
         printBase(base, pretrainConfig);
         FinetuneResult result = Finetuning.run(base.net(), data, config, progress);
         printResult(result, config);
@@ -48,7 +48,7 @@ public final class TrainCommands {
         PretrainConfig config = new PretrainConfig(line.architecture(), line.classes(Option.SOURCE_CLASSES,
                 PretrainConfig.DEFAULT_SOURCE_CLASSES), line.integer(Option.EPOCHS, PretrainConfig.DEFAULT_EPOCHS, 1),
                 PretrainConfig.DEFAULT_BATCH, line.seed(Option.SEED, PretrainConfig.DEFAULT_SEED));
-        Path file = line.path(Option.WORK, DEFAULT_WORK_DIR).resolve(config.fileName(data.id()));
+        Path file = line.writableFolder(Option.WORK, DEFAULT_WORK_DIR).resolve(config.fileName(data.id()));
         out.println("pretrain " + config.architecture().description() + " on classes "
                 + CommandLine.list(config.sourceClasses()));
         out.println("  data                  " + data.description());
@@ -67,6 +67,9 @@ public final class TrainCommands {
         }
         Path saveFile = line.writablePath(Option.SAVE); // checked now, not after the training
         Path exportFile = line.writablePath(Option.EXPORT);
+        if (!line.has(Option.BASE)) {
+            line.writableFolder(Option.WORK, DEFAULT_WORK_DIR); // where the base is pretrained and cached
+        }
         TrainTestData data = FashionMnist.load(line.path(Option.DATA));
         out.println("finetune " + config.method().cliName() + " (" + config.method().description() + ")");
         out.println("  data                  " + data.description());
@@ -98,7 +101,7 @@ public final class TrainCommands {
         PretrainConfig pretrainConfig = new PretrainConfig(line.architecture(), line.classes(Option.SOURCE_CLASSES,
                 PretrainConfig.DEFAULT_SOURCE_CLASSES), PretrainConfig.DEFAULT_EPOCHS,
                 PretrainConfig.DEFAULT_BATCH, PretrainConfig.DEFAULT_SEED);
-        Path work = line.path(Option.WORK, DEFAULT_WORK_DIR);
+        Path work = line.writableFolder(Option.WORK, DEFAULT_WORK_DIR);
         if (!Pretraining.isCached(data, pretrainConfig, work)) {
             out.println("  base                  none in " + work + " yet: pretraining one first ("
                     + pretrainConfig.epochs() + " epochs on classes " + CommandLine.list(pretrainConfig.sourceClasses())
