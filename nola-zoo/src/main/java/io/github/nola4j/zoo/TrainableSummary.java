@@ -24,8 +24,8 @@ import java.util.Set;
  * @param totalParams          every parameter of the new network (frozen ones included)
  * @param trainableParams      adapterParams + headParams + otherTrainableParams
  * @param adapterParams        adapter parameters: Σ (k + l) over NOLA layers, Σ r·(fanIn + nOut) over LoRA layers
- * @param headParams           trainable parameters of the output layers: the new head, or the kept output layer
- *                             when it trains (0 when it is frozen)
+ * @param headParams           trainable parameters of the head: the output layers, or below them the nearest
+ *                             layers with parameters (0 when the head is frozen)
  * @param otherTrainableParams parameters of layers kept trainable (BatchNorm running statistics excluded)
  * @param adaptedLayers        names of the adapted layers, in network order
  * @param adapterBytes32       adapter size with 32-bit coefficients: 4 · adapterParams
@@ -59,8 +59,8 @@ public record TrainableSummary(long totalParams, long trainableParams, long adap
      * parameter trains unless its layer's updater for it is NoOp (frozen layers, the frozen W and b
      * of adapter layers, BatchNorm running statistics). Adapter layers ({@code NolaDense},
      * {@code NolaConv2d}, {@code LoraDense}, {@code LoraConv2d}) count as adapter parameters; the
-     * trainable parameters of the network's output layers (a new head, or a kept output layer that
-     * trains) as the head's; every other trainable parameter as "other trainable". A transfer's
+     * trainable parameters of the network's head (its output layers, or the nearest layers with
+     * parameters below them: a new head, or a kept output layer that trains) as the head's; every other trainable parameter as "other trainable". A transfer's
      * {@link TransferResult#summary()} and the summary of its restored or saved copy are therefore equal.
      *
      * @throws IllegalArgumentException for a model that is neither a MultiLayerNetwork nor a ComputationGraph
@@ -101,13 +101,36 @@ public record TrainableSummary(long totalParams, long trainableParams, long adap
                 adapter * FLOAT_BYTES, bytes4, lora);
     }
 
-    /** @return the names of the network's output layers: a MultiLayerNetwork's last layer, a graph's outputs */
+    /**
+     * @return the names of the network's head layers: from each output (a MultiLayerNetwork's last layer,
+     *         a graph's outputs), back through parameterless single-input layers and vertices (loss layers,
+     *         global pooling, activations, dropout) to the first layer with parameters; a zoo SimpleCNN's
+     *         head is its last convolution, below global pooling and the loss layer
+     */
     private static Set<String> outputLayers(Model network) {
         Map<String, Layer> layers = NetworkEditor.layersOf(network); // checks the type first
+        Set<String> heads = new java.util.LinkedHashSet<>();
         if (network instanceof ComputationGraph graph) {
-            return Set.copyOf(graph.getConfiguration().getNetworkOutputs());
+            Map<String, List<String>> inputs = graph.getConfiguration().getVertexInputs();
+            for (String name : graph.getConfiguration().getNetworkOutputs()) {
+                String at = name;
+                while (at != null && !(layers.containsKey(at) && layers.get(at).numParams() > 0)) {
+                    List<String> in = inputs.get(at);
+                    at = in != null && in.size() == 1 ? in.get(0) : null;
+                }
+                if (at != null) {
+                    heads.add(at);
+                }
+            }
+            return heads;
         }
-        return layers.isEmpty() ? Set.of() : Set.of(List.copyOf(layers.keySet()).get(layers.size() - 1));
+        List<String> names = List.copyOf(layers.keySet());
+        for (int i = names.size() - 1; i >= 0; i--) {
+            if (layers.get(names.get(i)).numParams() > 0) {
+                return Set.of(names.get(i));
+            }
+        }
+        return Set.of();
     }
 
     @Override

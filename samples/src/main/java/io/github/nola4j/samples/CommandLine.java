@@ -114,7 +114,17 @@ public final class CommandLine {
         if (Files.isDirectory(path)) {
             throw new UsageException(option.flag() + " " + path + " is a folder, not a file" + fix);
         }
-        Path folder = path.toAbsolutePath().getParent();
+        requireWritableAbove(option, path, path.toAbsolutePath().getParent(), fix);
+        return path;
+    }
+
+    /**
+     * @param from the folder to start at; it, or the nearest folder above it that exists, must be a writable folder
+     *             (so that {@code path} can be created there)
+     * @throws UsageException naming {@code path}, the folder that is in the way and the fix
+     */
+    private static void requireWritableAbove(Option option, Path path, Path from, String fix) {
+        Path folder = from;
         while (folder != null && !Files.exists(folder)) {
             folder = folder.getParent();
         }
@@ -122,7 +132,6 @@ public final class CommandLine {
             throw new UsageException(option.flag() + " " + path + ": " + (folder == null ? "no folder exists above it"
                     : folder + (Files.isDirectory(folder) ? " is not writable" : " is a file, not a folder")) + fix);
         }
-        return path;
     }
 
     /**
@@ -136,14 +145,7 @@ public final class CommandLine {
         if (Files.exists(folder) && !Files.isDirectory(folder)) {
             throw new UsageException(option.flag() + " " + folder + " is a file, not a folder" + fix);
         }
-        Path existing = folder.toAbsolutePath();
-        while (existing != null && !Files.exists(existing)) {
-            existing = existing.getParent();
-        }
-        if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
-            throw new UsageException(option.flag() + " " + folder + ": " + (existing == null ? "no folder exists above it"
-                    : existing + (Files.isDirectory(existing) ? " is not writable" : " is a file, not a folder")) + fix);
-        }
+        requireWritableAbove(option, folder, folder.toAbsolutePath(), fix);
         return folder;
     }
 
