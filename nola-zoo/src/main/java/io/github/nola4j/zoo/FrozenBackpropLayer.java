@@ -1,5 +1,6 @@
 package io.github.nola4j.zoo;
 
+import org.deeplearning4j.nn.api.layers.IOutputLayer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
@@ -18,7 +19,8 @@ import java.util.Collection;
  * dropout is off and BatchNormalization uses, and never updates, its running mean and variance)
  * and zeroes the wrapped layer's gradients. Its BatchNormalization backprop however applies the
  * training-mode formula (with batch-statistics terms) to an inference-mode forward pass; this
- * subclass instantiates {@link FrozenBackpropRuntime}, which returns the exact gradient
+ * subclass instantiates {@link FrozenBackpropRuntime} ({@link FrozenOutputRuntime} for an output layer, so
+ * that {@code evaluate} finds it), which returns the exact gradient
  * {@code dL/dx = dL/dy · γ / sqrt(runningVar + eps)} there. The wrapped configuration should have
  * a NoOp updater and no regularisation (see {@link LayerFreezing#freeze}), so its parameters stay
  * bit-identical in {@code fit()}.
@@ -40,7 +42,8 @@ public class FrozenBackpropLayer extends FrozenLayerWithBackprop {
         org.deeplearning4j.nn.layers.FrozenLayerWithBackprop base =
                 (org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) super.instantiate(conf, listeners, layerIndex,
                         paramsView, initializeParams, networkDataType);
-        return new FrozenBackpropRuntime(base.getInsideLayer());
+        org.deeplearning4j.nn.api.Layer inside = base.getInsideLayer();
+        return inside instanceof IOutputLayer ? new FrozenOutputRuntime(inside) : new FrozenBackpropRuntime(inside);
     }
 
     @Override

@@ -85,6 +85,14 @@ public final class TargetSelector {
         return c;
     }
 
+    /**
+     * @return true when the only target is {@link #frozenUpTo}: then nothing adaptable above it is a
+     *         head-only transfer (DL4J's {@code setFeatureExtractor} just below the head), not an error
+     */
+    boolean onlyFrozenUpTo() {
+        return frozenUpTo != null && names.isEmpty() && patterns.isEmpty() && kinds.isEmpty();
+    }
+
     /** @return true when no target was given */
     public boolean isEmpty() {
         return names.isEmpty() && patterns.isEmpty() && kinds.isEmpty() && frozenUpTo == null;
@@ -104,8 +112,8 @@ public final class TargetSelector {
      * @param layers       every layer of the network, in order
      * @param forwardOrder the names of the layers in DL4J's forward order (for {@link #frozenUpTo})
      * @throws IllegalArgumentException for an unknown name, a named layer that cannot be adapted or
-     *                                  is not above {@link #frozenUpTo}, or when nothing is selected;
-     *                                  the message lists the layers
+     *                                  is not above {@link #frozenUpTo}, or when nothing is selected
+     *                                  (unless {@link #onlyFrozenUpTo}); the message lists the layers
      */
     public Selection select(List<LayerRef> layers, List<String> forwardOrder) {
         Set<String> known = layers.stream().map(LayerRef::name).collect(Collectors.toSet());
@@ -152,7 +160,7 @@ public final class TargetSelector {
                 skipped.put(layer.name(), reason);
             }
         }
-        if (adapted.isEmpty()) {
+        if (adapted.isEmpty() && !onlyFrozenUpTo()) {
             throw new IllegalArgumentException("No layer matched the NOLA targets " + describeTargets()
                     + (skipped.isEmpty() ? "" : " (skipped: " + skipped + ")")
                     + "; choose targets among the network's layers: " + listing(layers));

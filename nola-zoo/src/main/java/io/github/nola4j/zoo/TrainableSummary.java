@@ -4,7 +4,6 @@ import io.github.nola4j.layers.LowRankLayer;
 import io.github.nola4j.layers.NolaLayer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.NoOp;
 
@@ -102,35 +101,16 @@ public record TrainableSummary(long totalParams, long trainableParams, long adap
     }
 
     /**
-     * @return the names of the network's head layers: from each output (a MultiLayerNetwork's last layer,
-     *         a graph's outputs), back through parameterless single-input layers and vertices (loss layers,
-     *         global pooling, activations, dropout) to the first layer with parameters; a zoo SimpleCNN's
-     *         head is its last convolution, below global pooling and the loss layer
+     * @return the network's head: the last layer with parameters on the single path to its output
+     *         ({@link NetworkEditor#defaultHead}, as a transfer chooses it; a zoo SimpleCNN's is its last
+     *         convolution, below global pooling and the loss layer); none for a graph with several outputs
      */
     private static Set<String> outputLayers(Model network) {
-        Map<String, Layer> layers = NetworkEditor.layersOf(network); // checks the type first
-        Set<String> heads = new java.util.LinkedHashSet<>();
-        if (network instanceof ComputationGraph graph) {
-            Map<String, List<String>> inputs = graph.getConfiguration().getVertexInputs();
-            for (String name : graph.getConfiguration().getNetworkOutputs()) {
-                String at = name;
-                while (at != null && !(layers.containsKey(at) && layers.get(at).numParams() > 0)) {
-                    List<String> in = inputs.get(at);
-                    at = in != null && in.size() == 1 ? in.get(0) : null;
-                }
-                if (at != null) {
-                    heads.add(at);
-                }
-            }
-            return heads;
+        try {
+            return Set.of(NetworkEditor.forModel(network).defaultHead());
+        } catch (IllegalArgumentException noSingleHead) {
+            return Set.of();
         }
-        List<String> names = List.copyOf(layers.keySet());
-        for (int i = names.size() - 1; i >= 0; i--) {
-            if (layers.get(names.get(i)).numParams() > 0) {
-                return Set.of(names.get(i));
-            }
-        }
-        return Set.of();
     }
 
     @Override

@@ -80,6 +80,14 @@ final class TransferAssembler<M extends Model> {
         }
         if (noTargets) {
             log.info("No adapter targets: a head-only or full fine-tuning transfer");
+        } else if (adapted.isEmpty() && t.targets().onlyFrozenUpTo()) {
+            if (!t.replacesHead() && t.trainableNames().isEmpty() && t.trainablePatterns().isEmpty()) {
+                throw new IllegalArgumentException("Nothing trains: no convolution or dense layer to adapt comes after "
+                        + "the frozen layers, and no head is replaced; add replaceHead(numClasses) for a new head, "
+                        + "trainable(..) to train a layer fully, or freeze up to an earlier layer. Layers: "
+                        + TargetSelector.listing(layers));
+            }
+            log.info("Nothing adaptable above the frozen layers: a head-only transfer");
         } else if (adapted.isEmpty()) {
             throw new IllegalArgumentException("The only layer selected for NOLA is the head \"" + head
                     + "\", which is replaced; select other layers among " + TargetSelector.listing(layers));

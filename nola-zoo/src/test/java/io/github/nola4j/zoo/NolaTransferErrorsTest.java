@@ -50,8 +50,9 @@ class NolaTransferErrorsTest {
         assertError(() -> NolaTransfer.of(base).frozenUpTo("bn9").build(), "bn9", "conv1 (ConvolutionLayer)");
         assertError(() -> NolaTransfer.of(base).frozenUpTo("conv2").targetNames("conv1").build(), "conv1",
                 "frozenUpTo(\"conv2\")", "freeze up to an earlier layer");
-        assertError(() -> NolaTransfer.of(base).frozenUpTo("fc").replaceHead(3).build(), "No layer matched",
-                "frozenUpTo=fc");
+        // DL4J's EditLastLayerOthersFrozen: setFeatureExtractor just below the head, a new head
+        assertEquals(java.util.List.of(), NolaTransfer.of(base).frozenUpTo("fc").replaceHead(3).build().adaptedLayers());
+        assertError(() -> NolaTransfer.of(base).frozenUpTo("fc").build(), "Nothing trains", "replaceHead(numClasses)");
     }
 
     @Test
