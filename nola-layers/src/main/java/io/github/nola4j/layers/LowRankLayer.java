@@ -224,19 +224,14 @@ public abstract class LowRankLayer extends SameDiffLayer {
         return ret;
     }
 
-    /**
-     * @param params the layer's parameter table
-     * @return s·A·B, shape [fanIn, nOut]
-     */
+    /** @return s·A·B [fanIn, nOut] of the parameter table {@code params} ({@link LowRankUpdate#delta()}) */
     public INDArray scaledDelta(Map<String, INDArray> params) {
-        INDArray[] ab = factors(params);
-        return ab[0].mmul(ab[1]);
+        return LowRankUpdate.of(this, params).delta();
     }
 
-    /** @return W + s·ΔW in W's own layout: what a merged plain layer holds */
+    /** @return W + s·ΔW in W's own layout: what a merged plain layer holds ({@link LowRankUpdate#mergedWeight}) */
     public INDArray mergedWeight(Map<String, INDArray> params) {
-        INDArray w = params.get(WEIGHT_KEY);
-        return w.add(shape().toWeightLayout(scaledDelta(params), w.shape()));
+        return LowRankUpdate.of(this, params).mergedWeight(params.get(WEIGHT_KEY));
     }
 
     /** @return what LoRA at rank 1 would train for the same layer: fanIn + nOut */
