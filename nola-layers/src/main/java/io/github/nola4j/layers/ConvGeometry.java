@@ -9,9 +9,7 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.InputTypeUtil;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
@@ -42,6 +40,17 @@ public final class ConvGeometry implements LayerShape {
     public ConvGeometry() {
     }
 
+    /** @return the geometry of DL4J's {@code layer}: its kernel size, stride, padding, dilation and mode */
+    public static ConvGeometry of(ConvolutionLayer layer) {
+        ConvGeometry c = new ConvGeometry();
+        c.setKernelSize(layer.getKernelSize());
+        c.setStride(layer.getStride());
+        c.setPadding(layer.getPadding());
+        c.setDilation(layer.getDilation());
+        c.setConvolutionMode(layer.getConvolutionMode());
+        return c;
+    }
+
     ConvGeometry copy() {
         ConvGeometry c = new ConvGeometry();
         c.kernelSize = kernelSize.clone();
@@ -65,23 +74,15 @@ public final class ConvGeometry implements LayerShape {
     @Override
     public SDVariable forward(SameDiff sd, SDVariable x, SDVariable w, SDVariable bias, SDVariable a, SDVariable b,
                               long nIn, long nOut) {
-        SDVariable delta = a.mmul(b).permute(1, 0).reshape(weightShape(nIn, nOut));
-        SDVariable kernelYxio = w.add(delta).permute(2, 3, 1, 0);
-        Conv2DConfig cfg = new Conv2DConfig(kernelSize[0], kernelSize[1], stride[0], stride[1], padding[0],
-                padding[1], dilation[0], dilation[1],
-                convolutionMode == ConvolutionMode.Same ? PaddingMode.SAME : PaddingMode.VALID,
-                Conv2DConfig.NCHW, WeightsFormat.YXIO);
+        SDVariable kernelYxio = LowRankUpdate.defineMergedKernel(w, a, b, weightShape(nIn, nOut));
+        Conv2DConfig cfg = conv2dConfig();
         return bias == null ? sd.cnn().conv2d(x, kernelYxio, cfg)
                 : sd.cnn().conv2d(x, kernelYxio, bias.reshape(nOut), cfg);
     }
 
-    /** @return W + s·ΔW in the YXIO layout [kH, kW, nIn, nOut] that libnd4j's conv2d takes */
-    @Override
-    public INDArray appliedWeight(INDArray w, INDArray a, INDArray b) {
-        // A·B written in 'f' order [fanIn, nOut] is (A·B)ᵀ in 'c' order: W's layout without a transposing copy
-        INDArray product = Nd4j.createUninitialized(a.dataType(), new long[] {a.size(0), b.size(1)}, 'f');
-        Nd4j.gemm(a, b, product, false, false, 1.0, 0.0);
-        return w.add(product.transpose().reshape('c', w.shape())).permute(2, 3, 1, 0);
+    /** @return libnd4j's configuration of a conv2d with this geometry, NCHW input and a YXIO kernel */
+    public Conv2DConfig conv2dConfig() {
+        return ops().config();
     }
 
     /** @return libnd4j's convolution operations with this geometry */
@@ -91,8 +92,8 @@ public final class ConvGeometry implements LayerShape {
     }
 
     @Override
-    public INDArray preOutput(INDArray x, INDArray kernel, INDArray bias, INDArray a, INDArray b) {
-        return ops().forward(x, kernel, bias == null ? null : bias.reshape(bias.length()));
+    public INDArray preOutput(INDArray x, INDArray w, INDArray bias, LowRankUpdate update) {
+        return ops().forward(x, update.mergedKernel(w), bias == null ? null : bias.reshape(bias.length()));
     }
 
     /**
@@ -100,20 +101,16 @@ public final class ConvGeometry implements LayerShape {
      *         for {@link TrainingPath#AUTO}, as {@link ConvPathRule} chooses
      */
     @Override
-    public TrainingStep trainingStep(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b, TrainingPath path,
+    public TrainingStep trainingStep(INDArray x, INDArray w, INDArray bias, LowRankUpdate update, TrainingPath path,
                                      boolean inputGradient) {
         INDArray bias1d = bias == null ? null : bias.reshape(bias.length());
         Conv2dOps ops = ops();
         int inputGradientCost = !inputGradient ? 0 : ops.inputGradientIsOneConvolution() ? 1 : 2;
-        TrainingPath chosen = ConvPathRule.resolve(path, a.size(0), b.size(1), a.size(1), inputGradientCost);
+        TrainingPath chosen = ConvPathRule.resolve(path, update.a().size(0), update.b().size(1), update.a().size(1),
+                inputGradientCost);
         return chosen == TrainingPath.FACTORISED
-                ? new FactorisedConvStep(ops, x, w, bias1d, a, b, inputGradient)
-                : new MergedConvStep(ops, x, appliedWeight(w, a, b), bias1d, a, b, inputGradient);
-    }
-
-    @Override
-    public INDArray toWeightLayout(INDArray scaledDelta, long[] weightShape) {
-        return scaledDelta.transpose().dup('c').reshape('c', weightShape);
+                ? new FactorisedConvStep(ops, x, w, bias1d, update, inputGradient)
+                : new MergedConvStep(ops, x, update.mergedKernel(w), bias1d, update, inputGradient);
     }
 
     @Override

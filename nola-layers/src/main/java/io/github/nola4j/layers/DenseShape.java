@@ -41,32 +41,21 @@ public final class DenseShape implements LayerShape {
         return z.add(x.mmul(a).mmul(b));
     }
 
-    /** @return W: the dense update is applied in factored form */
     @Override
-    public INDArray appliedWeight(INDArray w, INDArray a, INDArray b) {
-        return w;
-    }
-
-    @Override
-    public INDArray preOutput(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b) {
+    public INDArray preOutput(INDArray x, INDArray w, INDArray bias, LowRankUpdate update) {
         INDArray xc = DenseStep.contiguous(x);
         INDArray z = Nd4j.gemm(xc, w, false, false);
         if (bias != null) {
             z.addiRowVector(bias);
         }
-        return z.addi(Nd4j.gemm(Nd4j.gemm(xc, a, false, false), b, false, false));
+        return z.addi(Nd4j.gemm(Nd4j.gemm(xc, update.a(), false, false), update.b(), false, false));
     }
 
     /** @return a {@link DenseStep}: the dense update always trains in factored form */
     @Override
-    public TrainingStep trainingStep(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b, TrainingPath path,
+    public TrainingStep trainingStep(INDArray x, INDArray w, INDArray bias, LowRankUpdate update, TrainingPath path,
                                      boolean inputGradient) {
-        return new DenseStep(x, w, bias, a, b, inputGradient);
-    }
-
-    @Override
-    public INDArray toWeightLayout(INDArray scaledDelta, long[] weightShape) {
-        return scaledDelta;
+        return new DenseStep(x, w, bias, update.a(), update.b(), inputGradient);
     }
 
     @Override

@@ -21,7 +21,8 @@ import java.util.List;
  * computes what {@link LowRankLayer#defineLayer} defines (tests check both against each other and
  * against gradient checks).
  * <ul>
- *   <li>Inference: z = {@link LayerShape#preOutput}(x, W + s·ΔW or W, b, A, s·B), y = act(z).</li>
+ *   <li>Inference: z = {@link LayerShape#preOutput}(x, W, b, {@link LowRankUpdate}): x·W + b + (x·A)·(s·B), or a
+ *       convolution with the merged kernel W + s·ΔW; y = act(z).</li>
  *   <li>Training: {@link LayerShape#trainingStep} computes z and keeps what its backward pass needs
  *       (dense: x·A; convolution: the r-channel activation on the factorised path, the merged
  *       kernel on the merged one, see {@link TrainingPath}); backward: δ = act'(z)·ε, the step gives
@@ -43,7 +44,7 @@ public class DirectLowRankLayer extends SameDiffLayer {
 
     private IActivation activationFn;
     private List<String> trainableKeys;
-    private INDArray[] cachedFactors;
+    private LowRankUpdate cachedUpdate;
     private double[][] cachedTrainable;
     private TrainingPath trainingPath = TrainingPath.AUTO;
     /** The last training forward pass, its pre-activation, and what it was computed from. */
@@ -110,18 +111,18 @@ public class DirectLowRankLayer extends SameDiffLayer {
     }
 
     /**
-     * @return {A [fanIn, r], s·B [r, nOut]} for inference, kept outside the workspaces and
+     * @return the update (A [fanIn, r], s·B [r, nOut]) for inference, kept outside the workspaces and
      *         recomputed only when a trainable parameter changed
      */
-    private INDArray[] cachedFactors() {
+    private LowRankUpdate cachedUpdate() {
         double[][] current = trainableValues();
-        if (cachedFactors == null || !Arrays.deepEquals(current, cachedTrainable)) {
+        if (cachedUpdate == null || !Arrays.deepEquals(current, cachedTrainable)) {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                cachedFactors = lowRankConf().factors(paramTable);
+                cachedUpdate = LowRankUpdate.of(lowRankConf(), paramTable);
             }
             cachedTrainable = current;
         }
-        return cachedFactors;
+        return cachedUpdate;
     }
 
     /** @return a copy of a parameter's values, to compare on the Java side */
@@ -134,8 +135,8 @@ public class DirectLowRankLayer extends SameDiffLayer {
     }
 
     /** @return a training step on x with the current W, b and factors, its arrays in the current workspace */
-    private TrainingStep newTrainingStep(INDArray x, INDArray[] ab) {
-        return lowRankConf().shape().trainingStep(x, paramTable.get(LowRankLayer.WEIGHT_KEY), bias(), ab[0], ab[1],
+    private TrainingStep newTrainingStep(INDArray x, LowRankUpdate update) {
+        return lowRankConf().shape().trainingStep(x, paramTable.get(LowRankLayer.WEIGHT_KEY), bias(), update,
                 trainingPath, lowRankConf().isInputGradientNeeded());
     }
 
@@ -150,17 +151,14 @@ public class DirectLowRankLayer extends SameDiffLayer {
             // activations workspace, which in fit() lives until the backward pass, as the layer's input does
             // (no off-heap allocation per step)
             try (MemoryWorkspace ignored = workspaceMgr.notifyScopeBorrowed(ArrayType.ACTIVATIONS)) {
-                trainingStep = newTrainingStep(x, lowRankConf().factors(paramTable));
+                trainingStep = newTrainingStep(x, LowRankUpdate.of(lowRankConf(), paramTable));
             }
             trainingPreOutput = trainingStep.preOutput();
             trainingInput = input;
             trainingValues = trainableValues();
             z = workspaceMgr.dup(ArrayType.ACTIVATIONS, trainingPreOutput); // the activation works in place
         } else {
-            INDArray[] ab = cachedFactors();
-            LayerShape shape = lowRankConf().shape();
-            z = shape.preOutput(x, shape.appliedWeight(paramTable.get(LowRankLayer.WEIGHT_KEY), ab[0], ab[1]),
-                    bias(), ab[0], ab[1]);
+            z = lowRankConf().shape().preOutput(x, paramTable.get(LowRankLayer.WEIGHT_KEY), bias(), cachedUpdate());
         }
         INDArray out = activationFn().getActivation(z, training);
         return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, out);
@@ -173,7 +171,7 @@ public class DirectLowRankLayer extends SameDiffLayer {
         boolean reuse = trainingStep != null && trainingInput == input
                 && Arrays.deepEquals(trainingValues, trainableValues());
         TrainingStep step = reuse ? trainingStep
-                : newTrainingStep(input.castTo(dataType), lowRankConf().factors(paramTable));
+                : newTrainingStep(input.castTo(dataType), LowRankUpdate.of(lowRankConf(), paramTable));
         // the stored pre-activation is handed over, not copied: the activation's backprop overwrites it
         INDArray z = reuse ? trainingPreOutput : step.preOutput();
         trainingStep = null;

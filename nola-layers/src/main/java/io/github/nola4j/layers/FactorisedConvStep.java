@@ -19,6 +19,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class FactorisedConvStep implements TrainingStep {
 
     private final Conv2dOps ops;
+    private final LowRankUpdate update;
     private final INDArray x;
     private final INDArray wKernel;
     private final INDArray aKernel;
@@ -28,23 +29,19 @@ final class FactorisedConvStep implements TrainingStep {
     private final INDArray z;
 
     /**
-     * @param w    W [nOut, nIn, kH, kW]
-     * @param bias [nOut] or null
-     * @param a    A [nIn·kH·kW, r]
-     * @param b    s·B [r, nOut]
+     * @param w      W [nOut, nIn, kH, kW]
+     * @param bias   [nOut] or null
+     * @param update A [nIn·kH·kW, r] and s·B [r, nOut]
      */
-    FactorisedConvStep(Conv2dOps ops, INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b,
+    FactorisedConvStep(Conv2dOps ops, INDArray x, INDArray w, INDArray bias, LowRankUpdate update,
                        boolean inputGradient) {
         this.ops = ops;
         this.x = x;
+        this.update = update;
         this.inputGradient = inputGradient;
-        long nIn = w.size(1);
-        long kH = w.size(2);
-        long kW = w.size(3);
-        long r = a.size(1);
         this.wKernel = w.permute(2, 3, 1, 0);
-        this.aKernel = a.reshape('c', nIn, kH, kW, r).permute(1, 2, 0, 3);
-        this.bKernel = b.reshape('c', 1, 1, r, b.size(1));
+        this.aKernel = update.aKernel();
+        this.bKernel = update.bKernel();
         this.h = ops.forward(x, aKernel, null);
         this.z = ops.forward(x, wKernel, bias).addi(Conv2dOps.POINTWISE.forward(h, bKernel, null));
     }
@@ -58,8 +55,7 @@ final class FactorisedConvStep implements TrainingStep {
     public INDArray[] backprop(INDArray delta) {
         INDArray[] pointwise = Conv2dOps.POINTWISE.backprop(h, bKernel, null, delta); // dh, d(s·B) as [1, 1, r, nOut]
         INDArray[] reduced = ops.backprop(x, aKernel, null, pointwise[0]);            // dx_A, dA as [kH, kW, nIn, r]
-        INDArray dAk = reduced[1];
-        INDArray dA = dAk.permute(2, 0, 1, 3).dup('c').reshape(dAk.size(2) * dAk.size(0) * dAk.size(1), dAk.size(3));
+        INDArray dA = update.aFromKernel(reduced[1]);
         INDArray dB = pointwise[1].reshape(bKernel.size(2), bKernel.size(3));
         INDArray dx = inputGradient ? ops.inputGradient(x, wKernel, delta).addi(reduced[0]) : null;
         return new INDArray[] {dx, dA, dB};

@@ -1,5 +1,14 @@
 package io.github.nola4j.layers;
 
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Collection;
+import java.util.Map;
+
 /** How a low-rank layer executes its forward and backward passes. */
 public enum LayerRuntime {
     /**
@@ -11,5 +20,19 @@ public enum LayerRuntime {
      * DL4J's SameDiff execution of {@link LowRankLayer#defineLayer} ({@link CoefficientSameDiffLayer}):
      * the reference definition, differentiated automatically.
      */
-    SAMEDIFF
+    SAMEDIFF;
+
+    /** @return a layer of this runtime with {@code conf} and the parameter views {@code paramTable} */
+    org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+                                               int layerIndex, INDArray paramsView, Map<String, INDArray> paramTable,
+                                               DataType networkDataType) {
+        SameDiffLayer layer = this == SAMEDIFF ? new CoefficientSameDiffLayer(conf, networkDataType)
+                : new DirectLowRankLayer(conf, networkDataType);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(paramsView);
+        layer.setParamTable(paramTable);
+        layer.setConf(conf);
+        layer.setListeners(listeners);
+        return layer;
+    }
 }

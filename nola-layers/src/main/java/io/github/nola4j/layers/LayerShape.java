@@ -34,40 +34,26 @@ public interface LayerShape extends Serializable {
                        long nIn, long nOut);
 
     /**
-     * @param w frozen weight, {@link #weightShape} layout
-     * @param a A [fanIn, r]
-     * @param b s·B [r, nOut]
-     * @return the weight {@link #preOutput} applies: W itself for a dense layer (its update stays
-     *         factored), the kernel W + s·ΔW in libnd4j's layout for a convolution
-     */
-    INDArray appliedWeight(INDArray w, INDArray a, INDArray b);
-
-    /**
      * Computes the pre-activation output with ND4J (the direct runtime's inference pass).
      *
-     * @param applied {@link #appliedWeight} of W, A and s·B
-     * @param bias    [1, nOut], or null
-     * @param a       A [fanIn, r]
-     * @param b       s·B [r, nOut]
+     * @param w      frozen weight, {@link #weightShape} layout
+     * @param bias   [1, nOut], or null
+     * @param update the layer's factors
      * @return z, the same value {@link #forward} defines
      */
-    INDArray preOutput(INDArray x, INDArray applied, INDArray bias, INDArray a, INDArray b);
+    INDArray preOutput(INDArray x, INDArray w, INDArray bias, LowRankUpdate update);
 
     /**
      * Runs a training forward pass and keeps what its backward pass needs; W and b get no gradient.
      *
      * @param w             frozen weight, {@link #weightShape} layout
      * @param bias          [1, nOut], or null
-     * @param a             A [fanIn, r]
-     * @param b             s·B [r, nOut]
+     * @param update        the layer's factors
      * @param path          the convolution training path ({@link TrainingPath#AUTO}: the shape's rule)
      * @param inputGradient false when nothing uses dL/dx, so the step may skip it
      */
-    TrainingStep trainingStep(INDArray x, INDArray w, INDArray bias, INDArray a, INDArray b, TrainingPath path,
+    TrainingStep trainingStep(INDArray x, INDArray w, INDArray bias, LowRankUpdate update, TrainingPath path,
                               boolean inputGradient);
-
-    /** @return s·ΔW given as [fanIn, nOut], rearranged into the {@link #weightShape} layout */
-    INDArray toWeightLayout(INDArray scaledDelta, long[] weightShape);
 
     InputType outputType(int layerIndex, InputType inputType, long nOut, String layerName);
 

@@ -10,7 +10,6 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
@@ -101,18 +100,10 @@ public abstract class LowRankLayer extends SameDiffLayer {
     /** @return true for the keys of the trainable parameters */
     protected abstract boolean isTrainableKey(String paramName);
 
-    /**
-     * Defines A and B in {@code sd}.
-     *
-     * @return {A [fanIn, r], s·B [r, nOut]}
-     */
+    /** @return {A [fanIn, r], s·B [r, nOut]} defined in {@code sd}, the graph's {@link LowRankUpdate} factors */
     protected abstract SDVariable[] defineFactors(SameDiff sd, Map<String, SDVariable> params, DataType dataType);
 
-    /**
-     * Computes A and B with ND4J, outside any graph.
-     *
-     * @return {A [fanIn, r], s·B [r, nOut]}
-     */
+    /** @return {A [fanIn, r], s·B [r, nOut]} computed with ND4J; {@link LowRankUpdate#of} holds them for callers */
     public abstract INDArray[] factors(Map<String, INDArray> params);
 
     /**
@@ -127,8 +118,6 @@ public abstract class LowRankLayer extends SameDiffLayer {
 
     /** @return trainable parameters of this layer */
     public abstract long numTrainableParams();
-
-    // ---------------------------------------------------------------- graph and types
 
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable x, Map<String, SDVariable> params, SDVariable mask) {
@@ -154,8 +143,6 @@ public abstract class LowRankLayer extends SameDiffLayer {
     public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
         return shape().preProcessor(inputType, layerName);
     }
-
-    // ---------------------------------------------------------------- parameters
 
     @Override
     public void defineParameters(SDLayerParams params) {
@@ -213,30 +200,13 @@ public abstract class LowRankLayer extends SameDiffLayer {
                                                        Collection<TrainingListener> listeners, int layerIndex,
                                                        INDArray paramsView, boolean initializeParams,
                                                        DataType networkDataType) {
-        org.deeplearning4j.nn.layers.samediff.SameDiffLayer ret = runtime == LayerRuntime.SAMEDIFF
-                ? new CoefficientSameDiffLayer(conf, networkDataType)
-                : new DirectLowRankLayer(conf, networkDataType);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(paramsView);
-        ret.setParamTable(initializer().init(conf, paramsView, initializeParams));
-        ret.setConf(conf);
-        ret.setListeners(listeners);
-        return ret;
+        return runtime.instantiate(conf, listeners, layerIndex, paramsView,
+                initializer().init(conf, paramsView, initializeParams), networkDataType);
     }
 
-    /**
-     * @param params the layer's parameter table
-     * @return s·A·B, shape [fanIn, nOut]
-     */
+    /** @return s·A·B [fanIn, nOut] of the parameter table {@code params} ({@link LowRankUpdate#delta()}) */
     public INDArray scaledDelta(Map<String, INDArray> params) {
-        INDArray[] ab = factors(params);
-        return ab[0].mmul(ab[1]);
-    }
-
-    /** @return W + s·ΔW in W's own layout: what a merged plain layer holds */
-    public INDArray mergedWeight(Map<String, INDArray> params) {
-        INDArray w = params.get(WEIGHT_KEY);
-        return w.add(shape().toWeightLayout(scaledDelta(params), w.shape()));
+        return LowRankUpdate.of(this, params).delta();
     }
 
     /** @return what LoRA at rank 1 would train for the same layer: fanIn + nOut */
@@ -322,97 +292,7 @@ public abstract class LowRankLayer extends SameDiffLayer {
         return Objects.hash(super.hashCode(), nIn, nOut, rank, scale, hasBias, activation, runtime, shape());
     }
 
-    /** Options shared by every low-rank layer. */
-    @SuppressWarnings("unchecked")
-    public abstract static class Builder<T extends Builder<T>> extends SameDiffLayer.Builder<T> {
-        protected long nIn;
-        protected long nOut;
-        protected int rank = 4;
-        /** null: 1/r. */
-        protected Double scale;
-        protected boolean hasBias = true;
-        protected Activation activation;
-        protected LayerRuntime runtime = LayerRuntime.DIRECT;
-
-        protected Builder() {
-            weightInit = null;
-        }
-
-        /** Number of inputs (channels for convolution); may be left unset and inferred from the input type. */
-        public T nIn(long nIn) {
-            this.nIn = nIn;
-            return (T) this;
-        }
-
-        /** Number of outputs (channels for convolution). */
-        public T nOut(long nOut) {
-            this.nOut = nOut;
-            return (T) this;
-        }
-
-        /** Rank r of ΔW = A·B. Default 4. */
-        public T rank(int rank) {
-            this.rank = rank;
-            return (T) this;
-        }
-
-        /** Scale s of the update s·A·B (LoRA's alpha / r). Default 1/r, as the paper's vision code and LoRA. */
-        public T scale(double scale) {
-            this.scale = scale;
-            return (T) this;
-        }
-
-        /** Whether the layer has a (frozen) bias. Default true. */
-        public T hasBias(boolean hasBias) {
-            this.hasBias = hasBias;
-            return (T) this;
-        }
-
-        /** Activation applied to the output. Default: the network's (sigmoid, as DL4J). */
-        public T activation(Activation activation) {
-            this.activation = activation;
-            return (T) this;
-        }
-
-        /**
-         * @param activation must equal one of {@link Activation}'s functions with default settings
-         * @throws IllegalArgumentException for any other function
-         */
-        public T activation(IActivation activation) {
-            this.activation = ActivationMapping.toEnum(activation, layerName);
-            return (T) this;
-        }
-
-        /** How the layer executes: {@link LayerRuntime#DIRECT} (default) or {@link LayerRuntime#SAMEDIFF}. */
-        public T runtime(LayerRuntime runtime) {
-            this.runtime = runtime;
-            return (T) this;
-        }
-
-        /** @return the layer's name for error messages, e.g. {@code NolaDense "fc1"} */
-        protected String describe(String kind) {
-            return layerName == null ? kind : kind + " \"" + layerName + "\"";
-        }
-
-        /** Checks the options shared by every low-rank layer. */
-        protected void validate(String kind) {
-            String name = describe(kind);
-            require(nOut > 0, name, "nOut", nOut, "must be > 0", "set .nOut(n) to the number of outputs");
-            require(nIn >= 0, name, "nIn", nIn, "must be >= 0 (0 = infer from the input type)", "set .nIn(n)");
-            require(rank > 0, name, "rank", rank, "must be > 0", "use a rank such as 4");
-            require(runtime != null, name, "runtime", null, "must be set", "use LayerRuntime.DIRECT");
-            require(scale == null || Double.isFinite(scale) && scale != 0, name, "scale", scale, "must be finite and non-zero",
-                    "use e.g. .scale(1.0 / rank)");
-            boolean constrained = (allParamConstraints != null && !allParamConstraints.isEmpty())
-                    || (weightConstraints != null && !weightConstraints.isEmpty())
-                    || (biasConstraints != null && !biasConstraints.isEmpty());
-            require(!constrained, name, "constraints", "set", "are not supported: they would change the frozen W and b",
-                    "remove the constrain*() calls from this layer");
-        }
-
-        /** {@link OptionCheck#require}, for the builders' {@code validate} methods. */
-        static void require(boolean ok, String layer, String option, Object value, String constraint, String fix) {
-            OptionCheck.require(ok, layer, option, value, constraint, fix);
-        }
+    /** Builder of the options shared by every low-rank layer ({@link LowRankOptions}). */
+    public abstract static class Builder<T extends Builder<T>> extends LowRankOptions<T> {
     }
 }

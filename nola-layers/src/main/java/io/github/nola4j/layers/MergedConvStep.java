@@ -14,6 +14,7 @@ final class MergedConvStep implements TrainingStep {
     private final INDArray x;
     private final INDArray kernel;
     private final INDArray bias;
+    private final LowRankUpdate update;
     private final INDArray a;
     private final INDArray b;
     private final boolean inputGradient;
@@ -22,17 +23,17 @@ final class MergedConvStep implements TrainingStep {
     /**
      * @param kernel W + s·ΔW as [kH, kW, nIn, nOut]
      * @param bias   [nOut] or null
-     * @param a      A [fanIn, r]
-     * @param b      s·B [r, nOut]
+     * @param update A [fanIn, r] and s·B [r, nOut]
      */
-    MergedConvStep(Conv2dOps ops, INDArray x, INDArray kernel, INDArray bias, INDArray a, INDArray b,
+    MergedConvStep(Conv2dOps ops, INDArray x, INDArray kernel, INDArray bias, LowRankUpdate update,
                    boolean inputGradient) {
         this.ops = ops;
         this.x = x;
         this.kernel = kernel;
         this.bias = bias;
-        this.a = a;
-        this.b = b;
+        this.update = update;
+        this.a = update.a();
+        this.b = update.b();
         this.inputGradient = inputGradient;
         this.z = ops.forward(x, kernel, bias);
     }
@@ -45,8 +46,7 @@ final class MergedConvStep implements TrainingStep {
     @Override
     public INDArray[] backprop(INDArray delta) {
         INDArray[] grads = ops.backprop(x, kernel, bias, delta);
-        long nOut = kernel.size(3);
-        INDArray dDeltaT = grads[1].permute(3, 2, 0, 1).dup('c').reshape(nOut, a.size(0)); // dΔᵀ [nOut, fanIn]
+        INDArray dDeltaT = update.deltaTransposedFromKernel(grads[1]); // dΔᵀ [nOut, fanIn]
         // BLAS transpose flags on contiguous arrays: ND4J copies strided (transposed-view) operands first
         INDArray dA = Nd4j.gemm(dDeltaT, b, Nd4j.createUninitialized(a.dataType(), a.shape(), 'f'), true, true,
                 1.0, 0.0);

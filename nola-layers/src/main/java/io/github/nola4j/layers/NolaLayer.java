@@ -32,7 +32,7 @@ import java.util.Objects;
  * Kaiming-uniform A beside the mixture; here α starts where A = cA·Σ α_i A_i has that Kaiming-uniform
  * spread, variance 1/(3·fanIn), with no extra frozen matrix, and β starts at 0, so ΔW = 0 and the layer
  * equals its base at step 0. The official LLM code draws a seed per layer; here layers share one basis
- * family by default ({@link BasisCache}), and {@link Builder#basisSeedPerLayer} derives a seed from the
+ * family by default ({@link BasisCache}), and {@link NolaOptions#basisSeedPerLayer} derives a seed from the
  * layer name instead ({@link #effectiveBasisSeed}). Only α [1, k] and β [1, l] train.
  *
  * <p>Parametrisation 1 (releases before {@link #PARAMETRISATION} 2) used cA = 1/sqrt(k·fanIn),
@@ -122,11 +122,9 @@ public abstract class NolaLayer extends LowRankLayer {
         }
         alpha = alpha.mul(coefficientScaleA());
         beta = beta.mul(scale * coefficientScaleB());
-        SDVariable a = sd.constant("nolaBasesA", basesA(dataType)).mmul(alpha.reshape(numBasesA, 1))
-                .reshape(fanIn(), rank);
-        SDVariable b = sd.constant("nolaBasesB", basesB(dataType)).mmul(beta.reshape(numBasesB, 1))
-                .reshape(nOut, rank).permute(1, 0);
-        return new SDVariable[] {a, b};
+        return new SDVariable[] {
+                BasisMixture.defineA(sd.constant("nolaBasesA", basesA(dataType)), alpha, numBasesA, fanIn(), rank),
+                BasisMixture.defineB(sd.constant("nolaBasesB", basesB(dataType)), beta, numBasesB, nOut, rank)};
     }
 
     @Override
@@ -138,43 +136,17 @@ public abstract class NolaLayer extends LowRankLayer {
             beta = CoefficientFakeQuant.quantize(beta, quantizationBits);
         }
         DataType dt = alpha.dataType();
-        INDArray a = mixture(alpha, basesA(dt), coefficientScaleA()).reshape(fanIn(), rank);
-        INDArray b = mixture(beta, basesB(dt), scale * coefficientScaleB()).reshape(nOut, rank).transpose().dup('c');
-        return new INDArray[] {a, b};
+        return new INDArray[] {BasisMixture.a(alpha, basesA(dt), coefficientScaleA(), fanIn(), rank),
+                BasisMixture.b(beta, basesB(dt), scale * coefficientScaleB(), nOut, rank)};
     }
 
-    /** dα = cA·vec(dA)·basesA, dβ = s·cB·vec(dBᵀ)·basesB (straight through any quantisation). */
+    /** dα = cA·vec(dA)·basesA, dβ = s·cB·vec(dBᵀ)·basesB ({@link BasisMixture}), straight through quantisation. */
     @Override
     public void trainableGradients(Map<String, INDArray> params, INDArray dA, INDArray dB,
                                    Map<String, INDArray> out) {
         DataType dt = dA.dataType();
-        projection(dA.dup('c').reshape(1, fanIn() * rank), basesA(dt), coefficientScaleA(), out.get(ALPHA_KEY));
-        projection(dB.transpose().dup('c').reshape(1, nOut * rank), basesB(dt), scale * coefficientScaleB(),
-                out.get(BETA_KEY));
-    }
-
-    /**
-     * @param coefficients [1, k]
-     * @param bases        [n, k], column i is basis i flattened
-     * @return c · coefficients · basesᵀ, [1, n]
-     */
-    private static INDArray mixture(INDArray coefficients, INDArray bases, double c) {
-        // one BLAS call on the contiguous bases with a transpose flag: mmul on a transposed view made ND4J
-        // copy the bases on every call (4 MB for a 512x512 layer at r = 8, k = 256) and ran 6-10x slower
-        INDArray out = Nd4j.createUninitialized(bases.dataType(), 1, bases.rows());
-        return Nd4j.gemm(coefficients.dup(), bases, out, false, true, c, 0.0);
-    }
-
-    /**
-     * Writes c · v · bases into {@code out}.
-     *
-     * @param v     [1, n]
-     * @param bases [n, k]
-     * @param out   [1, k]
-     */
-    private static void projection(INDArray v, INDArray bases, double c, INDArray out) {
-        INDArray result = Nd4j.createUninitialized(bases.dataType(), 1, bases.columns());
-        out.assign(Nd4j.gemm(v, bases, result, false, false, c, 0.0));
+        BasisMixture.gradientA(dA, basesA(dt), coefficientScaleA(), out.get(ALPHA_KEY));
+        BasisMixture.gradientB(dB, basesB(dt), scale * coefficientScaleB(), out.get(BETA_KEY));
     }
 
     /** @return sqrt(3/fanIn), the bound of α at step 0 (parametrisation 2; 1 in parametrisation 1) */
@@ -184,7 +156,7 @@ public abstract class NolaLayer extends LowRankLayer {
 
     /**
      * @return the seed the bases and α's start come from: the basis seed, or with
-     * {@link Builder#basisSeedPerLayer} the key of the basis seed and the layer name
+     * {@link NolaOptions#basisSeedPerLayer} the key of the basis seed and the layer name
      * ({@link BasisSeeds#forLayer})
      */
     public long effectiveBasisSeed() {
@@ -303,63 +275,7 @@ public abstract class NolaLayer extends LowRankLayer {
                 parametrisation);
     }
 
-    /** Builder of the NOLA options. */
-    @SuppressWarnings("unchecked")
-    public abstract static class Builder<T extends Builder<T>> extends LowRankLayer.Builder<T> {
-        protected int numBasesA = 64;
-        protected int numBasesB = 64;
-        protected long basisSeed = DEFAULT_BASIS_SEED;
-        protected int quantizationBits;
-        protected boolean basisSeedPerLayer;
-
-        /** Number k of random bases mixed into A (trainable α values). Default 64. */
-        public T numBasesA(int k) {
-            this.numBasesA = k;
-            return (T) this;
-        }
-
-        /** Number l of random bases mixed into B (trainable β values). Default 64. */
-        public T numBasesB(int l) {
-            this.numBasesB = l;
-            return (T) this;
-        }
-
-        /** Seed of the frozen random bases; layers with one seed share them. */
-        public T basisSeed(long seed) {
-            this.basisSeed = seed;
-            return (T) this;
-        }
-
-        /**
-         * Derive this layer's basis seed from {@link #basisSeed} and the layer name, as the official
-         * code draws a seed per layer: layers then share no bases. Default false: one shared family
-         * per basis seed, which costs less memory. The derived seed is recorded in adapter files.
-         */
-        public T basisSeedPerLayer(boolean perLayer) {
-            this.basisSeedPerLayer = perLayer;
-            return (T) this;
-        }
-
-        /**
-         * Quantisation-aware training: the forward pass uses α and β quantised to {@code bits}
-         * (2 to 8, symmetric, one max-abs scale per vector) and gradients pass straight through,
-         * so the adapter keeps its accuracy when saved at that width. 0 (default) turns it off.
-         */
-        public T quantizationBits(int bits) {
-            this.quantizationBits = bits;
-            return (T) this;
-        }
-
-        @Override
-        protected void validate(String kind) {
-            super.validate(kind);
-            String name = describe(kind);
-            require(numBasesA > 0, name, "numBasesA", numBasesA, "must be > 0", "use e.g. .numBasesA(64)");
-            require(numBasesB > 0, name, "numBasesB", numBasesB, "must be > 0", "use e.g. .numBasesB(64)");
-            require(quantizationBits == 0
-                            || (quantizationBits >= CoefficientFakeQuant.MIN_BITS
-                            && quantizationBits <= CoefficientFakeQuant.MAX_BITS), name, "quantizationBits",
-                    quantizationBits, "must be 0 (off) or in [2, 8]", "use e.g. .quantizationBits(4)");
-        }
+    /** Builder of the NOLA options ({@link NolaOptions}). */
+    public abstract static class Builder<T extends Builder<T>> extends NolaOptions<T> {
     }
 }

@@ -1,5 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.LowRankUpdate;
 import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.merge.MergeWorkspace;
 import org.deeplearning4j.nn.api.Layer;
@@ -13,7 +14,7 @@ import java.util.List;
 /**
  * Folds the active adapter into the frozen weights for inference, and back out exactly.
  * <pre>
- *   merge:    W ← W₀ + s·A·B   (conv: (s·A·B)ᵀ reshaped to [nOut, nIn, kH, kW]);  β ← 0
+ *   merge:    W ← W₀ + s·ΔW in W's layout ({@link LowRankUpdate#mergeInto});  β ← 0
  *   unmerge:  W ← W₀ (the pristine copy, bit for bit);  β ← β at merge time
  * </pre>
  * With β = 0 the NOLA branch adds nothing, so the merged network computes the same function
@@ -67,10 +68,9 @@ public final class InPlaceMerger {
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
             NolaLayer conf = AdaptedNetwork.configOf(layer);
-            INDArray w0 = pristineWeights.get(i);
-            INDArray w = layer.getParam(NolaLayer.WEIGHT_KEY);
             try (MemoryWorkspace ignored = MergeWorkspace.open()) {
-                w0.add(scaledDeltaInWeightLayout(conf, layer, w), w);
+                LowRankUpdate.of(conf, layer.paramTable()).mergeInto(pristineWeights.get(i),
+                        layer.getParam(NolaLayer.WEIGHT_KEY));
             }
         }
         for (int i = 0; i < layers.size(); i++) {
@@ -79,20 +79,6 @@ public final class InPlaceMerger {
             beta.assign(0);
         }
         merged = true;
-    }
-
-    /**
-     * @return s·A·B in W's layout, made in the active workspace with one matrix product: [fanIn, nOut] in C
-     * order for a dense W; for a convolution, written in F order, whose transpose is already C-ordered
-     * [nOut, fanIn], i.e. W's [nOut, nIn, kH, kW] without a transposing copy
-     */
-    private static INDArray scaledDeltaInWeightLayout(NolaLayer conf, Layer layer, INDArray w) {
-        INDArray[] ab = conf.factors(layer.paramTable());
-        boolean convolution = w.rank() == 4;
-        INDArray product = Nd4j.createUninitialized(w.dataType(), new long[] {ab[0].size(0), ab[1].size(1)},
-                convolution ? 'f' : 'c');
-        Nd4j.gemm(ab[0].castTo(w.dataType()), ab[1].castTo(w.dataType()), product, false, false, 1.0, 0.0);
-        return convolution ? product.transpose().reshape('c', w.shape()) : product;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.github.nola4j.samples.train;
 
+import io.github.nola4j.layers.ConvGeometry;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -23,7 +24,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
-import org.nd4j.enums.WeightsFormat;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
@@ -186,13 +186,10 @@ final class SameDiffCopy {
         SDVariable kernel = variable(i, "W", w.permute(2, 3, 1, 0).dup('c'), true);
         SDVariable bias = c.hasBias() ? variable(i, "b", net.getLayer(i).getParam("b").dup().reshape(w.size(0)),
                 false) : null;
-        boolean same = c.getConvolutionMode() == ConvolutionMode.Same;
-        if (!same && c.getConvolutionMode() != ConvolutionMode.Truncate) {
+        if (c.getConvolutionMode() != ConvolutionMode.Same && c.getConvolutionMode() != ConvolutionMode.Truncate) {
             throw refuse(c, i, "convolution mode " + c.getConvolutionMode());
         }
-        Conv2DConfig config = new Conv2DConfig(c.getKernelSize()[0], c.getKernelSize()[1], c.getStride()[0],
-                c.getStride()[1], same ? 0 : c.getPadding()[0], same ? 0 : c.getPadding()[1], c.getDilation()[0],
-                c.getDilation()[1], same ? PaddingMode.SAME : PaddingMode.VALID, Conv2DConfig.NCHW, WeightsFormat.YXIO);
+        Conv2DConfig config = ConvGeometry.of(c).conv2dConfig();
         return bias == null ? sd.cnn().conv2d(in, kernel, config) : sd.cnn().conv2d(in, kernel, bias, config);
     }
 
