@@ -1,5 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.LowRankLayer;
 import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.merge.MergeWorkspace;
 import org.deeplearning4j.nn.api.Layer;
@@ -13,10 +14,10 @@ import java.util.List;
 /**
  * Folds the active adapter into the frozen weights for inference, and back out exactly.
  * <pre>
- *   merge:    W ← W₀ + s·A·B   (conv: (s·A·B)ᵀ reshaped to [nOut, nIn, kH, kW]);  β ← 0
- *   unmerge:  W ← W₀ (the pristine copy, bit for bit);  β ← β at merge time
+ *   merge:    W ← W₀ + s·A·B   (conv: (s·A·B)ᵀ reshaped to [nOut, nIn, kH, kW]);  β ← 0 (LoRA: B ← 0)
+ *   unmerge:  W ← W₀ (the pristine copy, bit for bit);  β (LoRA: B) ← its value at merge time
  * </pre>
- * With β = 0 the NOLA branch adds nothing, so the merged network computes the same function
+ * With β = 0 (LoRA: B = 0) the low-rank branch adds nothing, so the merged network computes the same function
  * (up to float rounding of W₀ + s·A·B) with one weight per layer instead of two factors.
  * W₀ is copied once, when this object is made, so the pristine base is never reconstructed by
  * subtracting floats: after any number of merge / unmerge cycles W is bit-identical to W₀.
@@ -41,11 +42,11 @@ public final class InPlaceMerger {
      */
     public InPlaceMerger(AdaptedNetwork net) {
         net.fingerprint();
-        this.layers = net.nolaLayers();
+        this.layers = net.adapterLayers();
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             for (Layer layer : layers) {
                 pristineWeights.add(layer.getParam(NolaLayer.WEIGHT_KEY).dup());
-                betaAtMerge.add(layer.getParam(NolaLayer.BETA_KEY).dup());
+                betaAtMerge.add(layer.getParam(secondKey(layer)).dup());
             }
         }
     }
@@ -66,7 +67,7 @@ public final class InPlaceMerger {
         }
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
-            NolaLayer conf = AdaptedNetwork.configOf(layer);
+            LowRankLayer conf = LayerAdapterKind.config(layer);
             INDArray w0 = pristineWeights.get(i);
             INDArray w = layer.getParam(NolaLayer.WEIGHT_KEY);
             try (MemoryWorkspace ignored = MergeWorkspace.open()) {
@@ -74,7 +75,7 @@ public final class InPlaceMerger {
             }
         }
         for (int i = 0; i < layers.size(); i++) {
-            INDArray beta = layers.get(i).getParam(NolaLayer.BETA_KEY);
+            INDArray beta = layers.get(i).getParam(secondKey(layers.get(i)));
             betaAtMerge.get(i).assign(beta);
             beta.assign(0);
         }
@@ -86,7 +87,12 @@ public final class InPlaceMerger {
      * order for a dense W; for a convolution, written in F order, whose transpose is already C-ordered
      * [nOut, fanIn], i.e. W's [nOut, nIn, kH, kW] without a transposing copy
      */
-    private static INDArray scaledDeltaInWeightLayout(NolaLayer conf, Layer layer, INDArray w) {
+    /** @return β's key in a NOLA layer, B's in a LoRA layer: the factor whose 0 makes ΔW = 0 */
+    private static String secondKey(Layer layer) {
+        return LayerAdapterKind.of(layer.conf().getLayer()).secondKey();
+    }
+
+    private static INDArray scaledDeltaInWeightLayout(LowRankLayer conf, Layer layer, INDArray w) {
         INDArray[] ab = conf.factors(layer.paramTable());
         boolean convolution = w.rank() == 4;
         INDArray product = Nd4j.createUninitialized(w.dataType(), new long[] {ab[0].size(0), ab[1].size(1)},
@@ -107,7 +113,7 @@ public final class InPlaceMerger {
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
             layer.getParam(NolaLayer.WEIGHT_KEY).assign(pristineWeights.get(i));
-            layer.getParam(NolaLayer.BETA_KEY).assign(betaAtMerge.get(i));
+            layer.getParam(secondKey(layer)).assign(betaAtMerge.get(i));
         }
         merged = false;
     }
