@@ -71,8 +71,9 @@ final class AdapterRestore {
                 settings.freezeBatchNormStatistics(), fineTune, null, null);
         TransferResult<M> built = new TransferAssembler<>(base, options).assemble();
         AdapterApplier.apply(AdaptedNetwork.of(built.network()), adapter, LoadOptions.STRICT);
-        log.info("Restored {} adapted layers and {} saved tensors from {}", adapter.layers().size(),
-                adapter.extraTensors().size(), file);
+        log.info("Restored {} adapted layers and {} saved tensors from {} (written by nola4j {})",
+                adapter.layers().size(), adapter.extraTensors().size(), file,
+                adapter.libraryVersion().isEmpty() ? "of a release that did not record it" : adapter.libraryVersion());
         TransferSettings restored = new TransferSettings(settings.head(), settings.headNOut(), settings.outputLoss(),
                 settings.trainable(), settings.freezeBatchNormStatistics(), settings.quantizationBits(),
                 settings.calibratedBatchNorm());
