@@ -15,7 +15,8 @@ public enum AdapterKind {
     /**
      * LoRA ({@code LoraDense}, {@code LoraConv2d}): A and B themselves train, r·(fanIn + nOut)
      * values per layer; the basis seed seeds A's initial values and k, l are not used. Kept as the
-     * baseline NOLA is measured against; such a network is saved whole (ModelSerializer).
+     * baseline NOLA is measured against; its adapter file stores A and B in full, and it saves,
+     * restores, banks and merges like a NOLA one.
      */
     LORA
 }

@@ -6,6 +6,7 @@ import io.github.nola4j.layers.adapter.AdapterApplier;
 import io.github.nola4j.layers.adapter.AdapterFiles;
 import io.github.nola4j.layers.adapter.AdapterFormatException;
 import io.github.nola4j.layers.adapter.LayerAdapter;
+import io.github.nola4j.layers.adapter.LayerAdapterKind;
 import io.github.nola4j.layers.adapter.LoadOptions;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
@@ -22,7 +23,8 @@ import java.util.regex.Pattern;
 
 /**
  * Rebuilds an adapted network from a base and an adapter file alone ({@link NolaTransfer#restore}):
- * the file's layer entries give the targets and each layer's adapter options, its
+ * the file's layer entries give the targets and each layer's adapter options (NOLA, or LoRA with
+ * its rank, scale and init seed), its
  * {@link TransferSettings} the head, trainable layers, loss and quantisation bits; the same
  * {@link TransferAssembler} as {@link NolaTransfer#build()} builds the network, and the file's
  * coefficients and saved layers are then loaded into it, with every check of
@@ -35,16 +37,31 @@ final class AdapterRestore {
     private AdapterRestore() {
     }
 
-    static <M extends Model> TransferResult<M> restore(M base, Path file, FineTuneConfiguration fineTune)
-            throws IOException {
+    /**
+     * @param asked the options of the builder {@code restore} was called on: only its fine-tune
+     *              configuration is used, and it must set nothing the file decides
+     * @throws IllegalArgumentException if targets, a head, trainable layers, a loss or BatchNorm
+     *                                  calibration were set on the builder
+     */
+    static <M extends Model> TransferResult<M> restore(M base, Path file, TransferOptions asked) throws IOException {
+        if (!asked.targets().isEmpty() || asked.headNOut() > 0 || !asked.trainableNames().isEmpty()
+                || !asked.trainablePatterns().isEmpty() || asked.outputLoss() != null
+                || asked.calibrationFeatures() != null) {
+            throw new IllegalArgumentException("restore(" + file + ") takes the targets, head, trainable layers,"
+                    + " loss and BatchNorm statistics from the file; remove the other calls, keep only"
+                    + " fineTuneConfiguration(..)");
+        }
+        FineTuneConfiguration fineTune = asked.fineTune();
         NetworkEditor.forModel(base); // fails early for a model that cannot be adapted
         Adapter adapter = AdapterFiles.read(file);
-        TransferSettings settings = TransferSettings.fromJson(adapter.transferJson(), file.toString());
+        TransferSettings settings = TransferSettings.fromJson(adapter.transferJson(), adapter.libraryVersion(),
+                file.toString());
         TargetSelector targets = new TargetSelector();
         List<TransferOptions.SpecOverride> overrides = new ArrayList<>();
         for (LayerAdapter la : adapter.layers()) {
             targets.names(la.name());
-            AdapterSpec spec = new AdapterSpec(AdapterKind.NOLA, la.rank(), la.numBasesA(), la.numBasesB(),
+            AdapterSpec spec = la.kind() == LayerAdapterKind.LORA ? AdapterSpec.lora(la.rank(), la.scale(),
+                    la.basisSeed()) : new AdapterSpec(AdapterKind.NOLA, la.rank(), la.numBasesA(), la.numBasesB(),
                     la.basisSeed(), la.scale(), settings.quantizationBits().getOrDefault(la.name(), 0));
             overrides.add(new TransferOptions.SpecOverride(Pattern.compile(Pattern.quote(la.name())), s -> spec));
         }
@@ -54,8 +71,9 @@ final class AdapterRestore {
                 settings.freezeBatchNormStatistics(), fineTune, null, null);
         TransferResult<M> built = new TransferAssembler<>(base, options).assemble();
         AdapterApplier.apply(AdaptedNetwork.of(built.network()), adapter, LoadOptions.STRICT);
-        log.info("Restored {} adapted layers and {} saved tensors from {}", adapter.layers().size(),
-                adapter.extraTensors().size(), file);
+        log.info("Restored {} adapted layers and {} saved tensors from {} (written by nola4j {})",
+                adapter.layers().size(), adapter.extraTensors().size(), file,
+                adapter.libraryVersion().isEmpty() ? "of a release that did not record it" : adapter.libraryVersion());
         TransferSettings restored = new TransferSettings(settings.head(), settings.headNOut(), settings.outputLoss(),
                 settings.trainable(), settings.freezeBatchNormStatistics(), settings.quantizationBits(),
                 settings.calibratedBatchNorm());

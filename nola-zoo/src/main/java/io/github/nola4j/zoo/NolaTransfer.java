@@ -276,7 +276,8 @@ public final class NolaTransfer<M extends Model> {
     }
 
     /**
-     * Rebuilds the adapted network of an adapter file saved by {@link TransferResult#saveAdapter}
+     * Rebuilds the adapted network of an adapter file saved from a network this class built
+     * ({@link TransferResult#saveAdapter}, or {@code AdapterFiles.save} on it), NOLA or LoRA,
      * from this base and the file alone (as PEFT's {@code from_pretrained}): the targets, head,
      * trainable layers and adapter options come from the settings the file stores, and the file's
      * coefficients and saved layers are loaded into the result. Only {@link #fineTuneConfiguration}
@@ -284,17 +285,11 @@ public final class NolaTransfer<M extends Model> {
      *
      * @throws IllegalArgumentException if targets, a head or trainable layers were also set here
      * @throws io.github.nola4j.layers.adapter.AdapterFormatException if the file is not an adapter
-     *                                  or was not saved by {@link TransferResult#saveAdapter}
+     *                                  or holds no transfer settings (not saved from a transfer's network)
      * @throws io.github.nola4j.layers.adapter.AdapterMismatchException if the file was trained on another base
      */
     public TransferResult<M> restore(Path adapterFile) throws IOException {
-        if (!targets.isEmpty() || headNOut > 0 || !trainableNames.isEmpty() || !trainablePatterns.isEmpty()
-                || outputLoss != null || calibrationFeatures != null) {
-            throw new IllegalArgumentException("restore(" + adapterFile + ") takes the targets, head, trainable layers,"
-                    + " loss and BatchNorm statistics from the file; remove the other calls, keep only"
-                    + " fineTuneConfiguration(..)");
-        }
-        return AdapterRestore.restore(source, adapterFile, fineTune);
+        return AdapterRestore.restore(source, adapterFile, options());
     }
 
     private TransferOptions options() {

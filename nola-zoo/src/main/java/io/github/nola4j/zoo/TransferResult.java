@@ -1,10 +1,9 @@
 package io.github.nola4j.zoo;
 
-import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.adapter.AdaptedNetwork;
 import io.github.nola4j.layers.adapter.Adapter;
-import io.github.nola4j.layers.adapter.AdapterCapture;
 import io.github.nola4j.layers.adapter.AdapterFiles;
+import io.github.nola4j.layers.adapter.TransferMetadata;
 import io.github.nola4j.layers.adapter.WriteOptions;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -28,6 +27,16 @@ import java.util.Map;
  */
 public record TransferResult<M extends Model>(M network, List<String> adaptedLayers, Map<String, String> skipped,
                                               String headLayer, TrainableSummary summary, TransferSettings settings) {
+
+    /**
+     * Records {@code settings} with {@code network} ({@link TransferMetadata}), so every adapter file
+     * saved from it stores them and restores with {@link NolaTransfer#restore}.
+     */
+    public TransferResult {
+        if (network != null && settings != null) {
+            TransferMetadata.attach(network, settings.metadata());
+        }
+    }
 
     /** @return the layers kept fully trainable ({@link NolaTransfer#trainable}), in network order */
     public List<String> trainableLayers() {
@@ -71,23 +80,12 @@ public record TransferResult<M extends Model>(M network, List<String> adaptedLay
      *
      * @param task    free-form task name recorded in the file
      * @param options coefficient encoding (e.g. {@code WriteOptions.quantized(4)}) and compression
+     * LoRA layers store their trained A and B. The same as
+     * {@code AdapterFiles.save(AdaptedNetwork.of(network()), file, task, <the layers above>, options)}.
+     *
      * @return the adapter written
-     * @throws IllegalStateException for LoRA adapters, whose trained A and B are not a NOLA adapter;
-     *                               save those networks whole with {@code ModelSerializer}
      */
     public Adapter saveAdapter(Path file, String task, WriteOptions options) throws IOException {
-        Map<String, org.deeplearning4j.nn.api.Layer> layers = NetworkEditor.layersOf(network);
-        List<String> lora = adaptedLayers.stream()
-                .filter(n -> !(layers.get(n).conf().getLayer() instanceof NolaLayer)).toList();
-        if (!lora.isEmpty()) {
-            throw new IllegalStateException("Layers " + lora + " hold LoRA adapters, which an adapter file does not"
-                    + " store (it stores NOLA coefficients); save this network whole with"
-                    + " ModelSerializer.writeModel(network, file, false)");
-        }
-        AdaptedNetwork adapted = AdaptedNetwork.of(network);
-        Adapter adapter = AdapterCapture.capture(adapted, task, settings.savedLayers())
-                .withTransferJson(settings.toJson());
-        AdapterFiles.write(file, adapter, options);
-        return adapter;
+        return AdapterFiles.save(AdaptedNetwork.of(network), file, task, settings.savedLayers(), options);
     }
 }

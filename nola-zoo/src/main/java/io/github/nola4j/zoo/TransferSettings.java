@@ -1,10 +1,7 @@
 package io.github.nola4j.zoo;
 
 import io.github.nola4j.layers.adapter.AdapterFormatException;
-import org.nd4j.shade.jackson.databind.JsonNode;
-import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.node.ArrayNode;
-import org.nd4j.shade.jackson.databind.node.ObjectNode;
+import io.github.nola4j.layers.adapter.TransferMetadata;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,13 +11,7 @@ import java.util.Map;
 /**
  * What a {@link NolaTransfer} decided beyond the adapter layers themselves, stored under
  * {@code "transfer"} in an adapter file's configuration so that {@link NolaTransfer#restore}
- * rebuilds the same network from the base and the file alone:
- * <pre>
- * "transfer": {"tool": "nola4j-zoo NolaTransfer", "version": 1,
- *              "head": "output", "head_n_out": 5, "output_loss": null,
- *              "trainable": ["bn1"], "freeze_batchnorm_statistics": true,
- *              "quantization_bits": {"conv1": 4, "fc": 4}, "calibrated_batchnorm": []}
- * </pre>
+ * rebuilds the same network from the base and the file alone (JSON form: {@link TransferSettingsJson}).
  * The adapted layers' names, ranks, bases, scales and seeds are the file's "layers" entries.
  *
  * @param head                      name of the replaced head, or null when the head was kept
@@ -34,10 +25,6 @@ import java.util.Map;
 public record TransferSettings(String head, long headNOut, String outputLoss, List<String> trainable,
                         boolean freezeBatchNormStatistics, Map<String, Integer> quantizationBits,
                         List<String> calibratedBatchNorm) {
-
-    static final String TOOL = "nola4j-zoo NolaTransfer";
-    static final int VERSION = 1;
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     public TransferSettings {
         trainable = List.copyOf(trainable);
@@ -56,56 +43,22 @@ public record TransferSettings(String head, long headNOut, String outputLoss, Li
         return saved;
     }
 
-    /** @return these settings as a JSON object */
+    /** @return these settings as a JSON object ({@link TransferSettingsJson}) */
     String toJson() {
-        ObjectNode root = MAPPER.createObjectNode();
-        root.put("tool", TOOL);
-        root.put("version", VERSION);
-        root.put("head", head);
-        root.put("head_n_out", headNOut);
-        root.put("output_loss", outputLoss);
-        ArrayNode trainableNode = root.putArray("trainable");
-        trainable.forEach(trainableNode::add);
-        root.put("freeze_batchnorm_statistics", freezeBatchNormStatistics);
-        ObjectNode bits = root.putObject("quantization_bits");
-        quantizationBits.forEach(bits::put);
-        ArrayNode calibratedNode = root.putArray("calibrated_batchnorm");
-        calibratedBatchNorm.forEach(calibratedNode::add);
-        return root.toString();
+        return TransferSettingsJson.write(this);
+    }
+
+    /** @return these settings as the network carries them for every adapter file saved from it */
+    TransferMetadata metadata() {
+        return new TransferMetadata(toJson(), savedLayers());
     }
 
     /**
-     * @param json the "transfer" object of an adapter file ("" when the file has none)
-     * @throws AdapterFormatException when there is none, or it is not one this class wrote
+     * @param json           the "transfer" object of an adapter file ("" when the file has none)
+     * @param libraryVersion the nola4j release that wrote the file ("" when not recorded)
+     * @throws AdapterFormatException when there is none, or it is not one this release reads
      */
-    static TransferSettings fromJson(String json, String file) {
-        if (json == null || json.isEmpty()) {
-            throw new AdapterFormatException(file + " holds no NolaTransfer settings (it was not saved by"
-                    + " TransferResult.saveAdapter), so the network cannot be rebuilt from it alone; rebuild the"
-                    + " network with the same NolaTransfer and load the file with AdapterFiles.load");
-        }
-        try {
-            JsonNode root = MAPPER.readTree(json);
-            String tool = root.path("tool").asText();
-            int version = root.path("version").asInt(-1);
-            if (!TOOL.equals(tool) || version != VERSION) {
-                throw new AdapterFormatException(file + ": transfer settings of \"" + tool + "\" version " + version
-                        + " are not readable here; this build reads " + TOOL + " version " + VERSION);
-            }
-            List<String> trainable = new ArrayList<>();
-            root.path("trainable").forEach(n -> trainable.add(n.asText()));
-            Map<String, Integer> bits = new LinkedHashMap<>();
-            root.path("quantization_bits").fields().forEachRemaining(e -> bits.put(e.getKey(), e.getValue().asInt()));
-            List<String> calibrated = new ArrayList<>();
-            root.path("calibrated_batchnorm").forEach(n -> calibrated.add(n.asText()));
-            JsonNode head = root.path("head");
-            JsonNode loss = root.path("output_loss");
-            return new TransferSettings(head.isTextual() ? head.asText() : null, root.path("head_n_out").asLong(0),
-                    loss.isTextual() ? loss.asText() : null, trainable,
-                    root.path("freeze_batchnorm_statistics").asBoolean(true), bits, calibrated);
-        } catch (java.io.IOException e) {
-            throw new AdapterFormatException(file + ": the transfer settings are not valid JSON (" + e.getMessage()
-                    + "); save the adapter again", e);
-        }
+    static TransferSettings fromJson(String json, String libraryVersion, String file) {
+        return TransferSettingsJson.read(json, libraryVersion, file);
     }
 }

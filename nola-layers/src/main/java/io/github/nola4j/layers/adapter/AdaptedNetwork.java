@@ -14,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A MultiLayerNetwork or ComputationGraph seen as a base plus NOLA layers: its layers by name,
- * its NOLA layers in network order, and the {@link BaseFingerprint} of the base (computed once,
+ * A MultiLayerNetwork or ComputationGraph seen as a base plus adapter layers (NOLA or LoRA,
+ * {@link LayerAdapterKind}): its layers by name, its adapter layers in network order, and the {@link BaseFingerprint} of the base (computed once,
  * on first use; do not ask for it while the network is merged).
  *
  * <p>Keep one instance per network: the fingerprint hashes every W and b once per instance.
@@ -35,7 +35,7 @@ public final class AdaptedNetwork {
         for (Layer layer : layers) {
             String name = layer.conf().getLayer().getLayerName();
             layersByName.put(name, layer);
-            if (layer.conf().getLayer() instanceof NolaLayer) {
+            if (LayerAdapterKind.isAdapterLayer(layer.conf().getLayer())) {
                 nolaLayers.add(layer);
             }
         }
@@ -43,7 +43,7 @@ public final class AdaptedNetwork {
 
     /**
      * @param model an initialised MultiLayerNetwork or ComputationGraph
-     * @throws IllegalArgumentException for other models, or a network without NOLA layers
+     * @throws IllegalArgumentException for other models, or a network without NOLA or LoRA layers
      */
     public static AdaptedNetwork of(Model model) {
         Layer[] layers;
@@ -60,8 +60,8 @@ public final class AdaptedNetwork {
         }
         AdaptedNetwork net = new AdaptedNetwork(model, layers);
         if (net.nolaLayers.isEmpty()) {
-            throw new IllegalArgumentException("the network has no NOLA layers (NolaDense, NolaConv2d), so it has no"
-                    + " adapter; its layers are " + net.layersByName.keySet());
+            throw new IllegalArgumentException("the network has no NOLA or LoRA layers (NolaDense, NolaConv2d,"
+                    + " LoraDense, LoraConv2d), so it has no adapter; its layers are " + net.layersByName.keySet());
         }
         return net;
     }
@@ -71,9 +71,18 @@ public final class AdaptedNetwork {
         return model;
     }
 
-    /** @return the NOLA layers, in network order */
-    public List<Layer> nolaLayers() {
+    /** @return the adapter layers (NOLA and LoRA), in network order */
+    public List<Layer> adapterLayers() {
         return List.copyOf(nolaLayers);
+    }
+
+    /**
+     * @return the adapter layers (NOLA and LoRA), in network order
+     * @deprecated LoRA layers are adapter layers too; use {@link #adapterLayers()}
+     */
+    @Deprecated
+    public List<Layer> nolaLayers() {
+        return adapterLayers();
     }
 
     /** @return the names of all layers, in network order */
@@ -104,7 +113,7 @@ public final class AdaptedNetwork {
         return layer.conf().getLayer().getLayerName();
     }
 
-    /** @return the NOLA configuration of a layer from {@link #nolaLayers()} */
+    /** @return the NOLA configuration of a NOLA layer from {@link #adapterLayers()} */
     public static NolaLayer configOf(Layer layer) {
         return (NolaLayer) layer.conf().getLayer();
     }

@@ -50,7 +50,7 @@ public final class AdapterApplier {
         List<AdapterPlan.Assignment> out = new ArrayList<>();
         Map<String, LayerAdapter> byName = layersByName(adapter);
         List<String> nolaNames = new ArrayList<>();
-        for (Layer layer : net.nolaLayers()) {
+        for (Layer layer : net.adapterLayers()) {
             nolaNames.add(AdaptedNetwork.nameOf(layer));
         }
         if (!byName.keySet().equals(new HashSet<>(nolaNames))) {
@@ -58,16 +58,20 @@ public final class AdapterApplier {
                     + " but the network's NOLA layers are " + nolaNames + "; load it onto the network it was trained"
                     + " for (same layer names)");
         }
-        for (Layer layer : net.nolaLayers()) {
+        for (Layer layer : net.adapterLayers()) {
             LayerAdapter la = byName.get(AdaptedNetwork.nameOf(layer));
             checkLayer(la, AdapterCapture.capture(layer));
             float[] alpha = la.alpha().clone();
             float[] beta = la.beta().clone();
-            NolaLayer conf = AdaptedNetwork.configOf(layer);
-            NolaLayer.convertCoefficients(alpha, beta, NolaLayer.PARAMETRISATION, conf.getParametrisation(),
-                    conf.fanIn());
-            out.add(assignment(la.name() + "/" + NolaLayer.ALPHA_KEY, layer.getParam(NolaLayer.ALPHA_KEY), alpha));
-            out.add(assignment(la.name() + "/" + NolaLayer.BETA_KEY, layer.getParam(NolaLayer.BETA_KEY), beta));
+            if (la.kind() == LayerAdapterKind.NOLA) {
+                NolaLayer conf = AdaptedNetwork.configOf(layer);
+                NolaLayer.convertCoefficients(alpha, beta, NolaLayer.PARAMETRISATION, conf.getParametrisation(),
+                        conf.fanIn());
+            }
+            String first = la.kind().firstKey();
+            String second = la.kind().secondKey();
+            out.add(assignment(la.name() + "/" + first, layer.getParam(first), alpha));
+            out.add(assignment(la.name() + "/" + second, layer.getParam(second), beta));
         }
         Set<String> seen = new HashSet<>();
         for (ExtraTensor t : adapter.extraTensors()) {
@@ -107,23 +111,26 @@ public final class AdapterApplier {
     }
 
     private static void checkLayer(LayerAdapter want, LayerAdapter have) {
-        boolean same = want.type().equals(have.type()) && Arrays.equals(want.weightShape(), have.weightShape())
+        // a LoRA layer's init seed only chose A's starting values, which the adapter replaces
+        boolean seedMatters = have.kind() == LayerAdapterKind.NOLA;
+        boolean same = want.kind() == have.kind() && want.type().equals(have.type()) && Arrays.equals(want.weightShape(), have.weightShape())
                 && want.hasBias() == have.hasBias() && want.rank() == have.rank()
                 && want.numBasesA() == have.numBasesA() && want.numBasesB() == have.numBasesB()
-                && Double.compare(want.scale(), have.scale()) == 0 && want.basisSeed() == have.basisSeed();
+                && Double.compare(want.scale(), have.scale()) == 0
+                && (!seedMatters || want.basisSeed() == have.basisSeed());
         if (!same) {
             throw new AdapterMismatchException("layer \"" + want.name() + "\": the adapter is for " + want.describe()
                     + " but the network has " + have.describe() + "; build the NOLA layer with the adapter's"
                     + " configuration (the bases depend on shape, r, k, l and seed)");
         }
-        requireFinite(want.name() + "/" + NolaLayer.ALPHA_KEY, want.alpha());
-        requireFinite(want.name() + "/" + NolaLayer.BETA_KEY, want.beta());
+        requireFinite(want.name() + "/" + want.kind().firstKey(), want.alpha());
+        requireFinite(want.name() + "/" + want.kind().secondKey(), want.beta());
     }
 
     private static AdapterPlan.Assignment extra(AdaptedNetwork net, ExtraTensor t) {
         Layer layer = net.requireLayer(t.layer(), "extra tensor " + t.id());
-        if (layer.conf().getLayer() instanceof NolaLayer) {
-            throw new AdapterMismatchException("extra tensor " + t.id() + " targets a NOLA layer, whose W and b are"
+        if (LayerAdapterKind.isAdapterLayer(layer.conf().getLayer())) {
+            throw new AdapterMismatchException("extra tensor " + t.id() + " targets a NOLA or LoRA layer, whose W and b are"
                     + " the frozen base; an adapter may not overwrite them");
         }
         INDArray target = layer.paramTable().get(t.param());

@@ -17,8 +17,10 @@ import java.util.Set;
  *
  * <p>Every adapter is validated against the network when it is added ({@link AdapterApplier}),
  * so {@link #activate} only copies: k + l coefficients per NOLA layer (the layers' bases are
- * fixed by their basis seeds, which every added adapter must share) plus the extra tensors.
- * {@link #detach()} returns to the base: β = 0 in every NOLA layer (the base function exactly),
+ * fixed by their basis seeds, which every added adapter must share), A and B per LoRA layer
+ * ({@link LayerAdapterKind}), plus the extra tensors.
+ * {@link #detach()} returns to the base: β = 0 in every NOLA layer, B = 0 in every LoRA layer
+ * (the base function exactly),
  * α and the extra layers (e.g. the original head) as they were when the bank was made.
  * {@link #merge()} folds the active adapter into W for inference ({@link InPlaceMerger});
  * activate and detach unmerge first, restoring the pristine W bit for bit.

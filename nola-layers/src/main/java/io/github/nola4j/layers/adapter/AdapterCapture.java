@@ -1,5 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.LoraLayer;
 import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.basis.BasisGenerator;
 import org.deeplearning4j.nn.api.Layer;
@@ -12,7 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the adapter out of an adapted network: α and β of every NOLA layer, plus every
+ * Reads the adapter out of an adapted network: α and β of every NOLA layer, A and B of every
+ * LoRA layer ({@link LayerAdapterKind}), plus every
  * parameter of the extra layers the caller names (a new head, BatchNorm layers that trained).
  * Values are taken as binary32; a double network loses precision beyond that.
  */
@@ -24,20 +26,20 @@ public final class AdapterCapture {
     /**
      * @param net         the adapted network, not merged
      * @param task        free-form task name recorded in the file
-     * @param extraLayers names of layers whose parameters are saved in full; none may be a NOLA layer
-     * @throws AdapterMismatchException if an extra layer does not exist or is a NOLA layer
+     * @param extraLayers names of layers whose parameters are saved in full; none may be an adapter layer
+     * @throws AdapterMismatchException if an extra layer does not exist or is an adapter layer
      */
     public static Adapter capture(AdaptedNetwork net, String task, Collection<String> extraLayers) {
         List<LayerAdapter> layers = new ArrayList<>();
-        for (Layer layer : net.nolaLayers()) {
+        for (Layer layer : net.adapterLayers()) {
             layers.add(capture(layer));
         }
         List<ExtraTensor> extras = new ArrayList<>();
         for (String name : new LinkedHashSet<>(extraLayers)) {
             Layer layer = net.requireLayer(name, "extra layer to save in full");
-            if (layer.conf().getLayer() instanceof NolaLayer) {
-                throw new AdapterMismatchException("extra layer \"" + name + "\" is a NOLA layer, whose adapter is"
-                        + " already its coefficients; saving it in full would copy the frozen base. Remove it from"
+            if (LayerAdapterKind.isAdapterLayer(layer.conf().getLayer())) {
+                throw new AdapterMismatchException("extra layer \"" + name + "\" is a NOLA or LoRA layer, whose"
+                        + " adapter is already saved; saving it in full would copy the frozen base. Remove it from"
                         + " the extra layers");
             }
             for (Map.Entry<String, INDArray> p : layer.paramTable().entrySet()) {
@@ -51,9 +53,17 @@ public final class AdapterCapture {
 
     /**
      * @return the configuration and current coefficients of one NOLA layer, the coefficients in
-     * {@link NolaLayer#PARAMETRISATION} (converted from the layer's, if it is older)
+     * {@link NolaLayer#PARAMETRISATION} (converted from the layer's, if it is older); of a LoRA
+     * layer, its A and B in C order
      */
     static LayerAdapter capture(Layer layer) {
+        if (layer.conf().getLayer() instanceof LoraLayer lora) {
+            float[] a = AdaptedNetwork.toFloatC(layer.getParam(LoraLayer.A_KEY));
+            float[] b = AdaptedNetwork.toFloatC(layer.getParam(LoraLayer.B_KEY));
+            return new LayerAdapter(AdaptedNetwork.nameOf(layer), lora.getClass().getSimpleName(),
+                    layer.getParam(LoraLayer.WEIGHT_KEY).shape(), lora.hasBias(), lora.getRank(), a.length, b.length,
+                    lora.getScale(), lora.getInitSeed(), a, b, LayerAdapterKind.LORA);
+        }
         NolaLayer conf = AdaptedNetwork.configOf(layer);
         float[] alpha = AdaptedNetwork.toFloatC(layer.getParam(NolaLayer.ALPHA_KEY));
         float[] beta = AdaptedNetwork.toFloatC(layer.getParam(NolaLayer.BETA_KEY));

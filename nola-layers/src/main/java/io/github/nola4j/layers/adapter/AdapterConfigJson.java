@@ -11,18 +11,32 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.github.nola4j.layers.adapter.ConfigFields.array;
+import static io.github.nola4j.layers.adapter.ConfigFields.bool;
+import static io.github.nola4j.layers.adapter.ConfigFields.integer;
+import static io.github.nola4j.layers.adapter.ConfigFields.number;
+import static io.github.nola4j.layers.adapter.ConfigFields.object;
+import static io.github.nola4j.layers.adapter.ConfigFields.optionalText;
+import static io.github.nola4j.layers.adapter.ConfigFields.requireShallow;
+import static io.github.nola4j.layers.adapter.ConfigFields.shape;
+import static io.github.nola4j.layers.adapter.ConfigFields.text;
+
 /**
  * The readable configuration part of an adapter file, in the spirit of PEFT's
  * adapter_config.json. It describes everything except the numbers:
  * <pre>
  * {
- *   "format": "nola4j-adapter", "format_version": 2, "parametrisation": 2, "peft_type": "NOLA",
+ *   "format": "nola4j-adapter", "format_version": 2, "parametrisation": 2,
+ *   "library_version": "0.1.0",      (optional, default "": written before releases were recorded)
+ *   "peft_type": "NOLA",             ("LORA" when every layer is LoRA; informative)
  *   "task": "fashion-5-9",
  *   "generator": {"id": "nola4j-splitmix64-boxmuller", "version": 1},
  *   "base_fingerprint": {"scheme": "nola4j-base-fp-v1", "sha256": "64 hex digits"},
  *   "coefficients": {"bits": 4, "scheme": "symmetric-maxabs-per-vector"},     (or 32, "fp32")
  *   "layers": [{"name": "conv1", "type": "NolaConv2d", "weight_shape": [32, 1, 3, 3], "bias": true,
- *               "r": 4, "k": 256, "l": 256, "scale": 0.25, "basis_seed": 1313819713}, ...],
+ *               "r": 4, "k": 256, "l": 256, "scale": 0.25, "basis_seed": 1313819713},
+ *             {"name": "fc", "kind": "lora", "type": "LoraDense", "weight_shape": [128, 64], "bias": true,
+ *               "r": 4, "k": 512, "l": 256, "scale": 0.25, "basis_seed": 1282368065}, ...],
  *   "extra_tensors": [{"layer": "head", "param": "W", "shape": [128, 5], "dtype": "float32"}, ...],
  *   "transfer": {...}       (optional: how the network was built, {@link Adapter#transferJson()})
  * }
@@ -32,17 +46,20 @@ import java.util.List;
  * "parametrisation" (of α and β, {@code NolaLayer}) is absent in format version 1, where it is 1.
  * "basis_seed" is the seed the layer's bases come from (with per-layer seeds, the one derived
  * from the layer name).
+ *
+ * <p>Fields added within format version 2, optional with these defaults so that earlier files
+ * read: "library_version" (the nola4j release that wrote the file; "" when absent) and a layer's
+ * "kind" ("nola" when absent; "lora" entries hold A [fanIn, r] as "k" = fanIn·r values and B
+ * [r, nOut] as "l" = r·nOut values, and "basis_seed" is A's init seed).
  */
 final class AdapterConfigJson {
 
     static final String FORMAT_NAME = "nola4j-adapter";
-    private static final int MAX_DEPTH = 8;
-    private static final int MAX_SHAPE_RANK = 8;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     /** One entry of "layers": a {@link LayerAdapter} without its coefficients. */
     record LayerEntry(String name, String type, long[] weightShape, boolean hasBias, int rank, int k, int l,
-                      double scale, long basisSeed) {
+                      double scale, long basisSeed, LayerAdapterKind kind) {
     }
 
     /** One entry of "extra_tensors": an {@link ExtraTensor} without its values. */
@@ -52,7 +69,7 @@ final class AdapterConfigJson {
     /** The parsed configuration: everything but the numbers, so nothing is sized from it yet. */
     record Config(String task, String generatorId, int generatorVersion, String baseFingerprint,
                   CoefficientEncoding encoding, List<LayerEntry> layers, List<TensorEntry> tensors,
-                  String transferJson) {
+                  String transferJson, String libraryVersion) {
     }
 
     private AdapterConfigJson() {
@@ -62,9 +79,14 @@ final class AdapterConfigJson {
     static byte[] write(Adapter adapter, CoefficientEncoding encoding, boolean pretty) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("format", FORMAT_NAME);
-        root.put("format_version", AdapterCodec.FORMAT_VERSION);
+        root.put("format_version", AdapterFrame.FORMAT_VERSION);
         root.put("parametrisation", NolaLayer.PARAMETRISATION);
-        root.put("peft_type", "NOLA");
+        if (!adapter.libraryVersion().isEmpty()) {
+            root.put("library_version", adapter.libraryVersion());
+        }
+        boolean allLora = !adapter.layers().isEmpty()
+                && adapter.layers().stream().allMatch(l -> l.kind() == LayerAdapterKind.LORA);
+        root.put("peft_type", allLora ? "LORA" : "NOLA");
         root.put("task", adapter.task());
         ObjectNode gen = root.putObject("generator");
         gen.put("id", adapter.generatorId());
@@ -79,6 +101,9 @@ final class AdapterConfigJson {
         for (LayerAdapter la : adapter.layers()) {
             ObjectNode l = layers.addObject();
             l.put("name", la.name());
+            if (la.kind() != LayerAdapterKind.NOLA) {
+                l.put("kind", la.kind().json());
+            }
             l.put("type", la.type());
             ArrayNode shape = l.putArray("weight_shape");
             for (long d : la.weightShape()) {
@@ -147,7 +172,7 @@ final class AdapterConfigJson {
             throw new AdapterFormatException("configuration format_version = " + version + " but the header says "
                     + headerVersion + "; the file is corrupt");
         }
-        if (version != AdapterCodec.FORMAT_VERSION_1) {
+        if (version != AdapterFrame.FORMAT_VERSION_1) {
             long p = integer(root, "parametrisation", 1, Integer.MAX_VALUE);
             if (p != headerParametrisation) {
                 throw new AdapterFormatException("configuration parametrisation = " + p + " but the header says "
@@ -175,10 +200,7 @@ final class AdapterConfigJson {
         }
         List<LayerEntry> layers = new ArrayList<>();
         for (JsonNode l : array(root, "layers")) {
-            layers.add(new LayerEntry(text(l, "name"), text(l, "type"), shape(l, "weight_shape", 1),
-                    bool(l, "bias"), (int) integer(l, "r", 1, Integer.MAX_VALUE),
-                    (int) integer(l, "k", 1, Integer.MAX_VALUE), (int) integer(l, "l", 1, Integer.MAX_VALUE),
-                    number(l, "scale"), integer(l, "basis_seed", Long.MIN_VALUE, Long.MAX_VALUE)));
+            layers.add(layerEntry(l));
         }
         List<TensorEntry> extras = new ArrayList<>();
         for (JsonNode e : array(root, "extra_tensors")) {
@@ -191,116 +213,26 @@ final class AdapterConfigJson {
         }
         JsonNode transfer = root.get("transfer");
         return new Config(text(root, "task"), text(gen, "id"), (int) integer(gen, "version", 0, Integer.MAX_VALUE),
-                sha, encoding, layers, extras, transfer != null && transfer.isObject() ? transfer.toString() : "");
+                sha, encoding, layers, extras, transfer != null && transfer.isObject() ? transfer.toString() : "",
+                optionalText(root, "library_version", ""));
     }
 
-    /** Rejects nesting deeper than {@value #MAX_DEPTH} before Jackson recurses into it. */
-    private static void requireShallow(byte[] json) {
-        int depth = 0;
-        boolean inString = false;
-        for (int i = 0; i < json.length; i++) {
-            byte c = json[i];
-            if (inString) {
-                if (c == '\\') {
-                    i++;
-                } else if (c == '"') {
-                    inString = false;
-                }
-            } else if (c == '"') {
-                inString = true;
-            } else if (c == '{' || c == '[') {
-                if (++depth > MAX_DEPTH) {
-                    throw new AdapterFormatException("adapter configuration nests deeper than " + MAX_DEPTH
-                            + " levels; the file is corrupt or hostile");
-                }
-            } else if (c == '}' || c == ']') {
-                depth--;
+    /** @return one "layers" entry; a LoRA entry's k and l must be the value counts of A and B */
+    private static LayerEntry layerEntry(JsonNode l) {
+        LayerAdapterKind kind = LayerAdapterKind.fromJson(optionalText(l, "kind", LayerAdapterKind.NOLA.json()));
+        LayerEntry e = new LayerEntry(text(l, "name"), text(l, "type"), shape(l, "weight_shape", 1),
+                bool(l, "bias"), (int) integer(l, "r", 1, Integer.MAX_VALUE),
+                (int) integer(l, "k", 1, Integer.MAX_VALUE), (int) integer(l, "l", 1, Integer.MAX_VALUE),
+                number(l, "scale"), integer(l, "basis_seed", Long.MIN_VALUE, Long.MAX_VALUE), kind);
+        if (kind == LayerAdapterKind.LORA) {
+            long fanIn = LayerAdapter.fanIn(e.weightShape());
+            long nOut = e.weightShape()[e.weightShape().length == 2 ? 1 : 0];
+            if (e.k() != fanIn * e.rank() || e.l() != e.rank() * nOut) {
+                throw new AdapterFormatException("LoRA layer \"" + e.name() + "\": k = " + e.k() + " and l = " + e.l()
+                        + " must be fanIn·r = " + fanIn * e.rank() + " and r·nOut = " + e.rank() * nOut
+                        + " (A and B in full); the file is corrupt");
             }
         }
-    }
-
-    private static JsonNode field(JsonNode node, String name) {
-        JsonNode v = node.get(name);
-        if (v == null || v.isNull()) {
-            throw new AdapterFormatException("adapter configuration: field \"" + name + "\" is missing; the file is"
-                    + " corrupt or from an incompatible writer");
-        }
-        return v;
-    }
-
-    private static String text(JsonNode node, String name) {
-        JsonNode v = field(node, name);
-        if (!v.isTextual()) {
-            throw new AdapterFormatException("adapter configuration: field \"" + name + "\" = " + v
-                    + " must be a string");
-        }
-        return v.textValue();
-    }
-
-    private static boolean bool(JsonNode node, String name) {
-        JsonNode v = field(node, name);
-        if (!v.isBoolean()) {
-            throw new AdapterFormatException("adapter configuration: field \"" + name + "\" = " + v
-                    + " must be true or false");
-        }
-        return v.booleanValue();
-    }
-
-    private static double number(JsonNode node, String name) {
-        JsonNode v = field(node, name);
-        if (!v.isNumber() || !Double.isFinite(v.doubleValue())) {
-            throw new AdapterFormatException("adapter configuration: field \"" + name + "\" = " + v
-                    + " must be a finite number");
-        }
-        return v.doubleValue();
-    }
-
-    private static long integer(JsonNode node, String name, long min, long max) {
-        JsonNode v = field(node, name);
-        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < min || v.longValue() > max) {
-            throw new AdapterFormatException("adapter configuration: field \"" + name + "\" = " + v
-                    + " must be an integer in [" + min + ", " + max + "]");
-        }
-        return v.longValue();
-    }
-
-    private static JsonNode object(JsonNode node, String name) {
-        JsonNode v = field(node, name);
-        if (!v.isObject()) {
-            throw new AdapterFormatException("adapter configuration: field \"" + name + "\" must be an object");
-        }
-        return v;
-    }
-
-    private static JsonNode array(JsonNode node, String name) {
-        JsonNode v = field(node, name);
-        if (!v.isArray()) {
-            throw new AdapterFormatException("adapter configuration: field \"" + name + "\" must be an array");
-        }
-        for (JsonNode e : v) {
-            if (!e.isObject()) {
-                throw new AdapterFormatException("adapter configuration: entries of \"" + name
-                        + "\" must be objects, got " + e);
-            }
-        }
-        return v;
-    }
-
-    private static long[] shape(JsonNode node, String name, long minDim) {
-        JsonNode v = field(node, name);
-        if (!v.isArray() || v.size() > MAX_SHAPE_RANK) {
-            throw new AdapterFormatException("adapter configuration: field \"" + name + "\" = " + v
-                    + " must be an array of at most " + MAX_SHAPE_RANK + " dimensions");
-        }
-        long[] shape = new long[v.size()];
-        for (int i = 0; i < shape.length; i++) {
-            JsonNode d = v.get(i);
-            if (!d.isIntegralNumber() || !d.canConvertToInt() || d.intValue() < minDim) {
-                throw new AdapterFormatException("adapter configuration: field \"" + name + "\" = " + v
-                        + " must hold integers in [" + minDim + ", " + Integer.MAX_VALUE + "]");
-            }
-            shape[i] = d.intValue();
-        }
-        return shape;
+        return e;
     }
 }

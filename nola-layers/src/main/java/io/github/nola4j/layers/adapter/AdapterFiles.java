@@ -8,15 +8,26 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * Adapter files on disk (format: {@link AdapterCodec}). Writes are atomic ({@link AtomicFileWriter}).
+ * Adapter files on disk (format: {@link AdapterCodec}), NOLA and LoRA alike: the one way adapters
+ * are saved and read. Arguments follow DL4J's {@code ModelSerializer}: the model (or adapter)
+ * first, then the file, then the options. Writes are atomic ({@link AtomicFileWriter}) and record
+ * the library version ({@link LibraryVersion}).
  *
  * <pre>
  *   AdaptedNetwork net = AdaptedNetwork.of(model);
  *   AdapterFiles.save(net, Path.of("task-a.nola"), "task-a", List.of("head"), WriteOptions.quantized(4));
  *   AdapterFiles.load(otherCopyOfBase, Path.of("task-a.nola"), LoadOptions.STRICT);
  * </pre>
+ * A network built by nola-zoo's {@code NolaTransfer} carries its settings ({@link TransferMetadata});
+ * a file saved from it, here or by {@code TransferResult.saveAdapter}, stores them, so
+ * {@code NolaTransfer.of(base).restore(file)} rebuilds the network from the base and the file.
  */
 public final class AdapterFiles {
 
@@ -29,31 +40,56 @@ public final class AdapterFiles {
     }
 
     /**
-     * Captures the adapter of {@code net} ({@link AdapterCapture}) and writes it to {@code path}.
+     * Captures the adapter of {@code net} ({@link AdapterCapture}) and writes it to {@code path}. When
+     * the network carries {@link TransferMetadata}, the file stores its settings, and the layers they
+     * need saved in full (e.g. calibrated BatchNorm) are saved too, after {@code extraLayers}.
      *
-     * @param extraLayers layers saved in full; every layer other than the NOLA layers that trains
-     *                    (a new head, a trainable BatchNorm) must be among them
+     * @param extraLayers layers saved in full; every layer other than the NOLA and LoRA layers that
+     *                    trains (a new head, a trainable BatchNorm) must be among them
      * @throws AdapterMismatchException when a layer that trains is not in {@code extraLayers}; nothing is written
      */
-    public static Adapter save(AdaptedNetwork net, Path path, String task, java.util.Collection<String> extraLayers,
+    public static Adapter save(AdaptedNetwork net, Path path, String task, Collection<String> extraLayers,
                                WriteOptions options) throws IOException {
         TrainedLayerCheck.requireSaved(net, extraLayers);
-        Adapter adapter = AdapterCapture.capture(net, task, extraLayers);
-        write(path, adapter, options);
+        Optional<TransferMetadata> transfer = TransferMetadata.of(net.model());
+        Set<String> saved = new LinkedHashSet<>(extraLayers);
+        if (transfer.isPresent()) {
+            List<String> added = transfer.get().savedLayers().stream().filter(n -> !saved.contains(n)).toList();
+            if (!added.isEmpty()) {
+                log.info("Also saving layers {} in full with {}: the network's transfer settings need them to"
+                        + " rebuild it", added, path);
+            }
+            saved.addAll(added);
+        }
+        Adapter adapter = AdapterCapture.capture(net, task, saved);
+        if (transfer.isPresent()) {
+            adapter = adapter.withTransferJson(transfer.get().settingsJson());
+        }
+        write(adapter, path, options);
         return adapter;
     }
 
     /**
-     * Writes {@code adapter} to {@code path} atomically. When the file quantises coefficients that do not
-     * already sit on its grid (trained in fp32, or quantisation-aware at more bits), logs a warning with
-     * the largest change, the vector it is in and the fix: the file then gives other outputs than the
-     * network it was saved from.
+     * Writes {@code adapter} to {@code path} atomically, recording this library's version
+     * ({@link LibraryVersion#current()}) as the one that wrote it. When the file quantises
+     * coefficients that do not already sit on its grid (trained in fp32, or quantisation-aware at
+     * more bits), logs a warning with the largest change, the vector it is in and the fix: the file
+     * then gives other outputs than the network it was saved from.
      */
-    public static void write(Path path, Adapter adapter, WriteOptions options) throws IOException {
+    public static void write(Adapter adapter, Path path, WriteOptions options) throws IOException {
         if (options.encoding().isQuantized()) {
             quantisationWarning(path, adapter, options.encoding().bits()).ifPresent(log::warn);
         }
-        AtomicFileWriter.write(path, AdapterCodec.encode(adapter, options));
+        Adapter stamped = adapter.withLibraryVersion(LibraryVersion.current());
+        AtomicFileWriter.write(path, AdapterCodec.encode(stamped, options));
+    }
+
+    /**
+     * @deprecated the arguments are now in DL4J's order, adapter first: use {@link #write(Adapter, Path, WriteOptions)}
+     */
+    @Deprecated
+    public static void write(Path path, Adapter adapter, WriteOptions options) throws IOException {
+        write(adapter, path, options);
     }
 
     /** A change above this fraction of a vector's largest value is more than float rounding of a grid point. */
@@ -65,6 +101,7 @@ public final class AdapterFiles {
         double worstRelative = 0;
         double worstChange = 0;
         int moved = 0;
+        boolean lora = false;
         for (LayerAdapter layer : adapter.layers()) {
             for (int v = 0; v < 2; v++) {
                 float[] values = v == 0 ? layer.alpha() : layer.beta();
@@ -75,7 +112,8 @@ public final class AdapterFiles {
                     if (change / magnitude > worstRelative) {
                         worstRelative = change / magnitude;
                         worstChange = change;
-                        worst = layer.name() + (v == 0 ? " alpha" : " beta");
+                        lora = layer.kind() == LayerAdapterKind.LORA;
+                        worst = layer.name() + (lora ? (v == 0 ? " A" : " B") : (v == 0 ? " alpha" : " beta"));
                     }
                 }
             }
@@ -83,19 +121,25 @@ public final class AdapterFiles {
         if (worst == null) {
             return java.util.Optional.empty();
         }
+        String fix = lora ? "LoRA factors train without quantisation, so save them with WriteOptions.fp32() to keep"
+                + " what was trained" : String.format(java.util.Locale.ROOT, "Train with quantizationBits(%d)"
+                + " (quantisation-aware) to save what was trained, or save with WriteOptions.fp32()", bits);
         return java.util.Optional.of(String.format(java.util.Locale.ROOT, "Saving %s at %d bits moves the coefficients"
                 + " of %d of %d vectors; the largest change is %.3g in %s (%.2f%% of its largest coefficient), so"
-                + " the file's outputs differ from the network's. Train with quantizationBits(%d)"
-                + " (quantisation-aware) to save what was trained, or save with WriteOptions.fp32()", path, bits,
-                moved, 2 * adapter.layers().size(), worstChange, worst, 100 * worstRelative, bits));
+                + " the file's outputs differ from the network's. %s", path, bits,
+                moved, 2 * adapter.layers().size(), worstChange, worst, 100 * worstRelative, fix));
     }
 
     /**
-     * @return the adapter in {@code path}, fully checked ({@link AdapterCodec#decode})
+     * @return the adapter in {@code path}, fully checked ({@link AdapterCodec#decode}), NOLA or LoRA, with or
+     * without transfer settings, of every format version this release reads
      * @throws AdapterFormatException if the file is not a valid adapter
      */
     public static Adapter read(Path path) throws IOException {
-        return AdapterCodec.decode(readBounded(path));
+        Adapter adapter = AdapterCodec.decode(readBounded(path));
+        log.debug("Read {}: written by nola4j {}", path,
+                adapter.libraryVersion().isEmpty() ? "(version not recorded)" : adapter.libraryVersion());
+        return adapter;
     }
 
     /**

@@ -47,7 +47,7 @@ public final class BaseFingerprint {
             sha.update(ByteBuffer.allocate(Integer.BYTES).putInt(name.length).array());
             sha.update(name);
             tensor(sha, layer.getParam(NolaLayer.WEIGHT_KEY));
-            boolean hasBias = AdaptedNetwork.configOf(layer).hasBias();
+            boolean hasBias = LayerAdapterKind.config(layer).hasBias();
             sha.update((byte) (hasBias ? 1 : 0));
             if (hasBias) {
                 tensor(sha, layer.getParam(NolaLayer.BIAS_KEY));

@@ -1,5 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.LowRankLayer;
 import io.github.nola4j.layers.LowRankUpdate;
 import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.merge.MergeWorkspace;
@@ -14,10 +15,10 @@ import java.util.List;
 /**
  * Folds the active adapter into the frozen weights for inference, and back out exactly.
  * <pre>
- *   merge:    W ← W₀ + s·ΔW in W's layout ({@link LowRankUpdate#mergeInto});  β ← 0
- *   unmerge:  W ← W₀ (the pristine copy, bit for bit);  β ← β at merge time
+ *   merge:    W ← W₀ + s·ΔW in W's layout ({@link LowRankUpdate#mergeInto});  β ← 0 (LoRA: B ← 0)
+ *   unmerge:  W ← W₀ (the pristine copy, bit for bit);  β (LoRA: B) ← its value at merge time
  * </pre>
- * With β = 0 the NOLA branch adds nothing, so the merged network computes the same function
+ * With β = 0 (LoRA: B = 0) the low-rank branch adds nothing, so the merged network computes the same function
  * (up to float rounding of W₀ + s·A·B) with one weight per layer instead of two factors.
  * W₀ is copied once, when this object is made, so the pristine base is never reconstructed by
  * subtracting floats: after any number of merge / unmerge cycles W is bit-identical to W₀.
@@ -42,11 +43,11 @@ public final class InPlaceMerger {
      */
     public InPlaceMerger(AdaptedNetwork net) {
         net.fingerprint();
-        this.layers = net.nolaLayers();
+        this.layers = net.adapterLayers();
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             for (Layer layer : layers) {
                 pristineWeights.add(layer.getParam(NolaLayer.WEIGHT_KEY).dup());
-                betaAtMerge.add(layer.getParam(NolaLayer.BETA_KEY).dup());
+                betaAtMerge.add(layer.getParam(secondKey(layer)).dup());
             }
         }
     }
@@ -67,18 +68,25 @@ public final class InPlaceMerger {
         }
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
-            NolaLayer conf = AdaptedNetwork.configOf(layer);
+            LowRankLayer conf = LayerAdapterKind.config(layer);
             try (MemoryWorkspace ignored = MergeWorkspace.open()) {
                 LowRankUpdate.of(conf, layer.paramTable()).mergeInto(pristineWeights.get(i),
                         layer.getParam(NolaLayer.WEIGHT_KEY));
             }
         }
         for (int i = 0; i < layers.size(); i++) {
-            INDArray beta = layers.get(i).getParam(NolaLayer.BETA_KEY);
+            INDArray beta = layers.get(i).getParam(secondKey(layers.get(i)));
             betaAtMerge.get(i).assign(beta);
             beta.assign(0);
         }
         merged = true;
+    }
+
+    /**
+     * @return β's key in a NOLA layer, B's in a LoRA layer: the factor whose 0 makes ΔW = 0
+     */
+    private static String secondKey(Layer layer) {
+        return LayerAdapterKind.of(layer.conf().getLayer()).secondKey();
     }
 
     /**
@@ -93,7 +101,7 @@ public final class InPlaceMerger {
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
             layer.getParam(NolaLayer.WEIGHT_KEY).assign(pristineWeights.get(i));
-            layer.getParam(NolaLayer.BETA_KEY).assign(betaAtMerge.get(i));
+            layer.getParam(secondKey(layer)).assign(betaAtMerge.get(i));
         }
         merged = false;
     }

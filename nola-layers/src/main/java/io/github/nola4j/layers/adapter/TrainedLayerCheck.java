@@ -1,6 +1,5 @@
 package io.github.nola4j.layers.adapter;
 
-import io.github.nola4j.layers.NolaLayer;
 import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.learning.config.NoOp;
 
@@ -29,7 +28,7 @@ final class TrainedLayerCheck {
         List<String> missing = new ArrayList<>();
         for (String name : net.layerNames()) {
             Layer layer = net.layer(name);
-            if (layer.conf().getLayer() instanceof NolaLayer || extraLayers.contains(name)) {
+            if (LayerAdapterKind.isAdapterLayer(layer.conf().getLayer()) || extraLayers.contains(name)) {
                 continue;
             }
             if (trains(layer)) {
