@@ -117,8 +117,8 @@ public abstract class NolaLayer extends LowRankLayer {
         SDVariable alpha = params.get(ALPHA_KEY);
         SDVariable beta = params.get(BETA_KEY);
         if (quantizationBits > 0) {
-            alpha = CoefficientFakeQuant.straightThrough(sd, alpha, quantizationBits);
-            beta = CoefficientFakeQuant.straightThrough(sd, beta, quantizationBits);
+            alpha = CoefficientQuantization.straightThrough(sd, alpha, quantizationBits);
+            beta = CoefficientQuantization.straightThrough(sd, beta, quantizationBits);
         }
         alpha = alpha.mul(coefficientScaleA());
         beta = beta.mul(scale * coefficientScaleB());
@@ -134,8 +134,8 @@ public abstract class NolaLayer extends LowRankLayer {
         INDArray alpha = params.get(ALPHA_KEY);
         INDArray beta = params.get(BETA_KEY);
         if (quantizationBits > 0) {
-            alpha = CoefficientFakeQuant.quantize(alpha, quantizationBits);
-            beta = CoefficientFakeQuant.quantize(beta, quantizationBits);
+            alpha = CoefficientQuantization.quantize(alpha, quantizationBits);
+            beta = CoefficientQuantization.quantize(beta, quantizationBits);
         }
         DataType dt = alpha.dataType();
         INDArray a = mixture(alpha, basesA(dt), coefficientScaleA()).reshape(fanIn(), rank);
@@ -357,8 +357,8 @@ public abstract class NolaLayer extends LowRankLayer {
             require(numBasesA > 0, name, "numBasesA", numBasesA, "must be > 0", "use e.g. .numBasesA(64)");
             require(numBasesB > 0, name, "numBasesB", numBasesB, "must be > 0", "use e.g. .numBasesB(64)");
             require(quantizationBits == 0
-                            || (quantizationBits >= CoefficientFakeQuant.MIN_BITS
-                            && quantizationBits <= CoefficientFakeQuant.MAX_BITS), name, "quantizationBits",
+                            || (quantizationBits >= CoefficientQuantization.MIN_BITS
+                            && quantizationBits <= CoefficientQuantization.MAX_BITS), name, "quantizationBits",
                     quantizationBits, "must be 0 (off) or in [2, 8]", "use e.g. .quantizationBits(4)");
         }
     }
