@@ -4,11 +4,7 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.graph.vertex.VertexIndices;
-import org.deeplearning4j.nn.layers.FrozenLayer;
-import org.deeplearning4j.nn.layers.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.learning.config.NoOp;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * dL/dx that is thrown away: for a convolution that is one more convolution-sized product per step.
  *
  * <p>A layer's input gradient is needed when some layer below it (on any path from the network's
- * inputs) has a parameter that trains, i.e. one whose updater is neither absent nor {@link NoOp}
- * (DL4J's frozen layers report none; W and b of the low-rank layers report {@link NoOp}). Layers
+ * inputs) has a parameter that trains ({@link Trainability#trains(Layer)}: DL4J's frozen layers and
+ * W and b of the low-rank layers do not). Layers
  * with no trainable layer below get {@link DirectLowRankLayer#setInputGradientNeeded}(false) and
  * return zeros as their input gradient, which is what keeps DL4J's backward pass intact. Trained
  * parameters are the same as with the input gradient computed.
@@ -49,7 +45,7 @@ public final class InputGradients {
                 d.setInputGradientNeeded(trainableBelow);
                 skipped += trainableBelow ? 0 : 1;
             }
-            trainableBelow |= trains(layer);
+            trainableBelow |= Trainability.trains(layer);
         }
         log.debug("Input gradient skipped in {} low-rank layer(s)", skipped);
         return skipped;
@@ -73,7 +69,7 @@ public final class InputGradients {
                 d.setInputGradientNeeded(below);
                 skipped += below ? 0 : 1;
             }
-            trainableUpTo[index] = below || (v.hasLayer() && trains(v.getLayer()));
+            trainableUpTo[index] = below || (v.hasLayer() && Trainability.trains(v.getLayer()));
         }
         log.debug("Input gradient skipped in {} low-rank layer(s)", skipped);
         return skipped;
@@ -95,19 +91,5 @@ public final class InputGradients {
                 d.setInputGradientNeeded(true);
             }
         }
-    }
-
-    /** @return true when some parameter of {@code layer} has an updater that changes it */
-    static boolean trains(Layer layer) {
-        if (layer instanceof FrozenLayer || layer instanceof FrozenLayerWithBackprop || layer.numParams() == 0) {
-            return false;
-        }
-        for (String key : layer.paramTable().keySet()) {
-            IUpdater updater = layer.conf().getLayer().getUpdaterByParam(key);
-            if (updater != null && !(updater instanceof NoOp)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

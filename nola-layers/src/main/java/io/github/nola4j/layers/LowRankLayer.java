@@ -167,7 +167,7 @@ public abstract class LowRankLayer extends SameDiffLayer {
 
     @Override
     public IUpdater getUpdaterByParam(String paramName) {
-        return isFrozen(paramName) ? new NoOp() : updater;
+        return isFrozen(paramName) ? Trainability.frozenUpdater() : updater;
     }
 
     @Override

@@ -117,8 +117,8 @@ public abstract class NolaLayer extends LowRankLayer {
         SDVariable alpha = params.get(ALPHA_KEY);
         SDVariable beta = params.get(BETA_KEY);
         if (quantizationBits > 0) {
-            alpha = CoefficientFakeQuant.straightThrough(sd, alpha, quantizationBits);
-            beta = CoefficientFakeQuant.straightThrough(sd, beta, quantizationBits);
+            alpha = CoefficientQuantization.straightThrough(sd, alpha, quantizationBits);
+            beta = CoefficientQuantization.straightThrough(sd, beta, quantizationBits);
         }
         alpha = alpha.mul(coefficientScaleA());
         beta = beta.mul(scale * coefficientScaleB());
@@ -132,8 +132,8 @@ public abstract class NolaLayer extends LowRankLayer {
         INDArray alpha = params.get(ALPHA_KEY);
         INDArray beta = params.get(BETA_KEY);
         if (quantizationBits > 0) {
-            alpha = CoefficientFakeQuant.quantize(alpha, quantizationBits);
-            beta = CoefficientFakeQuant.quantize(beta, quantizationBits);
+            alpha = CoefficientQuantization.quantize(alpha, quantizationBits);
+            beta = CoefficientQuantization.quantize(beta, quantizationBits);
         }
         DataType dt = alpha.dataType();
         return new INDArray[] {BasisMixture.a(alpha, basesA(dt), coefficientScaleA(), fanIn(), rank),

@@ -59,9 +59,7 @@ public abstract class NolaOptions<T extends NolaOptions<T>> extends LowRankLayer
         String name = describe(kind);
         require(numBasesA > 0, name, "numBasesA", numBasesA, "must be > 0", "use e.g. .numBasesA(64)");
         require(numBasesB > 0, name, "numBasesB", numBasesB, "must be > 0", "use e.g. .numBasesB(64)");
-        require(quantizationBits == 0
-                        || (quantizationBits >= CoefficientFakeQuant.MIN_BITS
-                        && quantizationBits <= CoefficientFakeQuant.MAX_BITS), name, "quantizationBits",
+        require(quantizationBits == 0 || CoefficientQuantization.isSupported(quantizationBits), name, "quantizationBits",
                 quantizationBits, "must be 0 (off) or in [2, 8]", "use e.g. .quantizationBits(4)");
     }
 }

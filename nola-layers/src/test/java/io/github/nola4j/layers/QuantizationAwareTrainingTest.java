@@ -40,9 +40,9 @@ class QuantizationAwareTrainingTest {
         LowRankLayerContract.randomiseBeta(qat.getLayer(0), 3);
         INDArray alpha = qat.getLayer(0).getParam("alpha");
         INDArray beta = qat.getLayer(0).getParam("beta");
-        reference.getLayer(0).getParam("alpha").assign(CoefficientFakeQuant.quantize(alpha, 4));
-        reference.getLayer(0).getParam("beta").assign(CoefficientFakeQuant.quantize(beta, 4));
-        long distinct = Arrays.stream(CoefficientFakeQuant.quantize(beta, 4).data().asDouble()).distinct().count();
+        reference.getLayer(0).getParam("alpha").assign(CoefficientQuantization.quantize(alpha, 4));
+        reference.getLayer(0).getParam("beta").assign(CoefficientQuantization.quantize(beta, 4));
+        long distinct = Arrays.stream(CoefficientQuantization.quantize(beta, 4).data().asDouble()).distinct().count();
         assertTrue(distinct <= 15, "4 bits give at most 15 levels, got " + distinct);
 
         Nd4j.getRandom().setSeed(1);
@@ -61,7 +61,7 @@ class QuantizationAwareTrainingTest {
                     qat.gradient().getGradientFor(key));
             assertTrue(err <= 1e-10, key + ": straight-through gradient differs by " + err);
         }
-        assertEquals(0.0, CoefficientFakeQuant.quantize(Nd4j.zeros(DataType.DOUBLE, 1, 4), 4)
+        assertEquals(0.0, CoefficientQuantization.quantize(Nd4j.zeros(DataType.DOUBLE, 1, 4), 4)
                 .amaxNumber().doubleValue(), "all-zero vectors must stay zero");
     }
 

@@ -1,33 +1,27 @@
 package io.github.nola4j.spark;
 
+import io.github.nola4j.layers.Trainability;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
-import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.learning.config.NoOp;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The parameters of a network that change in {@code fit()}, as one flat vector, and the frozen
- * rest. A parameter is trainable when
+ * rest: those for which {@link Trainability#changesInFit} holds. A parameter is trainable when
  * <ul>
  *   <li>its layer is not frozen (neither DL4J's {@code FrozenLayer} nor {@code FrozenLayerWithBackprop},
  *       which nola-zoo's frozen layers extend), and</li>
- *   <li>its updater is not {@link NoOp} (NOLA layers give their pretrained W and b a NoOp updater
+ *   <li>its updater is not NoOp (NOLA layers give their pretrained W and b a NoOp updater
  *       and no gradient, so only α and β qualify; a new head trains everything), or</li>
  *   <li>it is a running mean or variance of a BatchNormalization layer kept trainable whose decay is
  *       below 1: fit() moves those without an updater.</li>
@@ -40,9 +34,6 @@ import java.util.Set;
  * DL4J's flat parameter vector does); {@link #assign} writes such a vector back.
  */
 public final class TrainableParameters {
-
-    private static final Set<String> BATCH_NORM_STATISTICS = Set.of(BatchNormalizationParamInitializer.GLOBAL_MEAN,
-            BatchNormalizationParamInitializer.GLOBAL_VAR, BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
 
     /** One parameter array of a layer, a view into the network's flat parameters. */
     record Parameter(String layer, String key, INDArray view) {
@@ -78,27 +69,12 @@ public final class TrainableParameters {
         List<Parameter> frozen = new ArrayList<>();
         for (Layer layer : layers) {
             org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
-            boolean frozenLayer = isFrozenLayer(layer, conf);
             for (var entry : layer.paramTable().entrySet()) {
                 Parameter p = new Parameter(conf.getLayerName(), entry.getKey(), entry.getValue());
-                (!frozenLayer && changesInFit(conf, entry.getKey()) ? trainable : frozen).add(p);
+                (Trainability.changesInFit(layer, entry.getKey()) ? trainable : frozen).add(p);
             }
         }
         return new TrainableParameters(trainable, frozen, dataType);
-    }
-
-    private static boolean isFrozenLayer(Layer layer, org.deeplearning4j.nn.conf.layers.Layer conf) {
-        return conf instanceof FrozenLayer || conf instanceof FrozenLayerWithBackprop
-                || layer instanceof org.deeplearning4j.nn.layers.FrozenLayer
-                || layer instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop;
-    }
-
-    private static boolean changesInFit(org.deeplearning4j.nn.conf.layers.Layer conf, String key) {
-        if (conf instanceof BatchNormalization bn && BATCH_NORM_STATISTICS.contains(key)) {
-            return bn.getDecay() < 1.0;
-        }
-        IUpdater updater = conf.getUpdaterByParam(key);
-        return updater != null && !(updater instanceof NoOp);
     }
 
     /** @return n, the number of trainable values */

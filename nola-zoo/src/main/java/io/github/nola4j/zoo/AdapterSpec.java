@@ -1,6 +1,6 @@
 package io.github.nola4j.zoo;
 
-import io.github.nola4j.layers.CoefficientFakeQuant;
+import io.github.nola4j.layers.CoefficientQuantization;
 import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.OptionCheck;
 
@@ -35,9 +35,8 @@ public record AdapterSpec(AdapterKind kind, int rank, int numBasesA, int numBase
         require(numBasesB > 0, "numBasesB", numBasesB, "must be > 0", "use e.g. 64 bases");
         require(Double.isFinite(scale) && scale != 0, "scale", scale, "must be finite and non-zero",
                 "use e.g. 1.0 / rank");
-        require(quantizationBits == 0 || (quantizationBits >= CoefficientFakeQuant.MIN_BITS
-                        && quantizationBits <= CoefficientFakeQuant.MAX_BITS), "quantizationBits", quantizationBits,
-                "must be 0 (off) or in [" + CoefficientFakeQuant.MIN_BITS + ", " + CoefficientFakeQuant.MAX_BITS + "]",
+        require(quantizationBits == 0 || CoefficientQuantization.isSupported(quantizationBits), "quantizationBits", quantizationBits,
+                "must be 0 (off) or in [" + CoefficientQuantization.MIN_BITS + ", " + CoefficientQuantization.MAX_BITS + "]",
                 "use e.g. 4");
         require(quantizationBits == 0 || kind == AdapterKind.NOLA, "quantizationBits", quantizationBits,
                 "applies to NOLA coefficients only, not to " + kind, "use 0 with AdapterKind.LORA");

@@ -1,5 +1,6 @@
 package io.github.nola4j.zoo;
 
+import io.github.nola4j.layers.BatchNormStatistics;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -7,15 +8,10 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GLOBAL_LOG_STD;
-import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GLOBAL_MEAN;
-import static org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.GLOBAL_VAR;
 
 /**
  * Sets the running mean and variance of every BatchNormalization layer of a copy of a freshly
@@ -78,23 +74,10 @@ final class BatchNormCalibration {
     }
 
     private static void calibrate(Layer layer, INDArray x) {
-        if (!(layer.conf().getLayer() instanceof BatchNormalization bn)) {
+        if (!(layer.conf().getLayer() instanceof BatchNormalization)) {
             return;
         }
         int[] reduce = x.rank() == 4 ? new int[] {0, 2, 3} : new int[] {0};
-        INDArray mean = x.mean(reduce);
-        INDArray var = x.var(false, reduce);
-        assign(layer, GLOBAL_MEAN, mean);
-        if (layer.paramTable().containsKey(GLOBAL_VAR)) {
-            assign(layer, GLOBAL_VAR, var);
-        } else {
-            assign(layer, GLOBAL_LOG_STD, Transforms.log(Transforms.sqrt(var.add(bn.getEps())), 10.0));
-        }
-    }
-
-    /** Writes into the parameter's view of the flat parameter vector, keeping its shape. */
-    private static void assign(Layer layer, String key, INDArray values) {
-        INDArray param = layer.getParam(key);
-        param.assign(values.castTo(param.dataType()).reshape(param.shape()));
+        BatchNormStatistics.set(layer, x.mean(reduce), x.var(false, reduce));
     }
 }

@@ -1,5 +1,6 @@
 package io.github.nola4j.zoo;
 
+import io.github.nola4j.layers.BatchNormStatistics;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -49,14 +50,7 @@ public class FrozenBackpropRuntime extends FrozenLayerWithBackprop {
     private static INDArray channelFactor(BatchNormalization bn,
                                           org.deeplearning4j.nn.conf.layers.BatchNormalization conf,
                                           INDArray epsilon) {
-        INDArray var;
-        if (conf.isUseLogStd()) {
-            INDArray log10Std = bn.getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
-            INDArray std = Transforms.pow(Nd4j.valueArrayOf(log10Std.shape(), 10.0, log10Std.dataType()), log10Std);
-            var = std.mul(std);
-        } else {
-            var = bn.getParam(BatchNormalizationParamInitializer.GLOBAL_VAR);
-        }
+        INDArray var = BatchNormStatistics.variance(bn);
         INDArray invStd = Transforms.pow(var.add(conf.getEps()), -0.5, false);
         INDArray gamma = conf.isLockGammaBeta() ? Nd4j.valueArrayOf(invStd.shape(), conf.getGamma(), invStd.dataType())
                 : bn.getParam(BatchNormalizationParamInitializer.GAMMA);

@@ -1,12 +1,12 @@
 package io.github.nola4j.zoo;
 
+import io.github.nola4j.layers.Trainability;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
-import org.nd4j.linalg.learning.config.NoOp;
 
 import java.util.ArrayList;
 
@@ -35,8 +35,8 @@ final class LayerFreezing {
         }
         requireWrappable(layer);
         BaseLayer copy = (BaseLayer) layer.clone();
-        copy.setIUpdater(new NoOp());
-        copy.setBiasUpdater(new NoOp());
+        copy.setIUpdater(Trainability.frozenUpdater());
+        copy.setBiasUpdater(Trainability.frozenUpdater());
         copy.setRegularization(new ArrayList<>());
         copy.setRegularizationBias(new ArrayList<>());
         copy.setConstraints(null);

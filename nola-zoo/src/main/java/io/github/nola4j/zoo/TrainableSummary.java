@@ -2,10 +2,10 @@ package io.github.nola4j.zoo;
 
 import io.github.nola4j.layers.LowRankLayer;
 import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.Trainability;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.learning.config.NoOp;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -55,8 +55,8 @@ public record TrainableSummary(long totalParams, long trainableParams, long adap
 
     /**
      * The summary of any network, adapted by {@link NolaTransfer}, restored, or built by hand: a
-     * parameter trains unless its layer's updater for it is NoOp (frozen layers, the frozen W and b
-     * of adapter layers, BatchNorm running statistics). Adapter layers ({@code NolaDense},
+     * parameter trains by {@link Trainability#trains(Layer, String)} (not in frozen layers, not the frozen
+     * W and b of adapter layers, not BatchNorm running statistics). Adapter layers ({@code NolaDense},
      * {@code NolaConv2d}, {@code LoraDense}, {@code LoraConv2d}) count as adapter parameters; the
      * trainable parameters of the network's head (its output layers, or the nearest layers with
      * parameters below them: a new head, or a kept output layer that trains) as the head's; every other trainable parameter as "other trainable". A transfer's
@@ -86,7 +86,7 @@ public record TrainableSummary(long totalParams, long trainableParams, long adap
             }
             long trainable = 0;
             for (Map.Entry<String, INDArray> p : e.getValue().paramTable().entrySet()) {
-                if (!(conf.getUpdaterByParam(p.getKey()) instanceof NoOp)) {
+                if (Trainability.trains(e.getValue(), p.getKey())) {
                     trainable += p.getValue().length();
                 }
             }

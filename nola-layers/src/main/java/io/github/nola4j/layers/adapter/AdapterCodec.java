@@ -1,5 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.CoefficientQuantization;
 import io.github.nola4j.layers.NolaLayer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

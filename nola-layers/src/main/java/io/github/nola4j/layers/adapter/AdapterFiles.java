@@ -1,5 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.CoefficientQuantization;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,8 +106,8 @@ public final class AdapterFiles {
         for (LayerAdapter layer : adapter.layers()) {
             for (int v = 0; v < 2; v++) {
                 float[] values = v == 0 ? layer.alpha() : layer.beta();
-                double magnitude = CoefficientQuantizer.largestMagnitude(values);
-                double change = CoefficientQuantizer.largestChange(values, bits);
+                double magnitude = CoefficientQuantization.largestMagnitude(values);
+                double change = CoefficientQuantization.largestChange(values, bits);
                 if (magnitude > 0 && change > GRID_TOLERANCE * magnitude) {
                     moved++;
                     if (change / magnitude > worstRelative) {

@@ -1,5 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.CoefficientQuantization;
 import io.github.nola4j.layers.NolaLayer;
 
 import java.io.ByteArrayOutputStream;
@@ -106,7 +107,7 @@ final class AdapterPayload {
             writeFloats(out, v);
             return;
         }
-        CoefficientQuantizer.QuantizedVector q = CoefficientQuantizer.quantize(v, enc.bits());
+        CoefficientQuantization.QuantizedVector q = CoefficientQuantization.quantize(v, enc.bits());
         out.writeFloat(q.scale());
         out.write(BitPacking.pack(q.codes(), enc.bits()));
     }
@@ -134,7 +135,7 @@ final class AdapterPayload {
             int bytes = (int) BitPacking.packedBytes(n, enc.bits());
             int[] codes = BitPacking.unpack(in.array(), in.position(), n, enc.bits());
             in.position(in.position() + bytes);
-            float[] v = CoefficientQuantizer.dequantize(new CoefficientQuantizer.QuantizedVector(enc.bits(), scale,
+            float[] v = CoefficientQuantization.dequantize(new CoefficientQuantization.QuantizedVector(enc.bits(), scale,
                     codes));
             AdapterApplier.requireFinite(id, v);
             return v;

@@ -1,5 +1,7 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.CoefficientQuantization;
+
 /**
  * How coefficient vectors (α, β) are stored in an adapter file.
  *
@@ -7,17 +9,13 @@ package io.github.nola4j.layers.adapter;
  *   <li>{@link #FP32}: {@code n} IEEE-754 binary32 values, big-endian: {@code 4·n} bytes.</li>
  *   <li>{@code bits} b in [2, 8]: the vector's scale as a binary32 (4 bytes), then {@code n}
  *       signed b-bit codes packed LSB-first ({@link BitPacking}): {@code 4 + ceil(n·b/8)} bytes.
- *       See {@link CoefficientQuantizer} for the formula.</li>
+ *       See {@link CoefficientQuantization} for the formula.</li>
  * </ul>
  *
  * @param bits 32 for fp32, else the number of bits per quantised coefficient (2 to 8)
  */
 public record CoefficientEncoding(int bits) {
 
-    /** Smallest supported quantisation width. */
-    public static final int MIN_BITS = 2;
-    /** Largest supported quantisation width. */
-    public static final int MAX_BITS = 8;
     /** Bits of the unquantised encoding. */
     public static final int FLOAT_BITS = 32;
     /** Unquantised IEEE-754 binary32 coefficients. */
@@ -26,9 +24,9 @@ public record CoefficientEncoding(int bits) {
     private static final int SCALE_BYTES = Float.BYTES;
 
     public CoefficientEncoding {
-        if (bits != FLOAT_BITS && (bits < MIN_BITS || bits > MAX_BITS)) {
+        if (bits != FLOAT_BITS && !CoefficientQuantization.isSupported(bits)) {
             throw new IllegalArgumentException("coefficient bits = " + bits + " must be " + FLOAT_BITS
-                    + " (fp32) or in [" + MIN_BITS + ", " + MAX_BITS + "]; use e.g. CoefficientEncoding.quantized(4)");
+                    + " (fp32) or in [" + CoefficientQuantization.MIN_BITS + ", " + CoefficientQuantization.MAX_BITS + "]; use e.g. CoefficientEncoding.quantized(4)");
         }
     }
 

@@ -1,7 +1,8 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.Trainability;
 import org.deeplearning4j.nn.api.Layer;
-import org.nd4j.linalg.learning.config.NoOp;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,8 +13,8 @@ import java.util.List;
  * layers that trains (a new head, a BatchNorm kept trainable) must be saved in full with it, or a
  * network rebuilt from the base and the file silently differs from the one that was trained.
  *
- * <p>A parameter trains unless its layer's updater for it is NoOp (DL4J's FrozenLayer and
- * FrozenLayerWithBackprop, frozen BatchNorm running statistics, the frozen W and b of NOLA layers).
+ * <p>Which parameters train is {@link Trainability#trains(Layer)} (not DL4J's FrozenLayer and
+ * FrozenLayerWithBackprop, BatchNorm running statistics or the frozen W and b of NOLA layers).
  */
 final class TrainedLayerCheck {
 
@@ -31,7 +32,7 @@ final class TrainedLayerCheck {
             if (LayerAdapterKind.isAdapterLayer(layer.conf().getLayer()) || extraLayers.contains(name)) {
                 continue;
             }
-            if (trains(layer)) {
+            if (Trainability.trains(layer)) {
                 missing.add(name);
             }
         }
@@ -41,15 +42,5 @@ final class TrainedLayerCheck {
                     + " the extra layers (a new head, trainable BatchNorm), or save through nola-zoo's"
                     + " TransferResult.saveAdapter, which adds them");
         }
-    }
-
-    /** @return whether any parameter of {@code layer} has an updater other than NoOp */
-    static boolean trains(Layer layer) {
-        for (String key : layer.paramTable().keySet()) {
-            if (!(layer.conf().getLayer().getUpdaterByParam(key) instanceof NoOp)) {
-                return true;
-            }
-        }
-        return false;
     }
 }

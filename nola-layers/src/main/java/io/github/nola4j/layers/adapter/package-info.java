@@ -8,7 +8,7 @@
  * <ul>
  *   <li>{@link io.github.nola4j.layers.adapter.AdapterCapture}: network → adapter.</li>
  *   <li>{@link io.github.nola4j.layers.adapter.AdapterCodec}: adapter ↔ bytes (format and layout
- *       byte by byte), with {@link io.github.nola4j.layers.adapter.CoefficientQuantizer} for 2-8 bit
+ *       byte by byte), with {@link io.github.nola4j.layers.CoefficientQuantization} for 2-8 bit
  *       coefficients; {@link io.github.nola4j.layers.adapter.AdapterFiles}: atomic files.</li>
  *   <li>{@link io.github.nola4j.layers.adapter.AdapterApplier}: validate everything, then copy
  *       in; {@link io.github.nola4j.layers.adapter.BaseFingerprint} identifies the base.</li>

@@ -1,5 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.CoefficientQuantization;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,9 +45,9 @@ class AdapterFilesTest {
             AdapterFiles.write(file, a, WriteOptions.quantized(bits));
             Adapter back = AdapterFiles.read(file);
             for (int i = 0; i < a.layers().size(); i++) {
-                assertArrayEquals(CoefficientQuantizer.roundTrip(a.layers().get(i).alpha(), bits),
+                assertArrayEquals(CoefficientQuantization.roundTrip(a.layers().get(i).alpha(), bits),
                         back.layers().get(i).alpha());
-                assertArrayEquals(CoefficientQuantizer.roundTrip(a.layers().get(i).beta(), bits),
+                assertArrayEquals(CoefficientQuantization.roundTrip(a.layers().get(i).beta(), bits),
                         back.layers().get(i).beta());
             }
             assertArrayEquals(a.extraTensors().get(0).values(), back.extraTensors().get(0).values(),
@@ -116,14 +117,14 @@ class AdapterFilesTest {
                 0.5, 7L, alpha, beta);
         Adapter fp32Trained = new Adapter("task", "gen", 1, "fp", List.of(offGrid), List.of());
         String warning = AdapterFiles.quantisationWarning(Path.of("task.nola"), fp32Trained, 4).orElseThrow();
-        double alphaChange = CoefficientQuantizer.largestChange(alpha, 4);
-        double betaChange = CoefficientQuantizer.largestChange(beta, 4);
+        double alphaChange = CoefficientQuantization.largestChange(alpha, 4);
+        double betaChange = CoefficientQuantization.largestChange(beta, 4);
         assertTrue(alphaChange / 0.71 > betaChange / 0.6, "alpha is the worse vector here");
         assertTrue(warning.contains("at 4 bits") && warning.contains("conv1 alpha") && warning.contains("quantizationBits(4)")
                 && warning.contains(String.format(java.util.Locale.ROOT, "%.3g", alphaChange)), warning);
 
-        LayerAdapter onGrid = offGrid.withCoefficients(CoefficientQuantizer.roundTrip(alpha, 4),
-                CoefficientQuantizer.roundTrip(beta, 4));
+        LayerAdapter onGrid = offGrid.withCoefficients(CoefficientQuantization.roundTrip(alpha, 4),
+                CoefficientQuantization.roundTrip(beta, 4));
         Adapter quantisationAware = new Adapter("task", "gen", 1, "fp", List.of(onGrid), List.of());
         assertTrue(AdapterFiles.quantisationWarning(Path.of("task.nola"), quantisationAware, 4).isEmpty());
         assertTrue(AdapterFiles.quantisationWarning(Path.of("task.nola"), quantisationAware, 2).isPresent(),

@@ -1,5 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.CoefficientQuantization;
 import io.github.nola4j.layers.basis.BasisGenerator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -49,7 +50,7 @@ class AdapterSizeTest {
         assertTrue(fp32 <= RATIO * payload32 + OVERHEAD);
         Adapter back = AdapterCodec.decode(AdapterCodec.encode(a, WriteOptions.quantized(4)));
         assertEquals(a.layers().get(52).name(), back.layers().get(52).name());
-        assertArrayEquals(CoefficientQuantizer.roundTrip(a.layers().get(52).beta(), 4), back.layers().get(52).beta());
+        assertArrayEquals(CoefficientQuantization.roundTrip(a.layers().get(52).beta(), 4), back.layers().get(52).beta());
     }
 
     /** Layer records shaped as the 53 convolutions of DL4J's zoo ResNet50 (names as in the zoo). */

@@ -1,5 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.CoefficientQuantization;
 import org.junit.jupiter.api.Test;
 
 import java.util.Random;
@@ -11,10 +12,10 @@ class CoefficientQuantizerTest {
     @Test
     void fourBitsFollowsTheDocumentedFormula() {
         float[] v = {0.7f, -0.36f, 0.1f, 0f, -0.7f};
-        CoefficientQuantizer.QuantizedVector q = CoefficientQuantizer.quantize(v, 4);
+        CoefficientQuantization.QuantizedVector q = CoefficientQuantization.quantize(v, 4);
         assertEquals(0.1f, q.scale(), 1e-7f); // 0.7 / 7
         assertArrayEquals(new int[] {7, -4, 1, 0, -7}, q.codes()); // -3.6 rounds to -4
-        float[] back = CoefficientQuantizer.dequantize(q);
+        float[] back = CoefficientQuantization.dequantize(q);
         assertEquals(0.7f, back[0], 1e-6f);
         assertEquals(-0.4f, back[1], 1e-6f);
     }
@@ -27,30 +28,30 @@ class CoefficientQuantizerTest {
             v[i] = (float) (r.nextGaussian() * 3);
         }
         for (int bits = 2; bits <= 8; bits++) {
-            CoefficientQuantizer.QuantizedVector q = CoefficientQuantizer.quantize(v, bits);
-            float[] back = CoefficientQuantizer.dequantize(q);
+            CoefficientQuantization.QuantizedVector q = CoefficientQuantization.quantize(v, bits);
+            float[] back = CoefficientQuantization.dequantize(q);
             for (int i = 0; i < v.length; i++) {
                 assertTrue(Math.abs(back[i] - v[i]) <= q.scale() / 2 * 1.0001 + 1e-6, "bits " + bits + " i " + i);
-                assertTrue(Math.abs(q.codes()[i]) <= CoefficientQuantizer.maxCode(bits));
+                assertTrue(Math.abs(q.codes()[i]) <= CoefficientQuantization.maxCode(bits));
             }
         }
     }
 
     @Test
     void zeroVectorHasZeroScaleAndTwoBitsIsTernary() {
-        CoefficientQuantizer.QuantizedVector z = CoefficientQuantizer.quantize(new float[4], 3);
+        CoefficientQuantization.QuantizedVector z = CoefficientQuantization.quantize(new float[4], 3);
         assertEquals(0f, z.scale());
         assertArrayEquals(new int[4], z.codes());
-        assertArrayEquals(new int[] {1, 0, -1}, CoefficientQuantizer.quantize(new float[] {2f, 0.5f, -1.5f}, 2)
+        assertArrayEquals(new int[] {1, 0, -1}, CoefficientQuantization.quantize(new float[] {2f, 0.5f, -1.5f}, 2)
                 .codes());
     }
 
     @Test
     void rejectsBadWidthsAndNonFiniteValues() {
-        assertThrows(IllegalArgumentException.class, () -> CoefficientQuantizer.quantize(new float[1], 1));
-        assertThrows(IllegalArgumentException.class, () -> CoefficientQuantizer.quantize(new float[1], 9));
-        assertThrows(IllegalArgumentException.class, () -> CoefficientQuantizer.quantize(new float[1], 32));
-        assertThrows(IllegalArgumentException.class, () -> CoefficientQuantizer.quantize(new float[] {Float.NaN}, 4));
+        assertThrows(IllegalArgumentException.class, () -> CoefficientQuantization.quantize(new float[1], 1));
+        assertThrows(IllegalArgumentException.class, () -> CoefficientQuantization.quantize(new float[1], 9));
+        assertThrows(IllegalArgumentException.class, () -> CoefficientQuantization.quantize(new float[1], 32));
+        assertThrows(IllegalArgumentException.class, () -> CoefficientQuantization.quantize(new float[] {Float.NaN}, 4));
         assertThrows(IllegalArgumentException.class, () -> new CoefficientEncoding(16));
     }
 

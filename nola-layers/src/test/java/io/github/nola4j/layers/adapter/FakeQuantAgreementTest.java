@@ -1,6 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
-import io.github.nola4j.layers.CoefficientFakeQuant;
+import io.github.nola4j.layers.CoefficientQuantization;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,9 +17,9 @@ class FakeQuantAgreementTest {
         for (int bits = 2; bits <= 8; bits++) {
             for (int trial = 0; trial < 20; trial++) {
                 INDArray v = Nd4j.randn(DataType.FLOAT, 1, 64).muli(trial + 1);
-                float[] file = CoefficientQuantizer.roundTrip(v.toFloatVector(), bits);
-                float[] training = CoefficientFakeQuant.quantize(v, bits).toFloatVector();
-                float step = CoefficientQuantizer.quantize(v.toFloatVector(), bits).scale();
+                float[] file = CoefficientQuantization.roundTrip(v.toFloatVector(), bits);
+                float[] training = CoefficientQuantization.quantize(v, bits).toFloatVector();
+                float step = CoefficientQuantization.quantize(v.toFloatVector(), bits).scale();
                 for (int i = 0; i < file.length; i++) {
                     assertEquals(file[i], training[i], step * 1e-5, "bits " + bits + " index " + i);
                 }

@@ -1,5 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.CoefficientQuantization;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -56,7 +57,7 @@ class GoldenFileTest {
         byte[] golden = resource(PLAIN_Q4);
         assertArrayEquals(golden, AdapterCodec.encode(expected(), WriteOptions.quantized(4).plainConfig()));
         Adapter a = AdapterCodec.decode(golden);
-        assertArrayEquals(CoefficientQuantizer.roundTrip(expected().layers().get(0).alpha(), 4),
+        assertArrayEquals(CoefficientQuantization.roundTrip(expected().layers().get(0).alpha(), 4),
                 a.layers().get(0).alpha());
         assertArrayEquals(convBetaAt4Bits(), a.layers().get(0).beta());
         assertEquals(-7, a.layers().get(1).basisSeed());
@@ -79,7 +80,7 @@ class GoldenFileTest {
     @Test
     void version1FilesReadConvertedToTheCurrentParametrisation() throws IOException {
         Adapter q4 = AdapterCodec.decode(resource(V1_PLAIN_Q4));
-        assertConverted(CoefficientQuantizer.roundTrip(expected().layers().get(0).alpha(), 4), convBetaAt4Bits(),
+        assertConverted(CoefficientQuantization.roundTrip(expected().layers().get(0).alpha(), 4), convBetaAt4Bits(),
                 FAN_IN[0], q4.layers().get(0));
         Adapter fp32 = AdapterCodec.decode(resource(V1_DEFLATED_FP32));
         Adapter e = expected();

@@ -109,9 +109,9 @@ class LoraAdapterTest {
                 WriteOptions.quantized(8));
         Adapter read = AdapterFiles.read(file);
         for (int i = 0; i < saved.layers().size(); i++) {
-            assertArrayEquals(CoefficientQuantizer.roundTrip(saved.layers().get(i).alpha(), 8),
+            assertArrayEquals(io.github.nola4j.layers.CoefficientQuantization.roundTrip(saved.layers().get(i).alpha(), 8),
                     read.layers().get(i).alpha());
-            assertArrayEquals(CoefficientQuantizer.roundTrip(saved.layers().get(i).beta(), 8),
+            assertArrayEquals(io.github.nola4j.layers.CoefficientQuantization.roundTrip(saved.layers().get(i).beta(), 8),
                     read.layers().get(i).beta());
         }
     }

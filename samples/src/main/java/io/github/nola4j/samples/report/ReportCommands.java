@@ -1,6 +1,6 @@
 package io.github.nola4j.samples.report;
 
-import io.github.nola4j.layers.CoefficientFakeQuant;
+import io.github.nola4j.layers.CoefficientQuantization;
 import io.github.nola4j.samples.CommandLine;
 import io.github.nola4j.samples.Option;
 import io.github.nola4j.samples.UsageException;
@@ -78,9 +78,9 @@ public final class ReportCommands {
                 Arrays.stream(line.integers(Option.QAT_BITS, Quantization.DEFAULT_QAT_BITS, 0)).filter(b -> b > 0)
                         .toArray());
         for (int bits : q.qatBits()) {
-            if (bits < CoefficientFakeQuant.MIN_BITS || bits > CoefficientFakeQuant.MAX_BITS) {
+            if (!CoefficientQuantization.isSupported(bits)) {
                 throw new UsageException("--qat-bits " + line.text(Option.QAT_BITS) + ": " + bits + " must be from "
-                        + CoefficientFakeQuant.MIN_BITS + " to " + CoefficientFakeQuant.MAX_BITS
+                        + CoefficientQuantization.MIN_BITS + " to " + CoefficientQuantization.MAX_BITS
                         + " (or 0 for none), e.g. --qat-bits 4,3");
             }
         }

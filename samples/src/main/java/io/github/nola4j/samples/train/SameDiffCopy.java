@@ -1,6 +1,7 @@
 package io.github.nola4j.samples.train;
 
 import io.github.nola4j.layers.ConvGeometry;
+import io.github.nola4j.layers.BatchNormStatistics;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -35,7 +36,6 @@ import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Pooling2DConfig;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -291,19 +291,9 @@ final class SameDiffCopy {
 
     /**
      * Sets the running statistics of BatchNormalization layer {@code layer} of {@code net} to this
-     * mean and (biased) variance: DL4J's log10 σ = log10 √(σ² + ε) when the layer keeps log σ.
+     * mean and (biased) variance, in the layer's encoding ({@link BatchNormStatistics}).
      */
     static void setRunningStatistics(MultiLayerNetwork net, int layer, INDArray mean, INDArray variance) {
-        BatchNormalization bn = (BatchNormalization) net.getLayer(layer).conf().getLayer();
-        var l = net.getLayer(layer);
-        INDArray m = l.getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN);
-        m.assign(mean.reshape(m.shape()));
-        if (bn.isUseLogStd()) {
-            INDArray logStd = l.getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
-            logStd.assign(Transforms.log(Transforms.sqrt(variance.add(bn.getEps())), 10.0).reshape(logStd.shape()));
-        } else {
-            INDArray var = l.getParam(BatchNormalizationParamInitializer.GLOBAL_VAR);
-            var.assign(variance.reshape(var.shape()));
-        }
+        BatchNormStatistics.set(net.getLayer(layer), mean, variance);
     }
 }

@@ -1,6 +1,6 @@
 package io.github.nola4j.samples.train;
 
-import io.github.nola4j.layers.CoefficientFakeQuant;
+import io.github.nola4j.layers.CoefficientQuantization;
 import io.github.nola4j.samples.CommandLine;
 import io.github.nola4j.samples.Option;
 import io.github.nola4j.samples.UsageException;
@@ -121,10 +121,10 @@ public final class TrainCommands {
             settings = settings.withScale(line.positive(Option.SCALE));
         }
         if (line.has(Option.QAT_BITS)) {
-            int bits = line.integer(Option.QAT_BITS, 0, CoefficientFakeQuant.MIN_BITS);
-            if (bits > CoefficientFakeQuant.MAX_BITS) {
-                throw new UsageException("--qat-bits " + bits + " must be from " + CoefficientFakeQuant.MIN_BITS
-                        + " to " + CoefficientFakeQuant.MAX_BITS + ", e.g. --qat-bits 4");
+            int bits = line.integer(Option.QAT_BITS, 0, CoefficientQuantization.MIN_BITS);
+            if (bits > CoefficientQuantization.MAX_BITS) {
+                throw new UsageException("--qat-bits " + bits + " must be from " + CoefficientQuantization.MIN_BITS
+                        + " to " + CoefficientQuantization.MAX_BITS + ", e.g. --qat-bits 4");
             }
             settings = settings.withQuantizationBits(bits);
         }
