@@ -35,7 +35,8 @@ import java.util.regex.Pattern;
  *       .dataSetFeatureMapping("input").dataSetLabelMapping("label").build());
  *   r.sameDiff().fit(data, 10);
  * </pre>
- * The input graph is never modified: {@link #build()} works on {@code SameDiff.dup()}. In the copy only
+ * The input graph is never modified: {@link #build()} works on a copy (SameDiff's {@code dup()}, or a FlatBuffers
+ * round trip without updater state for a graph that {@code fit} trained before). In the copy only
  * the adapter's variables are VARIABLEs; every other VARIABLE becomes a CONSTANT, so SameDiff's {@code fit}
  * neither updates nor regularises it and any {@code TrainingConfig} trains exactly the adapter. At step 0
  * β = 0 (LoRA: B = 0), so the copy computes exactly what the input graph does.
@@ -152,7 +153,7 @@ public final class NolaGraphTransfer {
     public GraphTransferResult build() {
         GraphTargets.Selection selection = targets.select(GraphWeights.scan(source));
         long baseParams = baseParams(source);
-        SameDiff copy = source.dup();
+        SameDiff copy = GraphCopy.of(source);
         List<AdaptedWeight> adapted = new ArrayList<>();
         Set<String> trainable = new HashSet<>();
         for (GraphWeight w : selection.adapted()) {

@@ -58,6 +58,17 @@ class GraphTrainingTest {
         assertTrue(after < before - 0.05, "LoRA loss " + before + " -> " + after);
     }
 
+    /** A base graph that SameDiff already trained (it has a gradient function and updater state) adapts too. */
+    @Test
+    void baseThatWasTrainedBeforeAdapts() {
+        SameDiff base = GraphFixtures.mlp(DataType.FLOAT);
+        DataSet data = GraphFixtures.data(DataType.FLOAT, 12, 4);
+        base.setTrainingConfig(GraphFixtures.training(1e-2));
+        base.fit(data);
+        GraphTransferResult r = NolaGraphTransfer.of(base).targetOps(WeightOp.MATMUL).build();
+        assertTrainsOnlyAdapter(base, r, data, STEPS);
+    }
+
     private static void assertTrainsOnlyAdapter(SameDiff base, GraphTransferResult r, DataSet data, int steps) {
         SameDiff sd = r.sameDiff();
         Map<String, INDArray> baseBefore = GraphFixtures.snapshot(base);
