@@ -9,11 +9,11 @@ import java.util.Set;
 public enum WeightOp {
 
     /**
-     * A 2-D weight of a matrix product: {@code matmul} (SameDiff's {@code mmul}, and what ONNX
-     * {@code MatMul}/{@code Gemm} and TensorFlow {@code MatMul} import to; either operand, with its
-     * transpose flags) and {@code xw_plus_b} (SameDiff's {@code nn().linear(x, W, b)}, W [nIn, nOut]).
+     * A 2-D weight of a matrix product: {@code matmul} (what SameDiff's {@code mmul} builds; either operand,
+     * with its transpose flags) and {@code xw_plus_b} (SameDiff's {@code nn().linear(x, W, b)}, W [nIn, nOut]).
+     * An imported graph's products are adaptable where the importer produced one of these ops.
      */
-    MATMUL(Set.of("matmul", "mmul", "xw_plus_b")),
+    MATMUL(Set.of("matmul", "xw_plus_b")),
 
     /** A 4-D kernel of {@code conv2d} in its weights format: YXIO [kH, kW, nIn, nOut], OIYX or OYXI. */
     CONV2D(Set.of("conv2d"));

@@ -62,6 +62,21 @@ final class GraphFixtures {
         return withSoftmaxLoss(sd, logits, dt);
     }
 
+    /**
+     * in [mb, 4] -&gt; tanh(linear(in, w0 [4, 6], b0)) (xw_plus_b) -&gt; softmax((w1·hᵀ)ᵀ) [mb, 3], w1 [3, 6] the left
+     * operand of a matmul with transposeB and transposeResult, loss = mean cross-entropy.
+     */
+    static SameDiff linearAndLeftOperand(DataType dt) {
+        Nd4j.getRandom().setSeed(4);
+        SameDiff sd = SameDiff.create();
+        SDVariable x = sd.placeHolder(INPUT, dt, -1, 4);
+        SDVariable w0 = sd.var("w0", Nd4j.randn(dt, 4, 6).muli(0.5));
+        SDVariable b0 = sd.var("b0", Nd4j.randn(dt, 6).muli(0.1));
+        SDVariable w1 = sd.var("w1", Nd4j.randn(dt, CLASSES, 6).muli(0.5));
+        SDVariable h = sd.math().tanh(sd.nn().linear(x, w0, b0));
+        return withSoftmaxLoss(sd, sd.mmul(w1, h, false, true, true), dt);
+    }
+
     private static SameDiff withSoftmaxLoss(SameDiff sd, SDVariable logits, DataType dt) {
         SDVariable label = sd.placeHolder(LABEL, dt, -1, CLASSES);
         SDVariable out = sd.nn().softmax(OUTPUT, logits, 1);

@@ -46,6 +46,13 @@ class GraphGradientCheckTest {
     }
 
     @Test
+    void nolaOnLinearAndLeftOperand() {
+        SameDiff base = GraphFixtures.linearAndLeftOperand(DataType.DOUBLE);
+        check(NolaGraphTransfer.of(base).targetOps(WeightOp.MATMUL).rank(2).numBases(4, 3).build(),
+                GraphFixtures.data(DataType.DOUBLE, 4, 4));
+    }
+
+    @Test
     void nolaOnConvGraph() {
         SameDiff base = GraphFixtures.conv(DataType.DOUBLE);
         check(NolaGraphTransfer.of(base).targetOps(WeightOp.CONV2D, WeightOp.MATMUL).rank(2).numBases(6, 5).build(),

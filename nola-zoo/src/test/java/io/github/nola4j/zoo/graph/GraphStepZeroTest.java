@@ -55,6 +55,16 @@ class GraphStepZeroTest {
     }
 
     @Test
+    void linearAndLeftOperandEqualBase() {
+        SameDiff base = GraphFixtures.linearAndLeftOperand(DataType.DOUBLE);
+        GraphTransferResult r = NolaGraphTransfer.of(base).targetOps(WeightOp.MATMUL).build();
+        assertEquals(List.of(WeightLayout.DENSE, WeightLayout.DENSE_TRANSPOSED),
+                r.adaptedWeights().stream().map(AdaptedWeight::layout).toList());
+        assertEquals(List.of(6L, 3L), List.of(r.adaptedWeights().get(1).fanIn(), r.adaptedWeights().get(1).nOut()));
+        assertSameOutputs(base, r.sameDiff(), GraphFixtures.data(DataType.DOUBLE, 5, 4), DOUBLE_TOLERANCE);
+    }
+
+    @Test
     void quantisationAwareAndLoraEqualBase() {
         SameDiff base = GraphFixtures.mlp(DataType.DOUBLE);
         DataSet data = GraphFixtures.data(DataType.DOUBLE, 6, 4);
