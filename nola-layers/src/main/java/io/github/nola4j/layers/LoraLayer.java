@@ -51,14 +51,27 @@ public abstract class LoraLayer extends LowRankLayer {
     @Override
     protected void initializeTrainableParameters(Map<String, INDArray> params) {
         INDArray a = params.get(A_KEY);
-        long key = BasisGenerator.key(initSeed, BasisRole.ALPHA_INIT.stream(1));
-        double bound = 1.0 / Math.sqrt(fanIn());
-        double[] values = new double[(int) a.length()];
+        a.assign(initialA(initSeed, fanIn(), rank, a.dataType()));
+        params.get(B_KEY).assign(0);
+    }
+
+    /**
+     * @return A at step 0, [fanIn, r]: Kaiming-uniform U(-1/sqrt(fanIn), 1/sqrt(fanIn)) from the portable
+     *         generator, stream 1 of {@link BasisRole#ALPHA_INIT} of {@code seed} (the layers and the graph adapter)
+     */
+    public static INDArray initialA(long seed, long fanIn, int rank, DataType dataType) {
+        long key = BasisGenerator.key(seed, BasisRole.ALPHA_INIT.stream(1));
+        double bound = 1.0 / Math.sqrt(fanIn);
+        double[] values = new double[Math.toIntExact(fanIn * rank)];
         for (int i = 0; i < values.length; i++) {
             values[i] = bound * (2.0 * BasisGenerator.uniform(key, i) - 1.0);
         }
-        a.assign(Nd4j.createFromArray(values).reshape(a.shape()).castTo(a.dataType()));
-        params.get(B_KEY).assign(0);
+        return Nd4j.createFromArray(values).reshape(fanIn, rank).castTo(dataType);
+    }
+
+    /** @return {A, s·B} in a graph from LoRA's trainable A [fanIn, r] and B [r, nOut] */
+    public static SDVariable[] defineScaledFactors(SDVariable a, SDVariable b, double scale) {
+        return new SDVariable[] {a, b.mul(scale)};
     }
 
     @Override
@@ -68,7 +81,7 @@ public abstract class LoraLayer extends LowRankLayer {
 
     @Override
     protected SDVariable[] defineFactors(SameDiff sd, Map<String, SDVariable> params, DataType dataType) {
-        return new SDVariable[] {params.get(A_KEY), params.get(B_KEY).mul(scale)};
+        return defineScaledFactors(params.get(A_KEY), params.get(B_KEY), scale);
     }
 
     @Override

@@ -126,8 +126,29 @@ public final class LowRankUpdate {
      * @return W + s·ΔW as [kH, kW, nIn, nOut]
      */
     static SDVariable defineMergedKernel(SDVariable w, SDVariable a, SDVariable b, long[] weightShape) {
-        SDVariable delta = a.mmul(b).permute(1, 0).reshape(weightShape);
-        return w.add(delta).permute(2, 3, 1, 0);
+        return w.add(defineKernelDelta(a, b, weightShape)).permute(2, 3, 1, 0);
+    }
+
+    /**
+     * Defines s·ΔW in a graph in a convolution layer's weight layout, as {@link #deltaInWeightLayout} computes it.
+     *
+     * @param a           A [fanIn, r], rows in (nIn, kH, kW) order
+     * @param b           s·B [r, nOut]
+     * @param weightShape W's shape [nOut, nIn, kH, kW]
+     * @return reshape((A·(s·B))ᵀ, [nOut, nIn, kH, kW])
+     */
+    public static SDVariable defineKernelDelta(SDVariable a, SDVariable b, long[] weightShape) {
+        return a.mmul(b).permute(1, 0).reshape(weightShape);
+    }
+
+    /**
+     * Defines s·ΔW = A·(s·B) [fanIn, nOut] in a graph, in a dense weight's layout [nIn, nOut].
+     *
+     * @param a A [fanIn, r]
+     * @param b s·B [r, nOut]
+     */
+    public static SDVariable defineDelta(SDVariable a, SDVariable b) {
+        return a.mmul(b);
     }
 
     private INDArray product(char order, DataType dataType) {

@@ -89,8 +89,7 @@ public abstract class NolaLayer extends LowRankLayer {
 
     @Override
     protected void initializeTrainableParameters(Map<String, INDArray> params) {
-        INDArray alpha = initialAlpha(numBasesA, effectiveBasisSeed(), params.get(ALPHA_KEY).dataType());
-        params.get(ALPHA_KEY).assign(alpha.muli(initialAlphaBound()));
+        params.get(ALPHA_KEY).assign(nolaFactors().initialAlpha(params.get(ALPHA_KEY).dataType()));
         params.get(BETA_KEY).assign(0);
     }
 
@@ -114,17 +113,13 @@ public abstract class NolaLayer extends LowRankLayer {
 
     @Override
     protected SDVariable[] defineFactors(SameDiff sd, Map<String, SDVariable> params, DataType dataType) {
-        SDVariable alpha = params.get(ALPHA_KEY);
-        SDVariable beta = params.get(BETA_KEY);
-        if (quantizationBits > 0) {
-            alpha = CoefficientQuantization.straightThrough(sd, alpha, quantizationBits);
-            beta = CoefficientQuantization.straightThrough(sd, beta, quantizationBits);
-        }
-        alpha = alpha.mul(coefficientScaleA());
-        beta = beta.mul(scale * coefficientScaleB());
-        return new SDVariable[] {
-                BasisMixture.defineA(sd.constant("nolaBasesA", basesA(dataType)), alpha, numBasesA, fanIn(), rank),
-                BasisMixture.defineB(sd.constant("nolaBasesB", basesB(dataType)), beta, numBasesB, nOut, rank)};
+        return nolaFactors().define(sd, params.get(ALPHA_KEY), params.get(BETA_KEY), dataType, "nolaBases");
+    }
+
+    /** @return this layer's factors as a {@link NolaFactors}, the definition the graph adapter shares */
+    public NolaFactors nolaFactors() {
+        return new NolaFactors(effectiveBasisSeed(), rank, numBasesA, numBasesB, fanIn(), nOut, scale,
+                quantizationBits, parametrisation);
     }
 
     @Override
@@ -151,7 +146,12 @@ public abstract class NolaLayer extends LowRankLayer {
 
     /** @return sqrt(3/fanIn), the bound of α at step 0 (parametrisation 2; 1 in parametrisation 1) */
     public double initialAlphaBound() {
-        return parametrisation == PARAMETRISATION_1 ? 1.0 : Math.sqrt(3.0 / fanIn());
+        return initialAlphaBound(parametrisation, fanIn());
+    }
+
+    /** @return the bound of α at step 0 in parametrisation {@code p}: sqrt(3/fanIn) (2) or 1 (1) */
+    public static double initialAlphaBound(int p, long fanIn) {
+        return requireKnown(p) == PARAMETRISATION_1 ? 1.0 : Math.sqrt(3.0 / fanIn);
     }
 
     /**
@@ -208,11 +208,11 @@ public abstract class NolaLayer extends LowRankLayer {
     }
 
     private INDArray basesA(DataType dataType) {
-        return BasisCache.bases(effectiveBasisSeed(), BasisRole.A, rank, numBasesA, fanIn(), dataType);
+        return nolaFactors().basesA(dataType);
     }
 
     private INDArray basesB(DataType dataType) {
-        return BasisCache.bases(effectiveBasisSeed(), BasisRole.B, rank, numBasesB, nOut, dataType);
+        return nolaFactors().basesB(dataType);
     }
 
     /** @return cA = 1/sqrt(3k) (parametrisation 1: 1/sqrt(k · fanIn)) */
