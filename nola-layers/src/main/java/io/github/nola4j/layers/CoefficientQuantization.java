@@ -7,8 +7,6 @@ import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Rint;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.Collections;
-import java.util.List;
 
 /**
  * The one b-bit quantisation grid of NOLA coefficient vectors (α, β), shared by quantisation-aware
@@ -137,7 +135,7 @@ public final class CoefficientQuantization {
         int qmax = maxCode(bits);
         SDVariable step = sd.math().abs(v).max().div(qmax);
         SDVariable safeStep = step.add(step.eq(0.0).castTo(v.dataType()));
-        SDVariable codes = new HalfEvenRound(sd, v.div(safeStep)).outputVariable();
+        SDVariable codes = halfEven(sd, v.div(safeStep));
         SDVariable q = codes.mul(step);
         return v.add(new StopGradient(sd, q.sub(v)).outputVariable());
     }
@@ -162,19 +160,18 @@ public final class CoefficientQuantization {
     }
 
     /**
-     * libnd4j {@code rint} (round half to even) with the derivative 0 almost everywhere, as libnd4j
-     * {@code round} has; ND4J's {@link Rint} declares no derivative, which a graph under
-     * {@code stopGradient} still asks for.
+     * Round half to even in a graph, from ops that all declare a derivative (a graph under
+     * {@code stopGradient} still asks every op for one; ND4J's {@link Rint} declares none, and a
+     * subclass of it does not survive a SameDiff copy): libnd4j {@code round} (half away from zero)
+     * everywhere but on ties x = n + 1/2, where 2·round(x/2) is the even neighbour. Exact for |x| &lt; 2^22
+     * (codes are at most 127): x − floor(x), x/2 and 2·round(x/2) are exact in float.
+     *
+     * @return rint(x), elementwise
      */
-    static final class HalfEvenRound extends Rint {
-
-        HalfEvenRound(SameDiff sd, SDVariable x) {
-            super(sd, x, false);
-        }
-
-        @Override
-        public List<SDVariable> doDiff(List<SDVariable> gradients) {
-            return Collections.singletonList(sameDiff.zerosLike(arg()));
-        }
+    static SDVariable halfEven(SameDiff sd, SDVariable x) {
+        SDVariable away = sd.math().round(x);
+        SDVariable tie = sd.math().abs(x.sub(sd.math().floor(x))).eq(0.5).castTo(x.dataType());
+        SDVariable even = sd.math().round(x.div(2.0)).mul(2.0);
+        return away.add(tie.mul(even.sub(away)));
     }
 }
