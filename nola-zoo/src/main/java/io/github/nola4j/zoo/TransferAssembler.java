@@ -12,6 +12,7 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.conf.layers.objdetect.Yolo2OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.Activation;
@@ -181,7 +182,24 @@ final class TransferAssembler<M extends Model> {
                     + "and an nOut (an OutputLayer, DenseLayer or ConvolutionLayer); name another with "
                     + "replaceHead(layerName, nOut)");
         }
+        layers.stream().filter(l -> l.conf() instanceof Yolo2OutputLayer).findFirst()
+                .ifPresent(yolo -> requireYoloHead(ref, (Yolo2OutputLayer) yolo.conf()));
         return name;
+    }
+
+    /**
+     * A YOLO head predicts, per grid cell and anchor box, 4 box coordinates, a confidence and C class
+     * scores: nOut = boxes · (5 + C), C ≥ 1; any other nOut fails only at fit, deep in Yolo2OutputLayer.
+     */
+    private void requireYoloHead(LayerRef head, Yolo2OutputLayer yolo) {
+        long boxes = yolo.getBoundingBoxes().size(0);
+        long nOut = t.headNOut();
+        if (nOut % boxes != 0 || nOut / boxes < 6) {
+            throw new IllegalArgumentException("replaceHead(" + nOut + ") on layer " + head.describe() + ": the network"
+                    + " ends in a Yolo2OutputLayer with " + boxes + " anchor boxes, so the head's nOut must be boxes · (5"
+                    + " + classes), e.g. " + boxes * 10 + " for 5 classes; call replaceHead("" + head.name() + "", "
+                    + boxes + " * (5 + numClasses))");
+        }
     }
 
     private Map<String, LayerRef> resolveTrainable(List<LayerRef> layers, List<LayerRef> adapted) {

@@ -3,6 +3,7 @@ package io.github.nola4j.zoo;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.objdetect.Yolo2OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -83,8 +84,10 @@ class ZooSweepTest {
 
     /** "model size selection head" → a text the refusal must contain; the reason in the comment. */
     static final Map<String, String> REFUSED = Map.ofEntries(
-            // FaceNet's output layer is a CenterLossOutputLayer, which DL4J's frozen wrapper cannot hold
+            // FaceNet's and InceptionResNetV1's output layer is a CenterLossOutputLayer, which DL4J's frozen
+            // wrapper cannot hold
             Map.entry("FaceNetNN4Small2/own head", "\"lossLayer\" (CenterLossOutputLayer) cannot be frozen"),
+            Map.entry("InceptionResNetV1/own head", "\"outputLayer\" (CenterLossOutputLayer) cannot be frozen"),
             // no DenseLayer below the output layer: nothing to select
             Map.entry("SimpleCNN/dense layers", "No layer matched the NOLA targets"),
             Map.entry("ResNet50/dense layers", "No layer matched the NOLA targets"),
@@ -191,7 +194,7 @@ class ZooSweepTest {
                 .seed(5L).build());
         m.options().accept(t);
         if (newHead) {
-            t.replaceHead(CLASSES);
+            t.replaceHead(headNOut(base));
         }
         String refused = REFUSED.entrySet().stream().filter(e -> name.startsWith(e.getKey().split("/")[0] + " ")
                 && name.contains(" " + e.getKey().split("/")[1])).map(Map.Entry::getValue).findFirst().orElse(null);
@@ -218,6 +221,13 @@ class ZooSweepTest {
         } finally {
             r.network().close();
         }
+    }
+
+    /** @return the new head's nOut: CLASSES, or for a YOLO network boxes · (5 + CLASSES), as its head predicts */
+    private static long headNOut(Model base) {
+        org.deeplearning4j.nn.api.Layer[] layers = Fixtures.layersOf(base);
+        Layer last = layers[layers.length - 1].conf().getLayer();
+        return last instanceof Yolo2OutputLayer yolo ? yolo.getBoundingBoxes().size(0) * (5 + CLASSES) : CLASSES;
     }
 
     /** @return the layer names in DL4J's forward order (a graph's topological order, layers only) */
