@@ -67,7 +67,7 @@ public abstract class LoraLayer extends LowRankLayer {
     }
 
     @Override
-    protected SDVariable[] defineFactors(SameDiff sd, Map<String, SDVariable> params, DataType dataType) {
+    public SDVariable[] defineFactors(SameDiff sd, Map<String, SDVariable> params, DataType dataType) {
         return new SDVariable[] {params.get(A_KEY), params.get(B_KEY).mul(scale)};
     }
 

@@ -1,5 +1,9 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.network.Trainability;
+import io.github.nola4j.layers.ops.ActivationMapping;
+import io.github.nola4j.layers.ops.LayerOperation;
+import io.github.nola4j.layers.ops.LowRankUpdate;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -28,7 +32,7 @@ import java.util.Objects;
  * A layer with a frozen pretrained weight W and bias b plus a trainable low-rank update
  * ΔW = s·A·B, A [fanIn, r], B [r, nOut] (DL4J orientation). Subclasses say where A and B come
  * from: {@link NolaLayer} mixes frozen random bases, {@link LoraLayer} trains them directly; the
- * dense and convolution forward passes are shared ({@link DenseShape}, {@link ConvGeometry}), so
+ * dense and convolution forward passes are shared ({@link io.github.nola4j.layers.ops.DenseOperation DenseOperation}, {@link io.github.nola4j.layers.ops.ConvOperation ConvOperation}), so
  * NOLA and LoRA run the same code path.
  *
  * <p>W and b get no gradient, no updater state ({@link NoOp}) and no regularisation, so they stay
@@ -57,7 +61,7 @@ public abstract class LowRankLayer extends SameDiffLayer {
     protected LayerRuntime runtime = LayerRuntime.DIRECT;
     /**
      * Whether training computes dL/dx (see {@link InputGradients}). Saved with the network, since it
-     * chooses a convolution's training path ({@link ConvPathRule}) and so the rounding of its
+     * chooses a convolution's training path ({@link io.github.nola4j.layers.ops.ConvPathRule ConvPathRule}) and so the rounding of its
      * gradients: a saved copy must train on bit-identically. Not part of {@link #equals}: it says how
      * the layer trains, not what it computes. Networks saved before it existed read true.
      */
@@ -79,7 +83,7 @@ public abstract class LowRankLayer extends SameDiffLayer {
     }
 
     /** @return what the layer computes with its weight: dense or convolution */
-    public abstract LayerShape shape();
+    public abstract LayerOperation shape();
 
     /** @return the number of inputs one output mixes: nIn for dense, nIn·kH·kW for conv */
     public long fanIn() {
@@ -101,9 +105,9 @@ public abstract class LowRankLayer extends SameDiffLayer {
     protected abstract boolean isTrainableKey(String paramName);
 
     /** @return {A [fanIn, r], s·B [r, nOut]} defined in {@code sd}, the graph's {@link LowRankUpdate} factors */
-    protected abstract SDVariable[] defineFactors(SameDiff sd, Map<String, SDVariable> params, DataType dataType);
+    public abstract SDVariable[] defineFactors(SameDiff sd, Map<String, SDVariable> params, DataType dataType);
 
-    /** @return {A [fanIn, r], s·B [r, nOut]} computed with ND4J; {@link LowRankUpdate#of} holds them for callers */
+    /** @return {A [fanIn, r], s·B [r, nOut]} computed with ND4J; {@link #update} holds them for callers */
     public abstract INDArray[] factors(Map<String, INDArray> params);
 
     /**
@@ -206,7 +210,13 @@ public abstract class LowRankLayer extends SameDiffLayer {
 
     /** @return s·A·B [fanIn, nOut] of the parameter table {@code params} ({@link LowRankUpdate#delta()}) */
     public INDArray scaledDelta(Map<String, INDArray> params) {
-        return LowRankUpdate.of(this, params).delta();
+        return update(params).delta();
+    }
+
+    /** @return the update of this layer with the factors of its parameter table {@code params} */
+    public LowRankUpdate update(Map<String, INDArray> params) {
+        INDArray[] ab = factors(params);
+        return new LowRankUpdate(shape(), weightShape(), ab[0], ab[1]);
     }
 
     /** @return what LoRA at rank 1 would train for the same layer: fanIn + nOut */

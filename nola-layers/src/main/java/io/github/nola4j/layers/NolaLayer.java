@@ -1,5 +1,7 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.basis.BasisMixture;
+import io.github.nola4j.layers.quantization.CoefficientQuantization;
 import io.github.nola4j.layers.basis.BasisCache;
 import io.github.nola4j.layers.basis.BasisGenerator;
 import io.github.nola4j.layers.basis.BasisRole;
@@ -113,7 +115,7 @@ public abstract class NolaLayer extends LowRankLayer {
     }
 
     @Override
-    protected SDVariable[] defineFactors(SameDiff sd, Map<String, SDVariable> params, DataType dataType) {
+    public SDVariable[] defineFactors(SameDiff sd, Map<String, SDVariable> params, DataType dataType) {
         SDVariable alpha = params.get(ALPHA_KEY);
         SDVariable beta = params.get(BETA_KEY);
         if (quantizationBits > 0) {

@@ -1,6 +1,6 @@
 package io.github.nola4j.zoo;
 
-import io.github.nola4j.layers.Trainability;
+import io.github.nola4j.layers.network.Trainability;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;

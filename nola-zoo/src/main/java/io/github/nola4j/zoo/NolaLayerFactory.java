@@ -1,6 +1,6 @@
 package io.github.nola4j.zoo;
 
-import io.github.nola4j.layers.ActivationMapping;
+import io.github.nola4j.layers.ops.ActivationMapping;
 import io.github.nola4j.layers.LoraConv2d;
 import io.github.nola4j.layers.LoraDense;
 import io.github.nola4j.layers.LowRankLayer;

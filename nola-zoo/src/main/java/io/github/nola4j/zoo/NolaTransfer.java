@@ -284,7 +284,7 @@ public final class NolaTransfer<M extends Model> {
      * of this builder is used, to train the result further.
      *
      * @throws IllegalArgumentException if targets, a head or trainable layers were also set here
-     * @throws io.github.nola4j.layers.adapter.AdapterFormatException if the file is not an adapter
+     * @throws io.github.nola4j.layers.adapter.format.AdapterFormatException if the file is not an adapter
      *                                  or holds no transfer settings (not saved from a transfer's network)
      * @throws io.github.nola4j.layers.adapter.AdapterMismatchException if the file was trained on another base
      */

@@ -1,6 +1,6 @@
 package io.github.nola4j.zoo;
 
-import io.github.nola4j.layers.adapter.AdapterFormatException;
+import io.github.nola4j.layers.adapter.format.AdapterFormatException;
 import io.github.nola4j.layers.adapter.TransferMetadata;
 
 import java.util.ArrayList;

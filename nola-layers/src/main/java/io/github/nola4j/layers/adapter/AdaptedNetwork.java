@@ -1,5 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
 import io.github.nola4j.layers.NolaLayer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;

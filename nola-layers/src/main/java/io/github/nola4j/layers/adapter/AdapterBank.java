@@ -1,6 +1,9 @@
 package io.github.nola4j.layers.adapter;
 
 
+import io.github.nola4j.layers.adapter.format.Adapter;
+import io.github.nola4j.layers.adapter.format.ExtraTensor;
+import io.github.nola4j.layers.adapter.format.LayerAdapter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +21,7 @@ import java.util.Set;
  * <p>Every adapter is validated against the network when it is added ({@link AdapterApplier}),
  * so {@link #activate} only copies: k + l coefficients per NOLA layer (the layers' bases are
  * fixed by their basis seeds, which every added adapter must share), A and B per LoRA layer
- * ({@link LayerAdapterKind}), plus the extra tensors.
+ * ({@link io.github.nola4j.layers.adapter.format.LayerAdapterKind LayerAdapterKind}), plus the extra tensors.
  * {@link #detach()} returns to the base: β = 0 in every NOLA layer, B = 0 in every LoRA layer
  * (the base function exactly),
  * α and the extra layers (e.g. the original head) as they were when the bank was made.
@@ -73,7 +76,7 @@ public final class AdapterBank {
      * that name). Extra tensors it lacks are taken from the base, so activating it never leaves
      * another adapter's head behind.
      *
-     * @throws AdapterException if it does not fit the base; the bank and network are then unchanged
+     * @throws io.github.nola4j.layers.adapter.format.AdapterException if it does not fit the base; the bank and network are then unchanged
      */
     public void add(String name, Adapter adapter) {
         for (ExtraTensor t : adapter.extraTensors()) {

@@ -1,5 +1,9 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.adapter.format.Adapter;
+import io.github.nola4j.layers.adapter.format.ExtraTensor;
+import io.github.nola4j.layers.adapter.format.LayerAdapter;
+import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
 import io.github.nola4j.layers.LoraLayer;
 import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.basis.BasisGenerator;

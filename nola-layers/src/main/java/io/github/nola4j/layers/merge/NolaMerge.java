@@ -1,7 +1,7 @@
 package io.github.nola4j.layers.merge;
 
 import io.github.nola4j.layers.LowRankLayer;
-import io.github.nola4j.layers.LowRankUpdate;
+import io.github.nola4j.layers.ops.LowRankUpdate;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -71,7 +71,7 @@ public final class NolaMerge {
         if (from.conf().getLayer() instanceof LowRankLayer lowRank) {
             try (MemoryWorkspace ignored = MergeWorkspace.open()) {
                 to.getParam(LowRankLayer.WEIGHT_KEY).assign(
-                        LowRankUpdate.of(lowRank, params).mergedWeight(params.get(LowRankLayer.WEIGHT_KEY)));
+                        lowRank.update(params).mergedWeight(params.get(LowRankLayer.WEIGHT_KEY)));
             }
             if (lowRank.hasBias()) {
                 to.getParam(LowRankLayer.BIAS_KEY).assign(params.get(LowRankLayer.BIAS_KEY));

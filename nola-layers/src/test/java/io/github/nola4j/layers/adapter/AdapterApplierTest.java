@@ -1,5 +1,12 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.adapter.format.Adapter;
+import io.github.nola4j.layers.adapter.format.AdapterCodec;
+import io.github.nola4j.layers.adapter.format.AdapterException;
+import io.github.nola4j.layers.adapter.format.AdapterFormatException;
+import io.github.nola4j.layers.adapter.format.ExtraTensor;
+import io.github.nola4j.layers.adapter.format.LayerAdapter;
+import io.github.nola4j.layers.adapter.format.WriteOptions;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;

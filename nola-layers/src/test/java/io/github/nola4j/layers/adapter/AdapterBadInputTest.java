@@ -1,5 +1,10 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.adapter.format.Adapter;
+import io.github.nola4j.layers.adapter.format.AdapterCodec;
+import io.github.nola4j.layers.adapter.format.AdapterException;
+import io.github.nola4j.layers.adapter.format.AdapterFormatException;
+import io.github.nola4j.layers.adapter.format.WriteOptions;
 import io.github.nola4j.layers.NolaLayer;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

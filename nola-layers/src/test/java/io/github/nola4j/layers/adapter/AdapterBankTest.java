@@ -1,5 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.adapter.format.Adapter;
 import io.github.nola4j.layers.NolaLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;

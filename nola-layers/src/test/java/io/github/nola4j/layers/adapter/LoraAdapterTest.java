@@ -1,5 +1,9 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.adapter.format.Adapter;
+import io.github.nola4j.layers.adapter.format.LayerAdapter;
+import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
+import io.github.nola4j.layers.adapter.format.WriteOptions;
 import io.github.nola4j.layers.LoraConv2d;
 import io.github.nola4j.layers.LoraDense;
 import io.github.nola4j.layers.LoraLayer;
@@ -109,9 +113,9 @@ class LoraAdapterTest {
                 WriteOptions.quantized(8));
         Adapter read = AdapterFiles.read(file);
         for (int i = 0; i < saved.layers().size(); i++) {
-            assertArrayEquals(io.github.nola4j.layers.CoefficientQuantization.roundTrip(saved.layers().get(i).alpha(), 8),
+            assertArrayEquals(io.github.nola4j.layers.quantization.CoefficientQuantization.roundTrip(saved.layers().get(i).alpha(), 8),
                     read.layers().get(i).alpha());
-            assertArrayEquals(io.github.nola4j.layers.CoefficientQuantization.roundTrip(saved.layers().get(i).beta(), 8),
+            assertArrayEquals(io.github.nola4j.layers.quantization.CoefficientQuantization.roundTrip(saved.layers().get(i).beta(), 8),
                     read.layers().get(i).beta());
         }
     }

@@ -1,7 +1,7 @@
 package io.github.nola4j.samples.train;
 
 import io.github.nola4j.layers.adapter.AdapterFiles;
-import io.github.nola4j.layers.adapter.WriteOptions;
+import io.github.nola4j.layers.adapter.format.WriteOptions;
 import io.github.nola4j.layers.merge.NolaMerge;
 import io.github.nola4j.zoo.NolaTransfer;
 import io.github.nola4j.zoo.TransferResult;
