@@ -18,7 +18,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 
@@ -35,13 +34,9 @@ import java.util.Objects;
  * dense and convolution forward passes are shared ({@link io.github.nola4j.layers.ops.DenseOperation DenseOperation}, {@link io.github.nola4j.layers.ops.ConvOperation ConvOperation}), so
  * NOLA and LoRA run the same code path.
  *
- * <p>W and b get no gradient, no updater state ({@link NoOp}) and no regularisation, so they stay
+ * <p>W and b get no gradient, no updater state ({@code NoOp}) and no regularisation, so they stay
  * bit-identical through training. Parameter keys: {@link #WEIGHT_KEY}, {@link #BIAS_KEY} and the
- * subclass's trainable keys.
- *
- * <p>JSON: every field, inherited ones included, is written by field name (no getters), so the
- * configuration round-trips through DL4J's {@code toJson()} / {@code fromJson()} and
- * {@code ModelSerializer} exactly.
+ * subclass's trainable keys. JSON: see the package documentation.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
@@ -285,13 +280,9 @@ public abstract class LowRankLayer extends SameDiffLayer {
 
     @Override
     public boolean equals(Object o) {
-        if (this == o) {
-            return true;
-        }
-        if (o == null || getClass() != o.getClass() || !super.equals(o)) {
+        if (!(o instanceof LowRankLayer that) || getClass() != o.getClass() || !super.equals(o)) {
             return false;
         }
-        LowRankLayer that = (LowRankLayer) o;
         return nIn == that.nIn && nOut == that.nOut && rank == that.rank && Double.compare(scale, that.scale) == 0
                 && hasBias == that.hasBias && activation == that.activation && runtime == that.runtime
                 && shape().equals(that.shape());
