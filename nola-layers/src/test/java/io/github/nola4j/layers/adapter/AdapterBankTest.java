@@ -43,7 +43,7 @@ class AdapterBankTest {
         assertNotEquals(outA, net.output(x));
         bank.activate("a");
         assertEquals(outA, net.output(x));
-        bank.detach();
+        bank.useBase();
         assertNull(bank.active());
         assertArrayEquals(pristine, TestNets.params(net));
         assertEquals(baseOut, net.output(x));
@@ -79,10 +79,10 @@ class AdapterBankTest {
                 bank.unmerge();
             }
             if (i % 5 == 0) {
-                bank.detach();
+                bank.useBase();
             }
         }
-        bank.detach();
+        bank.useBase();
         assertArrayEquals(pristine, TestNets.params(net));
         assertEquals(baseOut, net.output(x));
     }

@@ -140,7 +140,7 @@ class LoraAdapterTest {
         assertNotEquals(outA, net.output(x));
         bank.activate("a");
         assertEquals(outA, net.output(x));
-        bank.detach();
+        bank.useBase();
         assertEquals(baseOut, net.output(x));
         for (Layer layer : AdaptedNetwork.of(net).adapterLayers()) {
             assertEquals(0, layer.getParam(LoraLayer.B_KEY).amaxNumber().doubleValue(), "detached: B = 0");

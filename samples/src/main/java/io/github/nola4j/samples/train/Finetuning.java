@@ -63,11 +63,11 @@ public final class Finetuning {
                 .accuracy();
     }
 
-    /** @return max |p_adapted - p_merged| over the first test images, after {@link NolaMerge#merge} */
+    /** @return max |p_adapted - p_merged| over the first test images, after {@link NolaMerge#mergeAndUnload} */
     static double mergeDifference(MultiLayerNetwork net, LabelledImages test) {
         int[] first = IntStream.range(0, Math.min(MERGE_CHECK_IMAGES, test.size())).toArray();
         INDArray x = test.features(first);
-        MultiLayerNetwork merged = NolaMerge.merge(net);
+        MultiLayerNetwork merged = NolaMerge.mergeAndUnload(net);
         return net.output(x, false).sub(merged.output(x, false)).amaxNumber().doubleValue();
     }
 }

@@ -66,7 +66,7 @@ public final class SavedAdapters {
     public static long export(MultiLayerNetwork net, Path file) {
         try {
             createParent(file);
-            ModelSerializer.writeModel(NolaMerge.merge(net), file.toFile(), false);
+            ModelSerializer.writeModel(NolaMerge.mergeAndUnload(net), file.toFile(), false);
             return Files.size(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the merged network " + file + ": " + e.getMessage(), e);

@@ -17,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Runtime of {@link FrozenBackpropLayer}: DL4J's {@link FrozenLayerWithBackprop}, with the exact
+ * Runtime of {@link FrozenInferenceLayer}: DL4J's {@link FrozenLayerWithBackprop}, with the exact
  * input gradient of a BatchNormalization layer that runs on its running statistics:
  * <pre>
  *   y = γ ⊙ (x − μ) / sqrt(σ² + eps) + β         (per channel; μ, σ² the running statistics)
@@ -25,9 +25,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * </pre>
  * No parameter receives a gradient.
  */
-public class FrozenBackpropRuntime extends FrozenLayerWithBackprop {
+public class FrozenInferenceRuntime extends FrozenLayerWithBackprop {
 
-    public FrozenBackpropRuntime(Layer insideLayer) {
+    public FrozenInferenceRuntime(Layer insideLayer) {
         super(insideLayer);
     }
 
