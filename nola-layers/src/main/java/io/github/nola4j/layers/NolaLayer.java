@@ -1,11 +1,11 @@
 package io.github.nola4j.layers;
 
-import io.github.nola4j.layers.basis.BasisMixture;
-import io.github.nola4j.layers.quantization.CoefficientQuantization;
 import io.github.nola4j.layers.basis.BasisCache;
 import io.github.nola4j.layers.basis.BasisGenerator;
+import io.github.nola4j.layers.basis.BasisMixture;
 import io.github.nola4j.layers.basis.BasisRole;
 import io.github.nola4j.layers.basis.BasisSeeds;
+import io.github.nola4j.layers.quantization.CoefficientQuantization;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;

@@ -1,9 +1,9 @@
 package io.github.nola4j.zoo;
 
 import io.github.nola4j.layers.adapter.AdaptedNetwork;
-import io.github.nola4j.layers.adapter.format.Adapter;
 import io.github.nola4j.layers.adapter.AdapterFiles;
 import io.github.nola4j.layers.adapter.TransferMetadata;
+import io.github.nola4j.layers.adapter.format.Adapter;
 import io.github.nola4j.layers.adapter.format.WriteOptions;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;

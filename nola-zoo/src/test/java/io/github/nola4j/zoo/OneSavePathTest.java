@@ -2,12 +2,12 @@ package io.github.nola4j.zoo;
 
 import io.github.nola4j.layers.LoraLayer;
 import io.github.nola4j.layers.adapter.AdaptedNetwork;
-import io.github.nola4j.layers.adapter.format.Adapter;
 import io.github.nola4j.layers.adapter.AdapterFiles;
+import io.github.nola4j.layers.adapter.LoadOptions;
+import io.github.nola4j.layers.adapter.format.Adapter;
 import io.github.nola4j.layers.adapter.format.AdapterFormatException;
 import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
 import io.github.nola4j.layers.adapter.format.LibraryVersion;
-import io.github.nola4j.layers.adapter.LoadOptions;
 import io.github.nola4j.layers.adapter.format.WriteOptions;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

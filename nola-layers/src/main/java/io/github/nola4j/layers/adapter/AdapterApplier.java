@@ -1,12 +1,12 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.adapter.format.Adapter;
 import io.github.nola4j.layers.adapter.format.AdapterFormatException;
 import io.github.nola4j.layers.adapter.format.AdapterPayload;
 import io.github.nola4j.layers.adapter.format.ExtraTensor;
 import io.github.nola4j.layers.adapter.format.LayerAdapter;
 import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
-import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.basis.BasisGenerator;
 import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,8 +1,8 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.adapter.format.AdapterConfigJson;
 import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
-import io.github.nola4j.layers.NolaLayer;
 import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -1,10 +1,10 @@
 package io.github.nola4j.layers.adapter;
 
-import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
 import io.github.nola4j.layers.LowRankLayer;
-import io.github.nola4j.layers.ops.LowRankUpdate;
 import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
 import io.github.nola4j.layers.merge.MergeWorkspace;
+import io.github.nola4j.layers.ops.LowRankUpdate;
 import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;

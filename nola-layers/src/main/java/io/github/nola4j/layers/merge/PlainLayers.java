@@ -1,7 +1,7 @@
 package io.github.nola4j.layers.merge;
 
-import io.github.nola4j.layers.ops.ConvOperation;
 import io.github.nola4j.layers.LowRankLayer;
+import io.github.nola4j.layers.ops.ConvOperation;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;

@@ -1,7 +1,7 @@
 package io.github.nola4j.layers.adapter;
 
-import io.github.nola4j.layers.adapter.format.AdapterCodec;
 import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.adapter.format.AdapterCodec;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;

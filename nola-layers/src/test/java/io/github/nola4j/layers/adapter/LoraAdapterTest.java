@@ -1,12 +1,12 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.LoraConv2d;
+import io.github.nola4j.layers.LoraDense;
+import io.github.nola4j.layers.LoraLayer;
 import io.github.nola4j.layers.adapter.format.Adapter;
 import io.github.nola4j.layers.adapter.format.LayerAdapter;
 import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
 import io.github.nola4j.layers.adapter.format.WriteOptions;
-import io.github.nola4j.layers.LoraConv2d;
-import io.github.nola4j.layers.LoraDense;
-import io.github.nola4j.layers.LoraLayer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;

@@ -1,9 +1,9 @@
 package io.github.nola4j.samples.train;
 
+import io.github.nola4j.layers.merge.NolaMerge;
 import io.github.nola4j.samples.cnn.CnnTransfer;
 import io.github.nola4j.samples.data.LabelledImages;
 import io.github.nola4j.samples.data.TrainTestData;
-import io.github.nola4j.layers.merge.NolaMerge;
 import io.github.nola4j.zoo.TrainableSummary;
 import io.github.nola4j.zoo.TransferResult;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

@@ -1,7 +1,7 @@
 package io.github.nola4j.samples.train;
 
-import io.github.nola4j.layers.ops.ConvOperation;
 import io.github.nola4j.layers.network.BatchNormStatistics;
+import io.github.nola4j.layers.ops.ConvOperation;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;

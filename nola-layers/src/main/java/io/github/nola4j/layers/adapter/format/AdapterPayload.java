@@ -1,7 +1,7 @@
 package io.github.nola4j.layers.adapter.format;
 
-import io.github.nola4j.layers.quantization.CoefficientQuantization;
 import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.quantization.CoefficientQuantization;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
