@@ -1,11 +1,12 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.ops.ConvOperation;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 
 /**
  * The convolution options of a builder, shared by {@link NolaConv2d.Builder} and
- * {@link LoraConv2d.Builder}; they write into the builder's {@link ConvGeometry}.
+ * {@link LoraConv2d.Builder}; they write into the builder's {@link ConvOperation}.
  *
  * @param <T> the builder type, returned for chaining
  */
@@ -13,7 +14,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 public interface ConvOptions<T> {
 
     /** @return the geometry being built */
-    ConvGeometry geometry();
+    ConvOperation geometry();
 
     /** Kernel height and width. Default 3x3. */
     default T kernelSize(int... kernelSize) {

@@ -1,5 +1,8 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.ops.LowRankUpdate;
+import io.github.nola4j.layers.ops.TrainingPath;
+import io.github.nola4j.layers.ops.TrainingStep;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -21,9 +24,9 @@ import java.util.List;
  * computes what {@link LowRankLayer#defineLayer} defines (tests check both against each other and
  * against gradient checks).
  * <ul>
- *   <li>Inference: z = {@link LayerShape#preOutput}(x, W, b, {@link LowRankUpdate}): x·W + b + (x·A)·(s·B), or a
+ *   <li>Inference: z = {@link io.github.nola4j.layers.ops.LayerOperation#preOutput LayerOperation#preOutput}(x, W, b, {@link LowRankUpdate}): x·W + b + (x·A)·(s·B), or a
  *       convolution with the merged kernel W + s·ΔW; y = act(z).</li>
- *   <li>Training: {@link LayerShape#trainingStep} computes z and keeps what its backward pass needs
+ *   <li>Training: {@link io.github.nola4j.layers.ops.LayerOperation#trainingStep LayerOperation#trainingStep} computes z and keeps what its backward pass needs
  *       (dense: x·A; convolution: the r-channel activation on the factorised path, the merged
  *       kernel on the merged one, see {@link TrainingPath}); backward: δ = act'(z)·ε, the step gives
  *       dx, dA, dB and {@link LowRankLayer#trainableGradients} maps dA, dB to the trainable
@@ -118,7 +121,7 @@ public class DirectLowRankLayer extends SameDiffLayer {
         double[][] current = trainableValues();
         if (cachedUpdate == null || !Arrays.deepEquals(current, cachedTrainable)) {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                cachedUpdate = LowRankUpdate.of(lowRankConf(), paramTable);
+                cachedUpdate = lowRankConf().update(paramTable);
             }
             cachedTrainable = current;
         }
@@ -151,7 +154,7 @@ public class DirectLowRankLayer extends SameDiffLayer {
             // activations workspace, which in fit() lives until the backward pass, as the layer's input does
             // (no off-heap allocation per step)
             try (MemoryWorkspace ignored = workspaceMgr.notifyScopeBorrowed(ArrayType.ACTIVATIONS)) {
-                trainingStep = newTrainingStep(x, LowRankUpdate.of(lowRankConf(), paramTable));
+                trainingStep = newTrainingStep(x, lowRankConf().update(paramTable));
             }
             trainingPreOutput = trainingStep.preOutput();
             trainingInput = input;
@@ -171,7 +174,7 @@ public class DirectLowRankLayer extends SameDiffLayer {
         boolean reuse = trainingStep != null && trainingInput == input
                 && Arrays.deepEquals(trainingValues, trainableValues());
         TrainingStep step = reuse ? trainingStep
-                : newTrainingStep(input.castTo(dataType), LowRankUpdate.of(lowRankConf(), paramTable));
+                : newTrainingStep(input.castTo(dataType), lowRankConf().update(paramTable));
         // the stored pre-activation is handed over, not copied: the activation's backprop overwrites it
         INDArray z = reuse ? trainingPreOutput : step.preOutput();
         trainingStep = null;

@@ -1,5 +1,6 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.network.Trainability;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;

@@ -17,7 +17,7 @@ public enum LayerRuntime {
      */
     DIRECT,
     /**
-     * DL4J's SameDiff execution of {@link LowRankLayer#defineLayer} ({@link CoefficientSameDiffLayer}):
+     * DL4J's SameDiff execution of {@link LowRankLayer#defineLayer} ({@link LowRankSameDiffLayer}):
      * the reference definition, differentiated automatically.
      */
     SAMEDIFF;
@@ -26,7 +26,7 @@ public enum LayerRuntime {
     org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
                                                int layerIndex, INDArray paramsView, Map<String, INDArray> paramTable,
                                                DataType networkDataType) {
-        SameDiffLayer layer = this == SAMEDIFF ? new CoefficientSameDiffLayer(conf, networkDataType)
+        SameDiffLayer layer = this == SAMEDIFF ? new LowRankSameDiffLayer(conf, networkDataType)
                 : new DirectLowRankLayer(conf, networkDataType);
         layer.setIndex(layerIndex);
         layer.setParamsViewArray(paramsView);

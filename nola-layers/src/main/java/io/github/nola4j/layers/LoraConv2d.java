@@ -1,13 +1,15 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.ops.ConvOperation;
+
 /**
  * A 2-D convolution with a frozen kernel and a LoRA update of the flattened kernel:
  * {@code y = act(conv(x, W + s·reshape((A·B)ᵀ, [nOut, nIn, kH, kW])) + b)},
- * A [nIn·kH·kW, r], B [r, nOut]; only A and B train (see {@link LoraLayer}, {@link ConvGeometry}).
+ * A [nIn·kH·kW, r], B [r, nOut]; only A and B train (see {@link LoraLayer}, {@link ConvOperation}).
  */
 public class LoraConv2d extends LoraLayer {
 
-    private ConvGeometry geometry;
+    private ConvOperation geometry;
 
     protected LoraConv2d(Builder b) {
         super(b);
@@ -19,16 +21,16 @@ public class LoraConv2d extends LoraLayer {
     }
 
     @Override
-    public ConvGeometry shape() {
+    public ConvOperation shape() {
         return geometry;
     }
 
     /** Builder in DL4J style; every option is checked in {@link #build()}. */
     public static class Builder extends LoraLayer.Builder<Builder> implements ConvOptions<Builder> {
-        private final ConvGeometry geometry = new ConvGeometry();
+        private final ConvOperation geometry = new ConvOperation();
 
         @Override
-        public ConvGeometry geometry() {
+        public ConvOperation geometry() {
             return geometry;
         }
 

@@ -1,5 +1,8 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.ops.DenseOperation;
+import io.github.nola4j.layers.ops.LayerOperation;
+
 /**
  * A fully connected layer with a frozen weight and a LoRA update:
  * {@code y = act(x·W + b + s·(x·A)·B)}, x [mb, nIn], W [nIn, nOut], A [nIn, r], B [r, nOut];
@@ -16,8 +19,8 @@ public class LoraDense extends LoraLayer {
     }
 
     @Override
-    public LayerShape shape() {
-        return DenseShape.INSTANCE;
+    public LayerOperation shape() {
+        return DenseOperation.INSTANCE;
     }
 
     /** Builder in DL4J style; every option is checked in {@link #build()}. */

@@ -80,7 +80,7 @@ public abstract class LoraLayer extends LowRankLayer {
     }
 
     @Override
-    protected SDVariable[] defineFactors(SameDiff sd, Map<String, SDVariable> params, DataType dataType) {
+    public SDVariable[] defineFactors(SameDiff sd, Map<String, SDVariable> params, DataType dataType) {
         return defineScaledFactors(params.get(A_KEY), params.get(B_KEY), scale);
     }
 

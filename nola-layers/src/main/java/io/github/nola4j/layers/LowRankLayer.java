@@ -1,5 +1,9 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.network.Trainability;
+import io.github.nola4j.layers.ops.ActivationMapping;
+import io.github.nola4j.layers.ops.LayerOperation;
+import io.github.nola4j.layers.ops.LowRankUpdate;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -14,7 +18,6 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
 
@@ -28,16 +31,12 @@ import java.util.Objects;
  * A layer with a frozen pretrained weight W and bias b plus a trainable low-rank update
  * ΔW = s·A·B, A [fanIn, r], B [r, nOut] (DL4J orientation). Subclasses say where A and B come
  * from: {@link NolaLayer} mixes frozen random bases, {@link LoraLayer} trains them directly; the
- * dense and convolution forward passes are shared ({@link DenseShape}, {@link ConvGeometry}), so
+ * dense and convolution forward passes are shared ({@link io.github.nola4j.layers.ops.DenseOperation DenseOperation}, {@link io.github.nola4j.layers.ops.ConvOperation ConvOperation}), so
  * NOLA and LoRA run the same code path.
  *
- * <p>W and b get no gradient, no updater state ({@link NoOp}) and no regularisation, so they stay
+ * <p>W and b get no gradient, no updater state ({@code NoOp}) and no regularisation, so they stay
  * bit-identical through training. Parameter keys: {@link #WEIGHT_KEY}, {@link #BIAS_KEY} and the
- * subclass's trainable keys.
- *
- * <p>JSON: every field, inherited ones included, is written by field name (no getters), so the
- * configuration round-trips through DL4J's {@code toJson()} / {@code fromJson()} and
- * {@code ModelSerializer} exactly.
+ * subclass's trainable keys. JSON: see the package documentation.
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
@@ -57,7 +56,7 @@ public abstract class LowRankLayer extends SameDiffLayer {
     protected LayerRuntime runtime = LayerRuntime.DIRECT;
     /**
      * Whether training computes dL/dx (see {@link InputGradients}). Saved with the network, since it
-     * chooses a convolution's training path ({@link ConvPathRule}) and so the rounding of its
+     * chooses a convolution's training path ({@link io.github.nola4j.layers.ops.ConvPathRule ConvPathRule}) and so the rounding of its
      * gradients: a saved copy must train on bit-identically. Not part of {@link #equals}: it says how
      * the layer trains, not what it computes. Networks saved before it existed read true.
      */
@@ -79,7 +78,7 @@ public abstract class LowRankLayer extends SameDiffLayer {
     }
 
     /** @return what the layer computes with its weight: dense or convolution */
-    public abstract LayerShape shape();
+    public abstract LayerOperation shape();
 
     /** @return the number of inputs one output mixes: nIn for dense, nIn·kH·kW for conv */
     public long fanIn() {
@@ -101,9 +100,9 @@ public abstract class LowRankLayer extends SameDiffLayer {
     protected abstract boolean isTrainableKey(String paramName);
 
     /** @return {A [fanIn, r], s·B [r, nOut]} defined in {@code sd}, the graph's {@link LowRankUpdate} factors */
-    protected abstract SDVariable[] defineFactors(SameDiff sd, Map<String, SDVariable> params, DataType dataType);
+    public abstract SDVariable[] defineFactors(SameDiff sd, Map<String, SDVariable> params, DataType dataType);
 
-    /** @return {A [fanIn, r], s·B [r, nOut]} computed with ND4J; {@link LowRankUpdate#of} holds them for callers */
+    /** @return {A [fanIn, r], s·B [r, nOut]} computed with ND4J; {@link #update} holds them for callers */
     public abstract INDArray[] factors(Map<String, INDArray> params);
 
     /**
@@ -206,7 +205,13 @@ public abstract class LowRankLayer extends SameDiffLayer {
 
     /** @return s·A·B [fanIn, nOut] of the parameter table {@code params} ({@link LowRankUpdate#delta()}) */
     public INDArray scaledDelta(Map<String, INDArray> params) {
-        return LowRankUpdate.of(this, params).delta();
+        return update(params).delta();
+    }
+
+    /** @return the update of this layer with the factors of its parameter table {@code params} */
+    public LowRankUpdate update(Map<String, INDArray> params) {
+        INDArray[] ab = factors(params);
+        return new LowRankUpdate(shape(), weightShape(), ab[0], ab[1]);
     }
 
     /** @return what LoRA at rank 1 would train for the same layer: fanIn + nOut */
@@ -275,13 +280,9 @@ public abstract class LowRankLayer extends SameDiffLayer {
 
     @Override
     public boolean equals(Object o) {
-        if (this == o) {
-            return true;
-        }
-        if (o == null || getClass() != o.getClass() || !super.equals(o)) {
+        if (!(o instanceof LowRankLayer that) || getClass() != o.getClass() || !super.equals(o)) {
             return false;
         }
-        LowRankLayer that = (LowRankLayer) o;
         return nIn == that.nIn && nOut == that.nOut && rank == that.rank && Double.compare(scale, that.scale) == 0
                 && hasBias == that.hasBias && activation == that.activation && runtime == that.runtime
                 && shape().equals(that.shape());

@@ -1,5 +1,7 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.ops.ActivationMapping;
+import io.github.nola4j.layers.ops.OptionCheck;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;

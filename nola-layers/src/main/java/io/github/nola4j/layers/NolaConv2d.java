@@ -1,5 +1,6 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.ops.ConvOperation;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 
 /**
@@ -12,11 +13,11 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
  * </pre>
  * with A and B mixtures of seeded bases as in {@link NolaLayer}. Stride, padding, dilation and
  * {@link ConvolutionMode} (Same, Truncate, Strict) behave as in DL4J's ConvolutionLayer
- * ({@link ConvGeometry}). Only NCHW data is supported.
+ * ({@link ConvOperation}). Only NCHW data is supported.
  */
 public class NolaConv2d extends NolaLayer {
 
-    private ConvGeometry geometry;
+    private ConvOperation geometry;
 
     protected NolaConv2d(Builder b) {
         super(b);
@@ -28,7 +29,7 @@ public class NolaConv2d extends NolaLayer {
     }
 
     @Override
-    public ConvGeometry shape() {
+    public ConvOperation shape() {
         return geometry;
     }
 
@@ -54,10 +55,10 @@ public class NolaConv2d extends NolaLayer {
 
     /** Builder in DL4J style; every option is checked in {@link #build()}. */
     public static class Builder extends NolaLayer.Builder<Builder> implements ConvOptions<Builder> {
-        private final ConvGeometry geometry = new ConvGeometry();
+        private final ConvOperation geometry = new ConvOperation();
 
         @Override
-        public ConvGeometry geometry() {
+        public ConvOperation geometry() {
             return geometry;
         }
 

@@ -1,5 +1,8 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.ops.DenseOperation;
+import io.github.nola4j.layers.ops.LayerOperation;
+
 /**
  * A fully connected layer with a frozen weight and a NOLA update, in DL4J's orientation:
  * <pre>
@@ -26,8 +29,8 @@ public class NolaDense extends NolaLayer {
     }
 
     @Override
-    public LayerShape shape() {
-        return DenseShape.INSTANCE;
+    public LayerOperation shape() {
+        return DenseOperation.INSTANCE;
     }
 
     /** Builder in DL4J style; every option is checked in {@link #build()}. */

@@ -1,7 +1,9 @@
 package io.github.nola4j.layers;
 
 import io.github.nola4j.layers.basis.BasisCache;
+import io.github.nola4j.layers.basis.BasisMixture;
 import io.github.nola4j.layers.basis.BasisRole;
+import io.github.nola4j.layers.quantization.CoefficientQuantization;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;

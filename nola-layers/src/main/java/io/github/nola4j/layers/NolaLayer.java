@@ -2,8 +2,10 @@ package io.github.nola4j.layers;
 
 import io.github.nola4j.layers.basis.BasisCache;
 import io.github.nola4j.layers.basis.BasisGenerator;
+import io.github.nola4j.layers.basis.BasisMixture;
 import io.github.nola4j.layers.basis.BasisRole;
 import io.github.nola4j.layers.basis.BasisSeeds;
+import io.github.nola4j.layers.quantization.CoefficientQuantization;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -112,7 +114,7 @@ public abstract class NolaLayer extends LowRankLayer {
     }
 
     @Override
-    protected SDVariable[] defineFactors(SameDiff sd, Map<String, SDVariable> params, DataType dataType) {
+    public SDVariable[] defineFactors(SameDiff sd, Map<String, SDVariable> params, DataType dataType) {
         return nolaFactors().define(sd, params.get(ALPHA_KEY), params.get(BETA_KEY), dataType, "nolaBases");
     }
 

@@ -1,5 +1,7 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.quantization.CoefficientQuantization;
+
 /**
  * The options a NOLA layer's builder takes beside the low-rank ones ({@link LowRankOptions}): the
  * numbers of bases k and l, the basis seed, quantisation-aware training; and their checks.

@@ -1,5 +1,7 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.ops.ConvPathRule;
+import io.github.nola4j.layers.ops.TrainingPath;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.Layer;

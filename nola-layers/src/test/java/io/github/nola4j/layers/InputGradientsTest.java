@@ -1,5 +1,6 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.ops.TrainingPath;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;

@@ -387,7 +387,7 @@ abstract class LowRankLayerContract {
         MultiLayerNetwork net = nolaNet(DataType.FLOAT, new Adam(1e-2));
         randomise(net.getLayer(LAYER), zeroAtStartKey(), 4);
         INDArray x = input(DataType.FLOAT, 5);
-        MultiLayerNetwork merged = NolaMerge.merge(net);
+        MultiLayerNetwork merged = NolaMerge.mergeAndUnload(net);
         assertFalse(merged.getLayerWiseConfigurations().toJson().contains("io.github.nola4j"));
         assertTrue(maxRelativeError(net.output(x), merged.output(x)) <= 1e-5);
         INDArray hidden = net.feedForward(x, false).get(LAYER + 1);
@@ -405,7 +405,7 @@ abstract class LowRankLayerContract {
 
         ComputationGraph graph = nolaGraph(DataType.FLOAT);
         randomise(graph.getLayer("adapted"), zeroAtStartKey(), 4);
-        ComputationGraph mergedGraph = NolaMerge.merge(graph);
+        ComputationGraph mergedGraph = NolaMerge.mergeAndUnload(graph);
         assertTrue(maxRelativeError(graph.outputSingle(x), mergedGraph.outputSingle(x)) <= 1e-5);
     }
 

@@ -1,16 +1,16 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.adapter.AdaptedNetwork;
+import io.github.nola4j.layers.adapter.AdapterFiles;
+import io.github.nola4j.layers.adapter.AdapterMismatchException;
+import io.github.nola4j.layers.adapter.LoadOptions;
+import io.github.nola4j.layers.adapter.format.Adapter;
+import io.github.nola4j.layers.adapter.format.WriteOptions;
 import io.github.nola4j.layers.basis.BasisSeeds;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import io.github.nola4j.layers.adapter.AdaptedNetwork;
-import io.github.nola4j.layers.adapter.Adapter;
-import io.github.nola4j.layers.adapter.AdapterFiles;
-import io.github.nola4j.layers.adapter.AdapterMismatchException;
-import io.github.nola4j.layers.adapter.LoadOptions;
-import io.github.nola4j.layers.adapter.WriteOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;

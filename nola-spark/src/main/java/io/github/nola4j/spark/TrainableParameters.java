@@ -1,6 +1,6 @@
 package io.github.nola4j.spark;
 
-import io.github.nola4j.layers.Trainability;
+import io.github.nola4j.layers.network.Trainability;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;

@@ -1,13 +1,13 @@
 package io.github.nola4j.zoo;
 
 import io.github.nola4j.layers.adapter.AdaptedNetwork;
-import io.github.nola4j.layers.adapter.Adapter;
 import io.github.nola4j.layers.adapter.AdapterApplier;
 import io.github.nola4j.layers.adapter.AdapterFiles;
-import io.github.nola4j.layers.adapter.AdapterFormatException;
-import io.github.nola4j.layers.adapter.LayerAdapter;
-import io.github.nola4j.layers.adapter.LayerAdapterKind;
 import io.github.nola4j.layers.adapter.LoadOptions;
+import io.github.nola4j.layers.adapter.format.Adapter;
+import io.github.nola4j.layers.adapter.format.AdapterFormatException;
+import io.github.nola4j.layers.adapter.format.LayerAdapter;
+import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.nd4j.linalg.lossfunctions.LossFunctions;

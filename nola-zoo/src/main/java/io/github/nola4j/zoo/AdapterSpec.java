@@ -1,8 +1,8 @@
 package io.github.nola4j.zoo;
 
-import io.github.nola4j.layers.CoefficientQuantization;
 import io.github.nola4j.layers.NolaLayer;
-import io.github.nola4j.layers.OptionCheck;
+import io.github.nola4j.layers.ops.OptionCheck;
+import io.github.nola4j.layers.quantization.CoefficientQuantization;
 
 import java.util.Objects;
 

@@ -1,6 +1,6 @@
 package io.github.nola4j.zoo;
 
-import io.github.nola4j.layers.BatchNormStatistics;
+import io.github.nola4j.layers.network.BatchNormStatistics;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;

@@ -1,49 +1,19 @@
 package io.github.nola4j.zoo;
 
-import org.deeplearning4j.nn.api.layers.IOutputLayer;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
-import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
-import java.util.Collection;
-
 /**
- * Configuration of a frozen layer that still passes gradients to the layers before it, so that
- * adapters below it train.
+ * The former name of {@link FrozenInferenceLayer}, kept so that networks saved with it (DL4J writes
+ * the class name into network JSON) still load; they behave exactly as a {@link FrozenInferenceLayer}.
  *
- * <p>DL4J's {@link FrozenLayerWithBackprop} already runs the wrapped layer in inference mode (so
- * dropout is off and BatchNormalization uses, and never updates, its running mean and variance)
- * and zeroes the wrapped layer's gradients. Its BatchNormalization backprop however applies the
- * training-mode formula (with batch-statistics terms) to an inference-mode forward pass; this
- * subclass instantiates {@link FrozenBackpropRuntime} ({@link FrozenOutputRuntime} for an output layer, so
- * that {@code evaluate} finds it), which returns the exact gradient
- * {@code dL/dx = dL/dy · γ / sqrt(runningVar + eps)} there. The wrapped configuration should have
- * a NoOp updater and no regularisation (see {@link LayerFreezing#freeze}), so its parameters stay
- * bit-identical in {@code fit()}.
+ * @deprecated the name read like DL4J's {@code FrozenLayerWithBackprop}: use {@link FrozenInferenceLayer}
  */
-public class FrozenBackpropLayer extends FrozenLayerWithBackprop {
+@Deprecated
+public class FrozenBackpropLayer extends FrozenInferenceLayer {
 
     public FrozenBackpropLayer(@JsonProperty("layer") Layer layer) {
         super(layer);
-        if (layer != null && layer.getLayerName() != null) {
-            setLayerName(layer.getLayerName());
-        }
-    }
-
-    @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
-                                                       Collection<TrainingListener> listeners, int layerIndex,
-                                                       INDArray paramsView, boolean initializeParams,
-                                                       DataType networkDataType) {
-        org.deeplearning4j.nn.layers.FrozenLayerWithBackprop base =
-                (org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) super.instantiate(conf, listeners, layerIndex,
-                        paramsView, initializeParams, networkDataType);
-        org.deeplearning4j.nn.api.Layer inside = base.getInsideLayer();
-        return inside instanceof IOutputLayer ? new FrozenOutputRuntime(inside) : new FrozenBackpropRuntime(inside);
     }
 
     @Override

@@ -11,14 +11,14 @@ import java.util.List;
 
 /**
  * Runtime of a frozen output layer that a transfer keeps (adapters below it train): a
- * {@link FrozenBackpropRuntime} that is also an {@link IOutputLayer}, delegating labels, scores and
+ * {@link FrozenInferenceRuntime} that is also an {@link IOutputLayer}, delegating labels, scores and
  * predictions to the wrapped output layer. DL4J's {@code fit} already looks inside a
  * {@code FrozenLayerWithBackprop} output layer for its loss, but {@code evaluate} (MultiLayerNetwork and
  * ComputationGraph) requires the output layer itself to be an IOutputLayer, and failed with "Cannot
  * evaluate network with no output layer". Training the frozen layer on its own ({@code fit} of
  * {@link org.deeplearning4j.nn.api.Classifier}) is refused.
  */
-public class FrozenOutputRuntime extends FrozenBackpropRuntime implements IOutputLayer {
+public class FrozenOutputRuntime extends FrozenInferenceRuntime implements IOutputLayer {
 
     public FrozenOutputRuntime(Layer insideLayer) {
         super(insideLayer);

@@ -1,6 +1,6 @@
 package io.github.nola4j.zoo;
 
-import io.github.nola4j.layers.Trainability;
+import io.github.nola4j.layers.network.Trainability;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -21,7 +21,7 @@ final class LayerFreezing {
     /**
      * @param backprop true when layers below train, so that gradients must pass through this one
      * @return a copy of {@code layer} with a NoOp updater (no state), no regularisation and no
-     * constraints, so its parameters never change, wrapped in a {@link FrozenBackpropLayer} when
+     * constraints, so its parameters never change, wrapped in a {@link FrozenInferenceLayer} when
      * {@code backprop}, otherwise in DL4J's {@link FrozenLayer}, where DL4J's backward pass stops
      * (see {@link NetworkEditor#withoutTrainableUpstream})
      * @throws IllegalArgumentException for a layer with parameters whose updater cannot be set, or
@@ -42,7 +42,7 @@ final class LayerFreezing {
         copy.setConstraints(null);
         copy.setWeightNoise(null);
         copy.setIDropout(null); // runs in inference mode; DL4J would still backprop a stale dropout mask
-        return backprop ? new FrozenBackpropLayer(copy) : new FrozenLayer(copy);
+        return backprop ? new FrozenInferenceLayer(copy) : new FrozenLayer(copy);
     }
 
     /**

@@ -1,12 +1,12 @@
 package io.github.nola4j.zoo;
 
-import io.github.nola4j.layers.ActivationMapping;
 import io.github.nola4j.layers.LoraConv2d;
 import io.github.nola4j.layers.LoraDense;
 import io.github.nola4j.layers.LowRankLayer;
 import io.github.nola4j.layers.NolaConv2d;
 import io.github.nola4j.layers.NolaDense;
 import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.ops.ActivationMapping;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;

@@ -51,7 +51,7 @@ public final class NolaTransfer<M extends Model> {
 
     private final M source;
     private final TargetSelector targets = new TargetSelector();
-    private AdapterSpec spec = AdapterSpec.DEFAULT;
+    private final AdapterSpecCalls spec = new AdapterSpecCalls();
     private final List<TransferOptions.SpecOverride> overrides = new ArrayList<>();
     private String headName;
     private long headNOut;
@@ -130,39 +130,39 @@ public final class NolaTransfer<M extends Model> {
         return this;
     }
 
-    /** Sets every adapter option at once. */
+    /** Sets every adapter option at once; call it before rank(..), numBases(..) and the like, which refine it. */
     public NolaTransfer<M> adapter(AdapterSpec adapterSpec) {
-        this.spec = Objects.requireNonNull(adapterSpec, "adapterSpec");
+        spec.setAll(adapterSpec);
         return this;
     }
 
     /** NOLA (default) or LoRA adapters. */
     public NolaTransfer<M> kind(AdapterKind kind) {
-        spec = spec.withKind(kind);
+        spec.set("kind", String.valueOf(kind), s -> s.withKind(kind));
         return this;
     }
 
     /** Rank r of ΔW (&gt; 0). Default 4. */
     public NolaTransfer<M> rank(int rank) {
-        spec = spec.withRank(rank);
+        spec.set("rank", String.valueOf(rank), s -> s.withRank(rank));
         return this;
     }
 
     /** Numbers k and l of bases of A and B (&gt; 0); k + l coefficients train per layer. Default 64, 64. */
     public NolaTransfer<M> numBases(int k, int l) {
-        spec = spec.withNumBases(k, l);
+        spec.set("numBases", k + ", " + l, s -> s.withNumBases(k, l));
         return this;
     }
 
     /** Seed of the frozen random bases (NOLA) or of A's initial values (LoRA). */
     public NolaTransfer<M> basisSeed(long seed) {
-        spec = spec.withBasisSeed(seed);
+        spec.set("basisSeed", String.valueOf(seed), s -> s.withBasisSeed(seed));
         return this;
     }
 
-    /** Scale s of s·A·B (finite, non-zero). Default 1. */
+    /** Scale s of s·A·B (finite, non-zero). Default 1/r, following {@link #rank} until set. */
     public NolaTransfer<M> scale(double scale) {
-        spec = spec.withScale(scale);
+        spec.set("scale", String.valueOf(scale), s -> s.withScale(scale));
         return this;
     }
 
@@ -171,7 +171,7 @@ public final class NolaTransfer<M extends Model> {
      * turns it off), so an adapter saved with {@code WriteOptions.quantized(bits)} keeps its accuracy.
      */
     public NolaTransfer<M> quantizationBits(int bits) {
-        spec = spec.withQuantizationBits(bits);
+        spec.set("quantizationBits", String.valueOf(bits), s -> s.withQuantizationBits(bits));
         return this;
     }
 
@@ -284,7 +284,7 @@ public final class NolaTransfer<M extends Model> {
      * of this builder is used, to train the result further.
      *
      * @throws IllegalArgumentException if targets, a head or trainable layers were also set here
-     * @throws io.github.nola4j.layers.adapter.AdapterFormatException if the file is not an adapter
+     * @throws io.github.nola4j.layers.adapter.format.AdapterFormatException if the file is not an adapter
      *                                  or holds no transfer settings (not saved from a transfer's network)
      * @throws io.github.nola4j.layers.adapter.AdapterMismatchException if the file was trained on another base
      */
@@ -293,7 +293,7 @@ public final class NolaTransfer<M extends Model> {
     }
 
     private TransferOptions options() {
-        return new TransferOptions(targets.copy(), spec, overrides, headName, headNOut, outputLoss, trainableNames,
+        return new TransferOptions(targets.copy(), spec.spec(), overrides, headName, headNOut, outputLoss, trainableNames,
                 trainablePatterns, freezeBatchNormStatistics, fineTune, headUpdater, calibrationFeatures);
     }
 }

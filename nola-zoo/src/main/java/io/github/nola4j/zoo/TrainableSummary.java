@@ -2,7 +2,7 @@ package io.github.nola4j.zoo;
 
 import io.github.nola4j.layers.LowRankLayer;
 import io.github.nola4j.layers.NolaLayer;
-import io.github.nola4j.layers.Trainability;
+import io.github.nola4j.layers.network.Trainability;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -197,7 +197,7 @@ final class TransferAssembler<M extends Model> {
         if (nOut % boxes != 0 || nOut / boxes < 6) {
             throw new IllegalArgumentException("replaceHead(" + nOut + ") on layer " + head.describe() + ": the network"
                     + " ends in a Yolo2OutputLayer with " + boxes + " anchor boxes, so the head's nOut must be boxes · (5"
-                    + " + classes), e.g. " + boxes * 10 + " for 5 classes; call replaceHead("" + head.name() + "", "
+                    + " + classes), e.g. " + boxes * 10 + " for 5 classes; call replaceHead(\"" + head.name() + "\", "
                     + boxes + " * (5 + numClasses))");
         }
     }

@@ -1,10 +1,10 @@
 package io.github.nola4j.zoo;
 
 import io.github.nola4j.layers.adapter.AdaptedNetwork;
-import io.github.nola4j.layers.adapter.Adapter;
 import io.github.nola4j.layers.adapter.AdapterFiles;
 import io.github.nola4j.layers.adapter.TransferMetadata;
-import io.github.nola4j.layers.adapter.WriteOptions;
+import io.github.nola4j.layers.adapter.format.Adapter;
+import io.github.nola4j.layers.adapter.format.WriteOptions;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

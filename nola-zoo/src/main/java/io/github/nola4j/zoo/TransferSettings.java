@@ -1,7 +1,7 @@
 package io.github.nola4j.zoo;
 
-import io.github.nola4j.layers.adapter.AdapterFormatException;
 import io.github.nola4j.layers.adapter.TransferMetadata;
+import io.github.nola4j.layers.adapter.format.AdapterFormatException;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

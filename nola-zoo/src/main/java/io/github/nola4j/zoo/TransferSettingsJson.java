@@ -1,7 +1,7 @@
 package io.github.nola4j.zoo;
 
-import io.github.nola4j.layers.adapter.AdapterFormatException;
-import io.github.nola4j.layers.adapter.LibraryVersion;
+import io.github.nola4j.layers.adapter.format.AdapterFormatException;
+import io.github.nola4j.layers.adapter.format.LibraryVersion;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.nd4j.shade.jackson.databind.node.ArrayNode;

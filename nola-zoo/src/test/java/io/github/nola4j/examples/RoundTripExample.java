@@ -1,6 +1,6 @@
 package io.github.nola4j.examples;
 
-import io.github.nola4j.layers.adapter.WriteOptions;
+import io.github.nola4j.layers.adapter.format.WriteOptions;
 import io.github.nola4j.zoo.LayerKind;
 import io.github.nola4j.zoo.NolaTransfer;
 import io.github.nola4j.zoo.TransferResult;

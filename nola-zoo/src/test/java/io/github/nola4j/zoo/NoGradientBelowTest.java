@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * Frozen layers before the first trainable layer (in DL4J's forward order) are DL4J's FrozenLayer,
- * where DL4J's backward pass stops; frozen layers above it pass gradients down (FrozenBackpropLayer).
+ * where DL4J's backward pass stops; frozen layers above it pass gradients down (FrozenInferenceLayer).
  * Training gives bit-identically the parameters of the same network with every frozen layer
  * passing gradients (full backprop), in double precision.
  */
@@ -136,11 +136,11 @@ class NoGradientBelowTest {
         assertTrainsLikeFullBackprop(net, full);
     }
 
-    /** Replaces DL4J's FrozenLayer by FrozenBackpropLayer around the same layer (by the bare layer without parameters). */
+    /** Replaces DL4J's FrozenLayer by FrozenInferenceLayer around the same layer (by the bare layer without parameters). */
     private static void passGradients(NeuralNetConfiguration nnc) {
         if (nnc.getLayer() instanceof FrozenLayer f) {
             nnc.setLayer(f.getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer
-                    ? new FrozenBackpropLayer(f.getLayer()) : f.getLayer());
+                    ? new FrozenInferenceLayer(f.getLayer()) : f.getLayer());
         }
     }
 
@@ -150,7 +150,7 @@ class NoGradientBelowTest {
             if (noBackprop.contains(name)) {
                 assertEquals(FrozenLayer.class, l.getClass(), name + " should be DL4J's FrozenLayer");
             } else if (backprop.contains(name)) {
-                assertEquals(FrozenBackpropLayer.class, l.getClass(), name + " should pass gradients");
+                assertEquals(FrozenInferenceLayer.class, l.getClass(), name + " should pass gradients");
             } else {
                 assertFalse(l instanceof FrozenLayer, name + " trains and must not be a FrozenLayer");
             }

@@ -16,6 +16,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.Adam;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -32,6 +33,18 @@ class NolaTransferErrorsTest {
             assertTrue(e.getMessage().contains(f), "message should contain \"" + f + "\": " + e.getMessage());
         }
         Fixtures.assertBitIdentical(before, Fixtures.snapshot(base.getLayers()), "network after a failed call");
+    }
+
+    @Test
+    void adapterSpecAfterSingleOptionsIsRefusedNamingThemAndTheFix() {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> NolaTransfer.of(base).rank(2).numBases(5, 7).rank(3).adapter(AdapterSpec.DEFAULT));
+        for (String f : List.of("adapter(spec)", "rank(2), numBases(5, 7), rank(3)",
+                "call adapter(spec) first, then rank(..), numBases(..)")) {
+            assertTrue(e.getMessage().contains(f), "message should contain \"" + f + "\": " + e.getMessage());
+        }
+        assertDoesNotThrow(() -> NolaTransfer.of(base).adapter(AdapterSpec.DEFAULT).rank(2).numBases(5, 7),
+                "adapter(spec) first, then single options");
     }
 
     @Test

@@ -155,7 +155,7 @@ class NolaTransferTest {
         MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(file, true);
         assertEquals(net.output(d.getFeatures()), restored.output(d.getFeatures()));
         assertEquals(net.params(), restored.params());
-        assertInstanceOf(FrozenBackpropLayer.class, restored.getLayerWiseConfigurations().getConf(1).getLayer());
+        assertInstanceOf(FrozenInferenceLayer.class, restored.getLayerWiseConfigurations().getConf(1).getLayer());
         Map<String, INDArray> frozen = Fixtures.snapshot(new org.deeplearning4j.nn.api.Layer[] {restored.getLayer("bn1")});
         restored.fit(d);
         Fixtures.assertBitIdentical(frozen,

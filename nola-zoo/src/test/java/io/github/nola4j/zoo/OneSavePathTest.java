@@ -2,13 +2,13 @@ package io.github.nola4j.zoo;
 
 import io.github.nola4j.layers.LoraLayer;
 import io.github.nola4j.layers.adapter.AdaptedNetwork;
-import io.github.nola4j.layers.adapter.Adapter;
 import io.github.nola4j.layers.adapter.AdapterFiles;
-import io.github.nola4j.layers.adapter.AdapterFormatException;
-import io.github.nola4j.layers.adapter.LayerAdapterKind;
-import io.github.nola4j.layers.adapter.LibraryVersion;
 import io.github.nola4j.layers.adapter.LoadOptions;
-import io.github.nola4j.layers.adapter.WriteOptions;
+import io.github.nola4j.layers.adapter.format.Adapter;
+import io.github.nola4j.layers.adapter.format.AdapterFormatException;
+import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
+import io.github.nola4j.layers.adapter.format.LibraryVersion;
+import io.github.nola4j.layers.adapter.format.WriteOptions;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;

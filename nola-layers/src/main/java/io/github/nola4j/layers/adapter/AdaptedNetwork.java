@@ -1,6 +1,7 @@
 package io.github.nola4j.layers.adapter;
 
 import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;

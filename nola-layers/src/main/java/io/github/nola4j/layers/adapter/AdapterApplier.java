@@ -1,6 +1,12 @@
 package io.github.nola4j.layers.adapter;
 
 import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.adapter.format.Adapter;
+import io.github.nola4j.layers.adapter.format.AdapterFormatException;
+import io.github.nola4j.layers.adapter.format.AdapterPayload;
+import io.github.nola4j.layers.adapter.format.ExtraTensor;
+import io.github.nola4j.layers.adapter.format.LayerAdapter;
+import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
 import io.github.nola4j.layers.basis.BasisGenerator;
 import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -123,8 +129,8 @@ public final class AdapterApplier {
                     + " but the network has " + have.describe() + "; build the NOLA layer with the adapter's"
                     + " configuration (the bases depend on shape, r, k, l and seed)");
         }
-        requireFinite(want.name() + "/" + want.kind().firstKey(), want.alpha());
-        requireFinite(want.name() + "/" + want.kind().secondKey(), want.beta());
+        AdapterPayload.requireFinite(want.name() + "/" + want.kind().firstKey(), want.alpha());
+        AdapterPayload.requireFinite(want.name() + "/" + want.kind().secondKey(), want.beta());
     }
 
     private static AdapterPlan.Assignment extra(AdaptedNetwork net, ExtraTensor t) {
@@ -143,22 +149,12 @@ public final class AdapterApplier {
                     + " but the network's is " + Arrays.toString(target.shape()) + "; use a network whose layer \""
                     + t.layer() + "\" has the adapter's shape (e.g. the same number of classes)");
         }
-        requireFinite(t.id(), t.values());
+        AdapterPayload.requireFinite(t.id(), t.values());
         return assignment(t.id(), target, t.values());
     }
 
     private static AdapterPlan.Assignment assignment(String id, INDArray target, float[] values) {
         INDArray v = Nd4j.createFromArray(values).reshape('c', target.shape()).castTo(target.dataType());
         return new AdapterPlan.Assignment(id, target, v);
-    }
-
-    /** @throws AdapterFormatException naming the first non-finite value */
-    static void requireFinite(String id, float[] values) {
-        for (int i = 0; i < values.length; i++) {
-            if (!Float.isFinite(values[i])) {
-                throw new AdapterFormatException(id + "[" + i + "] = " + values[i] + " is not finite; the adapter is"
-                        + " corrupt or its training diverged. Retrain or re-export it");
-            }
-        }
     }
 }

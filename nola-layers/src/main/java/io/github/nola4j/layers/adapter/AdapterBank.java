@@ -1,6 +1,9 @@
 package io.github.nola4j.layers.adapter;
 
 
+import io.github.nola4j.layers.adapter.format.Adapter;
+import io.github.nola4j.layers.adapter.format.ExtraTensor;
+import io.github.nola4j.layers.adapter.format.LayerAdapter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,12 +21,12 @@ import java.util.Set;
  * <p>Every adapter is validated against the network when it is added ({@link AdapterApplier}),
  * so {@link #activate} only copies: k + l coefficients per NOLA layer (the layers' bases are
  * fixed by their basis seeds, which every added adapter must share), A and B per LoRA layer
- * ({@link LayerAdapterKind}), plus the extra tensors.
- * {@link #detach()} returns to the base: β = 0 in every NOLA layer, B = 0 in every LoRA layer
+ * ({@link io.github.nola4j.layers.adapter.format.LayerAdapterKind LayerAdapterKind}), plus the extra tensors.
+ * {@link #useBase()} returns to the base: β = 0 in every NOLA layer, B = 0 in every LoRA layer
  * (the base function exactly),
  * α and the extra layers (e.g. the original head) as they were when the bank was made.
  * {@link #merge()} folds the active adapter into W for inference ({@link InPlaceMerger});
- * activate and detach unmerge first, restoring the pristine W bit for bit.
+ * activate and useBase unmerge first, restoring the pristine W bit for bit.
  *
  * <pre>
  *   AdapterBank bank = new AdapterBank(AdaptedNetwork.of(net), List.of("head"), LoadOptions.STRICT);
@@ -31,7 +34,7 @@ import java.util.Set;
  *   bank.add("bags", AdapterFiles.read(Path.of("bags.nola")));
  *   bank.activate("shoes"); bank.merge();   ... net.output(x) ...
  *   bank.activate("bags");                  ... (unmerged, coefficient copy)
- *   bank.detach();                          ... the base again
+ *   bank.useBase();                         ... the base again
  * </pre>
  * Not thread-safe; do not run the network while switching.
  */
@@ -73,7 +76,7 @@ public final class AdapterBank {
      * that name). Extra tensors it lacks are taken from the base, so activating it never leaves
      * another adapter's head behind.
      *
-     * @throws AdapterException if it does not fit the base; the bank and network are then unchanged
+     * @throws io.github.nola4j.layers.adapter.format.AdapterException if it does not fit the base; the bank and network are then unchanged
      */
     public void add(String name, Adapter adapter) {
         for (ExtraTensor t : adapter.extraTensors()) {
@@ -101,10 +104,10 @@ public final class AdapterBank {
         add(name, AdapterFiles.read(path));
     }
 
-    /** Forgets an adapter; detaches first if it is active. */
+    /** Forgets an adapter; returns to the base first ({@link #useBase}) if it is active. */
     public void remove(String name) {
         if (name.equals(active)) {
-            detach();
+            useBase();
         }
         plans.remove(name);
     }
@@ -126,10 +129,16 @@ public final class AdapterBank {
     }
 
     /** Returns the network to the base: β = 0, α and extra layers as when the bank was made. */
-    public void detach() {
+    public void useBase() {
         unmergeIfMerged();
         baselinePlan.apply();
         active = null;
+    }
+
+    /** @deprecated clashes with {@code INDArray.detach}: use {@link #useBase()} */
+    @Deprecated
+    public void detach() {
+        useBase();
     }
 
     /** Folds the active adapter into W ({@link InPlaceMerger#merge()}); β becomes 0. */
@@ -147,7 +156,7 @@ public final class AdapterBank {
         return merger.isMerged();
     }
 
-    /** @return the active adapter's name, or null when detached */
+    /** @return the active adapter's name, or null on the base ({@link #useBase}) */
     public String active() {
         return active;
     }

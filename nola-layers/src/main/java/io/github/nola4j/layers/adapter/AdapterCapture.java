@@ -2,6 +2,10 @@ package io.github.nola4j.layers.adapter;
 
 import io.github.nola4j.layers.LoraLayer;
 import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.adapter.format.Adapter;
+import io.github.nola4j.layers.adapter.format.ExtraTensor;
+import io.github.nola4j.layers.adapter.format.LayerAdapter;
+import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
 import io.github.nola4j.layers.basis.BasisGenerator;
 import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;

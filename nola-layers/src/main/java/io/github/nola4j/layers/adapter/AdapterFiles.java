@@ -1,6 +1,14 @@
 package io.github.nola4j.layers.adapter;
 
-import io.github.nola4j.layers.CoefficientQuantization;
+import io.github.nola4j.layers.adapter.format.Adapter;
+import io.github.nola4j.layers.adapter.format.AdapterCodec;
+import io.github.nola4j.layers.adapter.format.AdapterFormatException;
+import io.github.nola4j.layers.adapter.format.AtomicFileWriter;
+import io.github.nola4j.layers.adapter.format.LayerAdapter;
+import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
+import io.github.nola4j.layers.adapter.format.LibraryVersion;
+import io.github.nola4j.layers.adapter.format.WriteOptions;
+import io.github.nola4j.layers.quantization.CoefficientQuantization;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -1,5 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.adapter.format.Adapter;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.List;

@@ -1,6 +1,8 @@
 package io.github.nola4j.layers.adapter;
 
 import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.adapter.format.AdapterConfigJson;
+import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
 import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -30,7 +32,7 @@ import java.util.List;
 public final class BaseFingerprint {
 
     /** Name and version of the definition above. */
-    public static final String SCHEME = "nola4j-base-fp-v1";
+    public static final String SCHEME = AdapterConfigJson.FINGERPRINT_SCHEME;
 
     private static final int CHUNK = 1 << 16;
 

@@ -1,9 +1,10 @@
 package io.github.nola4j.layers.adapter;
 
 import io.github.nola4j.layers.LowRankLayer;
-import io.github.nola4j.layers.LowRankUpdate;
 import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
 import io.github.nola4j.layers.merge.MergeWorkspace;
+import io.github.nola4j.layers.ops.LowRankUpdate;
 import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -70,7 +71,7 @@ public final class InPlaceMerger {
             Layer layer = layers.get(i);
             LowRankLayer conf = LayerAdapterKind.config(layer);
             try (MemoryWorkspace ignored = MergeWorkspace.open()) {
-                LowRankUpdate.of(conf, layer.paramTable()).mergeInto(pristineWeights.get(i),
+                conf.update(layer.paramTable()).mergeInto(pristineWeights.get(i),
                         layer.getParam(NolaLayer.WEIGHT_KEY));
             }
         }

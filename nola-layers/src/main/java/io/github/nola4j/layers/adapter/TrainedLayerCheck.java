@@ -1,7 +1,8 @@
 package io.github.nola4j.layers.adapter;
 
 import io.github.nola4j.layers.NolaLayer;
-import io.github.nola4j.layers.Trainability;
+import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
+import io.github.nola4j.layers.network.Trainability;
 import org.deeplearning4j.nn.api.Layer;
 
 import java.util.ArrayList;

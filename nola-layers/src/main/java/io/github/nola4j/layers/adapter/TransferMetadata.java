@@ -12,7 +12,7 @@ import java.util.Optional;
  * What the tool that built a network (nola-zoo's {@code NolaTransfer}) recorded about it, so that
  * every adapter file saved from that network, by {@link AdapterFiles#save} as by the tool's own
  * save, can rebuild it from the base and the file alone: the settings JSON (stored as "transfer"
- * in the configuration, {@link Adapter#transferJson()}) and the layers that must be saved in full
+ * in the configuration, {@link io.github.nola4j.layers.adapter.format.Adapter#transferJson() Adapter#transferJson()}) and the layers that must be saved in full
  * with the adapter (new head, trainable and calibrated BatchNorm layers).
  *
  * <p>The record lives beside the network object in this JVM (held weakly, so it never keeps a

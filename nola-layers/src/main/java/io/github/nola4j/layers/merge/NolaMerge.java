@@ -1,7 +1,7 @@
 package io.github.nola4j.layers.merge;
 
 import io.github.nola4j.layers.LowRankLayer;
-import io.github.nola4j.layers.LowRankUpdate;
+import io.github.nola4j.layers.ops.LowRankUpdate;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -21,7 +21,7 @@ import java.util.Map;
  * computed in the thread's {@link MergeWorkspace}, so merging leaves no temporaries for the garbage collector.
  *
  * <pre>
- *   MultiLayerNetwork plain = NolaMerge.merge(adapted);
+ *   MultiLayerNetwork plain = NolaMerge.mergeAndUnload(adapted);
  *   ModelSerializer.writeModel(plain, file, false);   // restores without nola4j
  * </pre>
  */
@@ -30,8 +30,23 @@ public final class NolaMerge {
     private NolaMerge() {
     }
 
-    /** @return a new network with every NOLA layer merged; other layers keep their parameters */
+    /** @deprecated it returns a new network: use {@link #mergeAndUnload(MultiLayerNetwork)} */
+    @Deprecated
     public static MultiLayerNetwork merge(MultiLayerNetwork net) {
+        return mergeAndUnload(net);
+    }
+
+    /** @deprecated it returns a new graph: use {@link #mergeAndUnload(ComputationGraph)} */
+    @Deprecated
+    public static ComputationGraph merge(ComputationGraph net) {
+        return mergeAndUnload(net);
+    }
+
+    /**
+     * @return a new network with every NOLA layer merged; other layers keep their parameters (PEFT's
+     *         {@code merge_and_unload}; unlike {@code AdapterBank.merge}, which folds in place)
+     */
+    public static MultiLayerNetwork mergeAndUnload(MultiLayerNetwork net) {
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
         for (NeuralNetConfiguration layerConf : conf.getConfs()) {
             replaceNola(layerConf);
@@ -45,7 +60,7 @@ public final class NolaMerge {
     }
 
     /** @return a new graph with every NOLA layer merged; other layers keep their parameters */
-    public static ComputationGraph merge(ComputationGraph net) {
+    public static ComputationGraph mergeAndUnload(ComputationGraph net) {
         ComputationGraphConfiguration conf = net.getConfiguration().clone();
         for (GraphVertex vertex : conf.getVertices().values()) {
             if (vertex instanceof LayerVertex layerVertex) {
@@ -71,7 +86,7 @@ public final class NolaMerge {
         if (from.conf().getLayer() instanceof LowRankLayer lowRank) {
             try (MemoryWorkspace ignored = MergeWorkspace.open()) {
                 to.getParam(LowRankLayer.WEIGHT_KEY).assign(
-                        LowRankUpdate.of(lowRank, params).mergedWeight(params.get(LowRankLayer.WEIGHT_KEY)));
+                        lowRank.update(params).mergedWeight(params.get(LowRankLayer.WEIGHT_KEY)));
             }
             if (lowRank.hasBias()) {
                 to.getParam(LowRankLayer.BIAS_KEY).assign(params.get(LowRankLayer.BIAS_KEY));

@@ -1,7 +1,7 @@
 package io.github.nola4j.layers.merge;
 
-import io.github.nola4j.layers.ConvGeometry;
 import io.github.nola4j.layers.LowRankLayer;
+import io.github.nola4j.layers.ops.ConvOperation;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
@@ -24,7 +24,7 @@ public final class PlainLayers {
     public static Layer configOf(LowRankLayer layer) {
         Activation activation = layer.getActivation() == null ? Activation.SIGMOID : layer.getActivation();
         IUpdater updater = layer.getUpdater() == null ? new NoOp() : layer.getUpdater();
-        if (layer.shape() instanceof ConvGeometry conv) {
+        if (layer.shape() instanceof ConvOperation conv) {
             return new ConvolutionLayer.Builder(conv.getKernelSize())
                     .stride(conv.getStride()).padding(conv.getPadding()).dilation(conv.getDilation())
                     .convolutionMode(conv.getConvolutionMode())

@@ -1,6 +1,7 @@
 package io.github.nola4j.layers.adapter;
 
 import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.adapter.format.Adapter;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -42,7 +43,7 @@ class AdapterBankTest {
         assertNotEquals(outA, net.output(x));
         bank.activate("a");
         assertEquals(outA, net.output(x));
-        bank.detach();
+        bank.useBase();
         assertNull(bank.active());
         assertArrayEquals(pristine, TestNets.params(net));
         assertEquals(baseOut, net.output(x));
@@ -78,10 +79,10 @@ class AdapterBankTest {
                 bank.unmerge();
             }
             if (i % 5 == 0) {
-                bank.detach();
+                bank.useBase();
             }
         }
-        bank.detach();
+        bank.useBase();
         assertArrayEquals(pristine, TestNets.params(net));
         assertEquals(baseOut, net.output(x));
     }

@@ -1,6 +1,7 @@
 package io.github.nola4j.layers.adapter;
 
 import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.adapter.format.AdapterCodec;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -34,7 +35,7 @@ final class AdapterBytes {
     static byte[] build(int version, int flags, byte[] config, int declaredRaw, byte[] payload) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.write(AdapterCodec.MAGIC);
+            out.write("NOLA4JAD".getBytes(java.nio.charset.StandardCharsets.US_ASCII)); // the file magic
             out.writeShort(version);
             out.writeShort(flags);
             out.writeInt(config.length);

@@ -1,6 +1,10 @@
 package io.github.nola4j.layers.adapter;
 
-import io.github.nola4j.layers.CoefficientQuantization;
+import io.github.nola4j.layers.adapter.format.Adapter;
+import io.github.nola4j.layers.adapter.format.AdapterCodec;
+import io.github.nola4j.layers.adapter.format.LayerAdapter;
+import io.github.nola4j.layers.adapter.format.WriteOptions;
+import io.github.nola4j.layers.quantization.CoefficientQuantization;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -50,7 +50,7 @@ class AdapterSoakTest {
         bank.add("a", AdapterCapture.capture(adapted, "a", TestNets.HEAD));
         TestNets.pretendTrained(net, 22);
         bank.add("b", AdapterCapture.capture(adapted, "b", TestNets.HEAD));
-        bank.detach();
+        bank.useBase();
 
         for (int i = 0; i < WARMUP; i++) {
             cycle(bank, i);
@@ -68,7 +68,7 @@ class AdapterSoakTest {
             }
         }
         double msPerCycle = (System.nanoTime() - start) / 1e6 / CYCLES;
-        bank.detach();
+        bank.useBase();
         log.info("{} merge cycles: {} ms per cycle, resident {} MB before, largest growth outside the heap {} MB",
                 CYCLES, String.format("%.1f", msPerCycle), mb(before), mb(growth));
         assertArrayEquals(pristine, TestNets.params(net), "parameters after " + (WARMUP + CYCLES) + " cycles");
@@ -90,7 +90,7 @@ class AdapterSoakTest {
         bank.unmerge();
         bank.merge();
         if (i % 4 == 3) {
-            bank.detach();
+            bank.useBase();
         }
     }
 

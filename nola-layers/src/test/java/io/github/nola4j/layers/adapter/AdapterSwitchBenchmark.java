@@ -1,6 +1,9 @@
 package io.github.nola4j.layers.adapter;
 
 import io.github.nola4j.layers.NolaConv2d;
+import io.github.nola4j.layers.adapter.format.Adapter;
+import io.github.nola4j.layers.adapter.format.AdapterCodec;
+import io.github.nola4j.layers.adapter.format.WriteOptions;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;

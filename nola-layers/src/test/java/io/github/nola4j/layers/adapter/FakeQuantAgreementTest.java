@@ -1,6 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
-import io.github.nola4j.layers.CoefficientQuantization;
+import io.github.nola4j.layers.quantization.CoefficientQuantization;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -3,6 +3,10 @@ package io.github.nola4j.layers.adapter;
 import io.github.nola4j.layers.LoraConv2d;
 import io.github.nola4j.layers.LoraDense;
 import io.github.nola4j.layers.LoraLayer;
+import io.github.nola4j.layers.adapter.format.Adapter;
+import io.github.nola4j.layers.adapter.format.LayerAdapter;
+import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
+import io.github.nola4j.layers.adapter.format.WriteOptions;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -109,9 +113,9 @@ class LoraAdapterTest {
                 WriteOptions.quantized(8));
         Adapter read = AdapterFiles.read(file);
         for (int i = 0; i < saved.layers().size(); i++) {
-            assertArrayEquals(io.github.nola4j.layers.CoefficientQuantization.roundTrip(saved.layers().get(i).alpha(), 8),
+            assertArrayEquals(io.github.nola4j.layers.quantization.CoefficientQuantization.roundTrip(saved.layers().get(i).alpha(), 8),
                     read.layers().get(i).alpha());
-            assertArrayEquals(io.github.nola4j.layers.CoefficientQuantization.roundTrip(saved.layers().get(i).beta(), 8),
+            assertArrayEquals(io.github.nola4j.layers.quantization.CoefficientQuantization.roundTrip(saved.layers().get(i).beta(), 8),
                     read.layers().get(i).beta());
         }
     }
@@ -136,7 +140,7 @@ class LoraAdapterTest {
         assertNotEquals(outA, net.output(x));
         bank.activate("a");
         assertEquals(outA, net.output(x));
-        bank.detach();
+        bank.useBase();
         assertEquals(baseOut, net.output(x));
         for (Layer layer : AdaptedNetwork.of(net).adapterLayers()) {
             assertEquals(0, layer.getParam(LoraLayer.B_KEY).amaxNumber().doubleValue(), "detached: B = 0");

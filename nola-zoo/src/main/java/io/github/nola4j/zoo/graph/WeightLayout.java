@@ -1,6 +1,6 @@
 package io.github.nola4j.zoo.graph;
 
-import io.github.nola4j.layers.LowRankUpdate;
+import io.github.nola4j.layers.ops.LowRankUpdate;
 import org.nd4j.autodiff.samediff.SDVariable;
 
 /**

@@ -1,6 +1,6 @@
 package io.github.nola4j.zoo.graph;
 
-import io.github.nola4j.layers.LowRankUpdate;
+import io.github.nola4j.layers.ops.LowRankUpdate;
 import io.github.nola4j.layers.NolaConv2d;
 import io.github.nola4j.layers.NolaDense;
 import io.github.nola4j.layers.NolaLayer;
@@ -52,7 +52,7 @@ class GraphLayerParityTest {
         INDArray features = Nd4j.randn(DataType.DOUBLE, 7, 5);
         assertClose(net.output(features), r.sameDiff().output(Map.of("in", features), "out")
                 .get("out"), TOLERANCE, "dense output");
-        INDArray delta = LowRankUpdate.of((NolaLayer) layer.conf().getLayer(), params).delta();
+        INDArray delta = ((NolaLayer) layer.conf().getLayer()).update(params).delta();
         assertClose(delta, merged(r).sub(params.get("W")), TOLERANCE, "dense ΔW");
     }
 
@@ -66,7 +66,7 @@ class GraphLayerParityTest {
         INDArray w = params.get("W"); // [nOut, nIn, kH, kW]
         INDArray features = Nd4j.randn(DataType.DOUBLE, 2, 3, 6, 6);
         INDArray expected = net.output(features);
-        INDArray mergedOiyx = LowRankUpdate.of((NolaLayer) layer.conf().getLayer(), params).mergedWeight(w);
+        INDArray mergedOiyx = ((NolaLayer) layer.conf().getLayer()).update(params).mergedWeight(w);
         for (WeightsFormat format : List.of(WeightsFormat.YXIO, WeightsFormat.OIYX)) {
             INDArray kernel = format == WeightsFormat.OIYX ? w.dup() : w.permute(2, 3, 1, 0).dup('c');
             SameDiff sd = SameDiff.create();

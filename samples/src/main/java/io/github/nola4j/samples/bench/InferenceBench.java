@@ -33,7 +33,7 @@ final class InferenceBench {
             Nd4j.getRandom().setSeed(3);
             INDArray beta = nola.getLayer(0).getParam("beta");
             beta.assign(Nd4j.rand(beta.dataType(), beta.shape()).subi(0.5));
-            MultiLayerNetwork exported = NolaMerge.merge(nola);
+            MultiLayerNetwork exported = NolaMerge.mergeAndUnload(nola);
             MultiLayerNetwork mergedNet = nola.clone();
             InPlaceMerger merger = new InPlaceMerger(AdaptedNetwork.of(mergedNet));
             merger.merge();

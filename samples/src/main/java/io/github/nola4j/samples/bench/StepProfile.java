@@ -152,7 +152,7 @@ final class StepProfile {
             }
             return null;
         }
-        if (type.contains("BatchNorm") || type.endsWith(".FrozenBackpropRuntime")) {
+        if (type.contains("BatchNorm") || type.endsWith(".FrozenInferenceRuntime")) {
             return Category.BATCHNORM;
         }
         if (type.startsWith("org.nd4j.linalg.activations.") || type.endsWith(".ActivationLayer")) {

@@ -1,6 +1,6 @@
 package io.github.nola4j.samples.report;
 
-import io.github.nola4j.layers.CoefficientQuantization;
+import io.github.nola4j.layers.quantization.CoefficientQuantization;
 import io.github.nola4j.samples.CommandLine;
 import io.github.nola4j.samples.Option;
 import io.github.nola4j.samples.UsageException;

@@ -48,12 +48,12 @@ final class MergeSoak {
             randomCoefficients(adapted, task.hashCode());
             bank.add(task, AdapterCapture.capture(adapted, task, List.of()));
         }
-        bank.detach();
+        bank.useBase();
         out.printf("soak %s model=ResNet50 input=%dx%d adapted_layers=%d r=4 k=l=256 weights=%d warmup=%d cycles=%d"
                 + "%n", settings.name(), SIZE, SIZE, adapted.nolaLayers().size(), net.numParams(), settings.warmup(),
                 settings.cycles());
         SoakRun.Result result = settings.run(i -> cycle(bank, i), out);
-        bank.detach();
+        bank.useBase();
         boolean identical = Arrays.equals(pristine, bytes(net.params()));
         out.println("soak " + settings.name() + " params_bit_identical=" + identical);
         return settings.verdict(result, identical, out);
@@ -65,7 +65,7 @@ final class MergeSoak {
         bank.merge();
         bank.unmerge();
         if (i % DETACH_EVERY == DETACH_EVERY - 1) {
-            bank.detach();
+            bank.useBase();
         }
     }
 

@@ -1,9 +1,9 @@
 package io.github.nola4j.samples.train;
 
+import io.github.nola4j.layers.merge.NolaMerge;
 import io.github.nola4j.samples.cnn.CnnTransfer;
 import io.github.nola4j.samples.data.LabelledImages;
 import io.github.nola4j.samples.data.TrainTestData;
-import io.github.nola4j.layers.merge.NolaMerge;
 import io.github.nola4j.zoo.TrainableSummary;
 import io.github.nola4j.zoo.TransferResult;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -63,11 +63,11 @@ public final class Finetuning {
                 .accuracy();
     }
 
-    /** @return max |p_adapted - p_merged| over the first test images, after {@link NolaMerge#merge} */
+    /** @return max |p_adapted - p_merged| over the first test images, after {@link NolaMerge#mergeAndUnload} */
     static double mergeDifference(MultiLayerNetwork net, LabelledImages test) {
         int[] first = IntStream.range(0, Math.min(MERGE_CHECK_IMAGES, test.size())).toArray();
         INDArray x = test.features(first);
-        MultiLayerNetwork merged = NolaMerge.merge(net);
+        MultiLayerNetwork merged = NolaMerge.mergeAndUnload(net);
         return net.output(x, false).sub(merged.output(x, false)).amaxNumber().doubleValue();
     }
 }

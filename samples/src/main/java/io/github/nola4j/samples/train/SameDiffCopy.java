@@ -1,7 +1,7 @@
 package io.github.nola4j.samples.train;
 
-import io.github.nola4j.layers.ConvGeometry;
-import io.github.nola4j.layers.BatchNormStatistics;
+import io.github.nola4j.layers.network.BatchNormStatistics;
+import io.github.nola4j.layers.ops.ConvOperation;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -189,7 +189,7 @@ final class SameDiffCopy {
         if (c.getConvolutionMode() != ConvolutionMode.Same && c.getConvolutionMode() != ConvolutionMode.Truncate) {
             throw refuse(c, i, "convolution mode " + c.getConvolutionMode());
         }
-        Conv2DConfig config = ConvGeometry.of(c).conv2dConfig();
+        Conv2DConfig config = ConvOperation.of(c).conv2dConfig();
         return bias == null ? sd.cnn().conv2d(in, kernel, config) : sd.cnn().conv2d(in, kernel, bias, config);
     }
 

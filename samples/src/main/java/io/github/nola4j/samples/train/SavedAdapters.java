@@ -1,7 +1,7 @@
 package io.github.nola4j.samples.train;
 
 import io.github.nola4j.layers.adapter.AdapterFiles;
-import io.github.nola4j.layers.adapter.WriteOptions;
+import io.github.nola4j.layers.adapter.format.WriteOptions;
 import io.github.nola4j.layers.merge.NolaMerge;
 import io.github.nola4j.zoo.NolaTransfer;
 import io.github.nola4j.zoo.TransferResult;
@@ -66,7 +66,7 @@ public final class SavedAdapters {
     public static long export(MultiLayerNetwork net, Path file) {
         try {
             createParent(file);
-            ModelSerializer.writeModel(NolaMerge.merge(net), file.toFile(), false);
+            ModelSerializer.writeModel(NolaMerge.mergeAndUnload(net), file.toFile(), false);
             return Files.size(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the merged network " + file + ": " + e.getMessage(), e);

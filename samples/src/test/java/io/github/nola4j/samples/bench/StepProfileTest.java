@@ -16,9 +16,9 @@ class StepProfileTest {
 
     @Test
     void framesAreChargedToTheirCategory() {
-        assertEquals(Category.CONV_FWD, StepProfile.categorise("io.github.nola4j.layers.Conv2dOps", "forward"));
-        assertEquals(Category.CONV_BWD, StepProfile.categorise("io.github.nola4j.layers.Conv2dOps", "inputGradient"));
-        assertEquals(Category.CONV_BWD, StepProfile.categorise("io.github.nola4j.layers.FactorisedConvStep", "backprop"));
+        assertEquals(Category.CONV_FWD, StepProfile.categorise("io.github.nola4j.layers.ops.Conv2dOps", "forward"));
+        assertEquals(Category.CONV_BWD, StepProfile.categorise("io.github.nola4j.layers.ops.Conv2dOps", "inputGradient"));
+        assertEquals(Category.CONV_BWD, StepProfile.categorise("io.github.nola4j.layers.ops.FactorisedConvStep", "backprop"));
         assertEquals(Category.CONV_FWD,
                 StepProfile.categorise("org.deeplearning4j.nn.layers.convolution.ConvolutionLayer", "preOutput"));
         assertEquals(Category.CONV_BWD,
@@ -31,7 +31,7 @@ class StepProfileTest {
                 StepProfile.categorise("org.nd4j.linalg.learning.AdamUpdater", "applyUpdater"));
         assertEquals(Category.NOLA_COEFFICIENTS, StepProfile.categorise("io.github.nola4j.layers.NolaLayer", "factors"));
         assertNull(StepProfile.categorise("org.deeplearning4j.nn.graph.ComputationGraph", "fit"));
-        assertNull(StepProfile.categorise("io.github.nola4j.layers.Conv2dOps", "config"));
+        assertNull(StepProfile.categorise("io.github.nola4j.layers.ops.Conv2dOps", "config"));
     }
 
     /** What the profiler is given, not how many samples a machine's timing lets it catch. */

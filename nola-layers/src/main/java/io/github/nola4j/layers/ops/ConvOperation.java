@@ -1,0 +1,238 @@
+package io.github.nola4j.layers.ops;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.InputTypeUtil;
+import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.shade.jackson.annotation.JsonAutoDetect;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * 2-D convolution in NCHW, with DL4J ConvolutionLayer's kernel layout W [nOut, nIn, kH, kW]:
+ * <pre>
+ *   z = conv(x, W + s·ΔW) + b,   ΔW = reshape((A·B)ᵀ, [nOut, nIn, kH, kW]),  A [nIn·kH·kW, r]
+ * </pre>
+ * Kernel size, stride, padding, dilation and {@link ConvolutionMode} (Same, Truncate, Strict)
+ * behave as in {@link ConvolutionLayer}. Training takes the {@link TrainingPath} that
+ * {@link ConvPathRule} finds cheaper; inference convolves once with the merged kernel.
+ */
+@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+        isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
+public final class ConvOperation implements LayerOperation {
+
+    private int[] kernelSize = {3, 3};
+    private int[] stride = {1, 1};
+    private int[] padding = {0, 0};
+    private int[] dilation = {1, 1};
+    private ConvolutionMode convolutionMode;
+
+    /** A 3x3, stride 1, unpadded geometry whose mode comes from the network (Truncate by default). */
+    public ConvOperation() {
+    }
+
+    /** @return the geometry of DL4J's {@code layer}: its kernel size, stride, padding, dilation and mode */
+    public static ConvOperation of(ConvolutionLayer layer) {
+        ConvOperation c = new ConvOperation();
+        c.setKernelSize(layer.getKernelSize());
+        c.setStride(layer.getStride());
+        c.setPadding(layer.getPadding());
+        c.setDilation(layer.getDilation());
+        c.setConvolutionMode(layer.getConvolutionMode());
+        return c;
+    }
+
+    public ConvOperation copy() {
+        ConvOperation c = new ConvOperation();
+        c.kernelSize = kernelSize.clone();
+        c.stride = stride.clone();
+        c.padding = padding.clone();
+        c.dilation = dilation.clone();
+        c.convolutionMode = convolutionMode;
+        return c;
+    }
+
+    @Override
+    public long fanIn(long nIn) {
+        return nIn * kernelSize[0] * kernelSize[1];
+    }
+
+    @Override
+    public long[] weightShape(long nIn, long nOut) {
+        return new long[] {nOut, nIn, kernelSize[0], kernelSize[1]};
+    }
+
+    @Override
+    public SDVariable forward(SameDiff sd, SDVariable x, SDVariable w, SDVariable bias, SDVariable a, SDVariable b,
+                              long nIn, long nOut) {
+        SDVariable kernelYxio = LowRankUpdate.defineMergedKernel(w, a, b, weightShape(nIn, nOut));
+        Conv2DConfig cfg = conv2dConfig();
+        return bias == null ? sd.cnn().conv2d(x, kernelYxio, cfg)
+                : sd.cnn().conv2d(x, kernelYxio, bias.reshape(nOut), cfg);
+    }
+
+    /** @return libnd4j's configuration of a conv2d with this geometry, NCHW input and a YXIO kernel */
+    public Conv2DConfig conv2dConfig() {
+        return ops().config();
+    }
+
+    /** @return libnd4j's convolution operations with this geometry */
+    Conv2dOps ops() {
+        return new Conv2dOps(kernelSize, stride, padding, dilation,
+                convolutionMode == ConvolutionMode.Same ? PaddingMode.SAME : PaddingMode.VALID);
+    }
+
+    @Override
+    public INDArray preOutput(INDArray x, INDArray w, INDArray bias, LowRankUpdate update) {
+        return ops().forward(x, update.mergedKernel(w), bias == null ? null : bias.reshape(bias.length()));
+    }
+
+    /**
+     * @return a {@link FactorisedConvStep} or a {@link MergedConvStep}, as {@code path} says or,
+     *         for {@link TrainingPath#AUTO}, as {@link ConvPathRule} chooses
+     */
+    @Override
+    public TrainingStep trainingStep(INDArray x, INDArray w, INDArray bias, LowRankUpdate update, TrainingPath path,
+                                     boolean inputGradient) {
+        INDArray bias1d = bias == null ? null : bias.reshape(bias.length());
+        Conv2dOps ops = ops();
+        int inputGradientCost = !inputGradient ? 0 : ops.inputGradientIsOneConvolution() ? 1 : 2;
+        TrainingPath chosen = ConvPathRule.resolve(path, update.a().size(0), update.b().size(1), update.a().size(1),
+                inputGradientCost);
+        return chosen == TrainingPath.FACTORISED
+                ? new FactorisedConvStep(ops, x, w, bias1d, update, inputGradient)
+                : new MergedConvStep(ops, x, update.mergedKernel(w), bias1d, update, inputGradient);
+    }
+
+    @Override
+    public InputType outputType(int layerIndex, InputType inputType, long nOut, String layerName) {
+        if (inputType == null || inputType.getType() != InputType.Type.CNN) {
+            throw new IllegalArgumentException("Convolution layer \"" + layerName + "\" (index " + layerIndex
+                    + "): expected convolutional input, got " + inputType);
+        }
+        return InputTypeUtil.getOutputTypeCnnLayers(inputType, kernelSize, stride, padding, dilation,
+                convolutionMode, nOut, layerIndex, layerName, CNN2DFormat.NCHW, ConvolutionLayer.class);
+    }
+
+    @Override
+    public long inferNIn(InputType inputType, String layerName) {
+        if (inputType.getType() != InputType.Type.CNN) {
+            throw new IllegalArgumentException("Convolution layer \"" + layerName + "\": expected convolutional input, got "
+                    + inputType + "; set the network's input type with InputType.convolutional(h, w, c)");
+        }
+        InputType.InputTypeConvolutional c = (InputType.InputTypeConvolutional) inputType;
+        if (c.getFormat() != CNN2DFormat.NCHW) {
+            throw new IllegalArgumentException("Convolution layer \"" + layerName + "\": input format " + c.getFormat()
+                    + " is not supported; use NCHW input");
+        }
+        return c.getChannels();
+    }
+
+    @Override
+    public InputPreProcessor preProcessor(InputType inputType, String layerName) {
+        return InputTypeUtil.getPreProcessorForInputTypeCnnLayers(inputType, layerName);
+    }
+
+    @Override
+    public void applyGlobalConfig(NeuralNetConfiguration.Builder globalConfig) {
+        if (convolutionMode == null) {
+            convolutionMode = globalConfig.getConvolutionMode();
+        }
+    }
+
+    public void setKernelSize(int[] kernelSize) {
+        this.kernelSize = pair(kernelSize, "kernelSize");
+    }
+
+    public void setStride(int[] stride) {
+        this.stride = pair(stride, "stride");
+    }
+
+    public void setPadding(int[] padding) {
+        this.padding = pair(padding, "padding");
+    }
+
+    public void setDilation(int[] dilation) {
+        this.dilation = pair(dilation, "dilation");
+    }
+
+    public void setConvolutionMode(ConvolutionMode convolutionMode) {
+        this.convolutionMode = convolutionMode;
+    }
+
+    private static int[] pair(int[] values, String option) {
+        if (values == null || values.length < 1 || values.length > 2) {
+            throw new IllegalArgumentException("Convolution " + option + " = " + Arrays.toString(values)
+                    + " must have 1 or 2 values (height, width)");
+        }
+        return values.length == 1 ? new int[] {values[0], values[0]} : values.clone();
+    }
+
+    /** Checks every option; {@code name} describes the layer in the message. */
+    public void validate(String name) {
+        OptionCheck.require(kernelSize[0] > 0 && kernelSize[1] > 0, name, "kernelSize",
+                Arrays.toString(kernelSize), "must be > 0", "use e.g. .kernelSize(3, 3)");
+        OptionCheck.require(stride[0] > 0 && stride[1] > 0, name, "stride", Arrays.toString(stride),
+                "must be > 0", "use e.g. .stride(1, 1)");
+        OptionCheck.require(dilation[0] > 0 && dilation[1] > 0, name, "dilation", Arrays.toString(dilation),
+                "must be > 0", "use e.g. .dilation(1, 1)");
+        OptionCheck.require(padding[0] >= 0 && padding[1] >= 0, name, "padding", Arrays.toString(padding),
+                "must be >= 0", "use e.g. .padding(0, 0)");
+        OptionCheck.require(convolutionMode == null || convolutionMode == ConvolutionMode.Same
+                        || convolutionMode == ConvolutionMode.Truncate || convolutionMode == ConvolutionMode.Strict,
+                name, "convolutionMode", convolutionMode, "is not supported",
+                "use ConvolutionMode.Same, Truncate or Strict");
+    }
+
+    public int[] getKernelSize() {
+        return kernelSize.clone();
+    }
+
+    public int[] getStride() {
+        return stride.clone();
+    }
+
+    public int[] getPadding() {
+        return padding.clone();
+    }
+
+    public int[] getDilation() {
+        return dilation.clone();
+    }
+
+    public ConvolutionMode getConvolutionMode() {
+        return convolutionMode;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (!(o instanceof ConvOperation that)) {
+            return false;
+        }
+        return Arrays.equals(kernelSize, that.kernelSize) && Arrays.equals(stride, that.stride)
+                && Arrays.equals(padding, that.padding) && Arrays.equals(dilation, that.dilation)
+                && convolutionMode == that.convolutionMode;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(Arrays.hashCode(kernelSize), Arrays.hashCode(stride), Arrays.hashCode(padding),
+                Arrays.hashCode(dilation), convolutionMode);
+    }
+
+    @Override
+    public String toString() {
+        return "ConvOperation(kernel=" + Arrays.toString(kernelSize) + ", stride=" + Arrays.toString(stride)
+                + ", padding=" + Arrays.toString(padding) + ", dilation=" + Arrays.toString(dilation) + ", mode="
+                + convolutionMode + ")";
+    }
+}
