@@ -132,4 +132,20 @@ class NolaTransferErrorsTest {
         assertEquals(java.util.List.of("c"), r.adaptedLayers());
         assertTrue(r.skipped().get("dw").contains("DepthwiseConvolution2D"), r.skipped().toString());
     }
+
+    /** A new YOLO head with a class count as nOut failed at fit, deep in Yolo2OutputLayer; it is refused at build(). */
+    @Test
+    void yoloHeadOfTheWrongSizeIsRefusedAtBuild() {
+        org.deeplearning4j.nn.graph.ComputationGraph yolo = (org.deeplearning4j.nn.graph.ComputationGraph)
+                org.deeplearning4j.zoo.model.TinyYOLO.builder().numClasses(5).inputShape(new int[] {3, 8, 8}).build()
+                        .init();
+        Map<String, INDArray> yoloBefore = Fixtures.snapshot(yolo.getLayers());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> NolaTransfer.of(yolo).targetKinds(LayerKind.CONVOLUTION).replaceHead(5).build());
+        assertTrue(e.getMessage().contains("Yolo2OutputLayer with 5 anchor boxes")
+                && e.getMessage().contains("replaceHead(\"convolution2d_9\", 5 * (5 + numClasses))"), e.getMessage());
+        Fixtures.assertBitIdentical(yoloBefore, Fixtures.snapshot(yolo.getLayers()), "TinyYOLO after a refusal");
+        assertEquals(1, NolaTransfer.of(yolo).targetKinds(LayerKind.CONVOLUTION).replaceHead(50).build()
+                .computationGraph().getNumOutputArrays());
+    }
 }

@@ -1,6 +1,5 @@
 package io.github.nola4j.zoo.graph;
 
-import io.github.nola4j.layers.ops.LowRankUpdate;
 import io.github.nola4j.layers.NolaConv2d;
 import io.github.nola4j.layers.NolaDense;
 import io.github.nola4j.layers.NolaLayer;
