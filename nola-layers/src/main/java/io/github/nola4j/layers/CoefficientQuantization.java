@@ -7,8 +7,6 @@ import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Rint;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.Collections;
-import java.util.List;
 
 /**
  * The one b-bit quantisation grid of NOLA coefficient vectors (α, β), shared by quantisation-aware
@@ -137,7 +135,7 @@ public final class CoefficientQuantization {
         int qmax = maxCode(bits);
         SDVariable step = sd.math().abs(v).max().div(qmax);
         SDVariable safeStep = step.add(step.eq(0.0).castTo(v.dataType()));
-        SDVariable codes = new HalfEvenRound(sd, v.div(safeStep)).outputVariable();
+        SDVariable codes = halfEvenRound(v.div(safeStep));
         SDVariable q = codes.mul(step);
         return v.add(new StopGradient(sd, q.sub(v)).outputVariable());
     }
@@ -162,19 +160,18 @@ public final class CoefficientQuantization {
     }
 
     /**
-     * libnd4j {@code rint} (round half to even) with the derivative 0 almost everywhere, as libnd4j
-     * {@code round} has; ND4J's {@link Rint} declares no derivative, which a graph under
-     * {@code stopGradient} still asks for.
+     * rint(x), round half to even, from ops whose derivative SameDiff knows (0 almost everywhere):
+     * f = floor(x), d = x - f (exact), rint(x) = f + [d &gt; 0.5] + [d = 0.5]·(f mod 2), every step exact in
+     * binary32 for |x| &lt; 2^23, so it equals libnd4j {@code rint} bit for bit (zeros are +0). A subclass of
+     * ND4J's {@link Rint} with a derivative does not survive SameDiff's gradient function, which copies ops
+     * through FlatBuffers as plain {@code Rint}, whose derivative throws.
      */
-    static final class HalfEvenRound extends Rint {
-
-        HalfEvenRound(SameDiff sd, SDVariable x) {
-            super(sd, x, false);
-        }
-
-        @Override
-        public List<SDVariable> doDiff(List<SDVariable> gradients) {
-            return Collections.singletonList(sameDiff.zerosLike(arg()));
-        }
+    static SDVariable halfEvenRound(SDVariable x) {
+        SameDiff sd = x.getSameDiff();
+        SDVariable f = sd.math().floor(x);
+        SDVariable d = x.sub(f);
+        SDVariable odd = f.sub(sd.math().floor(f.div(2.0)).mul(2.0));
+        SDVariable up = d.gt(0.5).castTo(x.dataType()).add(d.eq(0.5).castTo(x.dataType()).mul(odd));
+        return f.add(up);
     }
 }
