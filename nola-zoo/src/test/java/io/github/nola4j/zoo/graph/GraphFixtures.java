@@ -104,6 +104,14 @@ final class GraphFixtures {
                 .dataSetLabelMapping(LABEL).build();
     }
 
+    /** Trains {@code sd}'s adapter for {@code steps} full-batch steps of Adam at {@code rate}. */
+    static void train(SameDiff sd, DataSet data, int steps, double rate) {
+        sd.setTrainingConfig(training(rate));
+        for (int i = 0; i < steps; i++) {
+            sd.fit(data);
+        }
+    }
+
     /** @return the output of {@code sd} on {@code features} */
     static INDArray output(SameDiff sd, INDArray features) {
         return sd.output(Map.of(INPUT, features), OUTPUT).get(OUTPUT);
