@@ -133,6 +133,14 @@ final class GraphFixtures {
         return values;
     }
 
+    /** Asserts that {@code actual} has {@code expected}'s shape and the same bits in every value (C order). */
+    static void assertBitIdentical(INDArray expected, INDArray actual, String what) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
+        org.junit.jupiter.api.Assertions.assertEquals(expected.dataType(), actual.dataType(), what + ": data type");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.dup('c').data().asDouble(),
+                actual.dup('c').data().asDouble(), what + ": values differ");
+    }
+
     /** Asserts max |actual - expected| &lt;= tolerance · max |expected|. */
     static void assertClose(INDArray expected, INDArray actual, double tolerance, String what) {
         double scale = Math.max(expected.amaxNumber().doubleValue(), Double.MIN_NORMAL);
