@@ -61,7 +61,7 @@ public final class GraphAdapterBank {
 
     /** @return the names of the adapters held, in the order added */
     public Set<String> names() {
-        return Set.copyOf(plans.keySet());
+        return java.util.Collections.unmodifiableSet(new java.util.LinkedHashSet<>(plans.keySet()));
     }
 
     /** @return the name of the active adapter, or null when none is (detached) */
