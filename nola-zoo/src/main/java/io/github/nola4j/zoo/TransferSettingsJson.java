@@ -84,8 +84,11 @@ final class TransferSettingsJson {
         }
         String tool = root.path("tool").asText();
         if (!TOOL.equals(tool)) {
+            String fix = "nola4j-zoo NolaGraphTransfer".equals(tool) ? "it is the adapter of a SameDiff graph: restore"
+                    + " it with NolaGraphTransfer.of(baseGraph).restore(file)" : "rebuild the network with the tool"
+                    + " that wrote them";
             throw new AdapterFormatException(file + ": transfer settings of \"" + tool + "\" are not readable here;"
-                    + " this build reads those of " + TOOL + ". Rebuild the network with the tool that wrote them");
+                    + " this build reads those of " + TOOL + ". " + fix);
         }
         JsonNode v = root.get("version");
         if (v == null || !v.isIntegralNumber() || v.asInt() < 1 || v.asInt() > VERSION) {

@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Fingerprint of the frozen base weights an adapter was trained on: SHA-256, written as 64
@@ -54,6 +55,27 @@ public final class BaseFingerprint {
             if (hasBias) {
                 tensor(sha, layer.getParam(NolaLayer.BIAS_KEY));
             }
+        }
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    /**
+     * The fingerprint of named frozen weights that have no bias, in the map's iteration order (pass a
+     * {@code LinkedHashMap}): the scheme above with each weight as a layer of that name and hasBias = 0.
+     * nola-zoo's graph adapter fingerprints the weights it adapts in a SameDiff graph with it.
+     *
+     * @param weights weight name to its frozen values (any shape and floating-point type)
+     */
+    public static String ofWeights(Map<String, INDArray> weights) {
+        MessageDigest sha = sha256();
+        sha.update(SCHEME.getBytes(StandardCharsets.US_ASCII));
+        sha.update(ByteBuffer.allocate(Integer.BYTES).putInt(weights.size()).array());
+        for (Map.Entry<String, INDArray> e : weights.entrySet()) {
+            byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+            sha.update(ByteBuffer.allocate(Integer.BYTES).putInt(name.length).array());
+            sha.update(name);
+            tensor(sha, e.getValue());
+            sha.update((byte) 0);
         }
         return HexFormat.of().formatHex(sha.digest());
     }

@@ -34,6 +34,12 @@ final class GraphTargets {
     record Selection(List<GraphWeight> adapted, Map<String, String> skipped) {
     }
 
+    /** @return true when no target and no exclude was given */
+    boolean isEmpty() {
+        return names.isEmpty() && patterns.isEmpty() && ops.isEmpty() && excludedNames.isEmpty()
+                && excludedPatterns.isEmpty();
+    }
+
     void names(String... weightNames) {
         names.addAll(List.of(weightNames));
     }

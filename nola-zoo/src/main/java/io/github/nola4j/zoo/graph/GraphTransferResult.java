@@ -22,9 +22,11 @@ import java.util.stream.Collectors;
  * @param adaptedWeights the rewritten weights, in graph order
  * @param skipped        weights chosen only by their op that could not be adapted, with the reasons
  * @param baseParams     values of the input graph: its VARIABLEs and its CONSTANTs of more than one value
+ * @param baseFingerprint {@code BaseFingerprint.ofWeights} of the adapted weights' frozen values when the graph was
+ *                        adapted (so a later merge into W does not change it): what adapter files record and check
  */
 public record GraphTransferResult(SameDiff sameDiff, List<AdaptedWeight> adaptedWeights, Map<String, String> skipped,
-                                  long baseParams) {
+                                  long baseParams, String baseFingerprint) {
 
     public GraphTransferResult {
         adaptedWeights = List.copyOf(adaptedWeights);

@@ -162,9 +162,32 @@ public final class NolaGraphTransfer {
             trainable.addAll(a.trainableVariables());
         }
         GraphRewriter.freezeAllBut(copy, trainable);
-        GraphTransferResult result = new GraphTransferResult(copy, adapted, selection.skipped(), baseParams);
+        GraphTransferResult result = new GraphTransferResult(copy, adapted, selection.skipped(), baseParams,
+                GraphAdapterCapture.fingerprint(copy, adapted));
         log.info("Adapted {}: {}", result.describeWeights(), result.summary());
         return result;
+    }
+
+    /**
+     * Rebuilds the adapted graph an adapter file was saved from ({@link GraphAdapterFiles#save}), from this
+     * builder's graph (the base) and the file alone: the file records the selection and every weight's options.
+     * <pre>
+     *   GraphTransferResult r = NolaGraphTransfer.of(baseGraph).restore(Path.of("task-a.nola"));
+     * </pre>
+     *
+     * @throws IllegalArgumentException when targets, excludes or options were set on this builder (the file sets them)
+     * @throws io.github.nola4j.layers.adapter.format.AdapterFormatException   when the file is corrupt or holds no graph
+     *                                                                  settings
+     * @throws io.github.nola4j.layers.adapter.AdapterMismatchException when it was saved from a DL4J network
+     *                                                                  ({@code NolaTransfer}), or for another base
+     */
+    public GraphTransferResult restore(java.nio.file.Path adapterFile) throws java.io.IOException {
+        if (!targets.isEmpty() || !overrides.isEmpty() || !spec.equals(AdapterSpec.DEFAULT)) {
+            throw new IllegalArgumentException("restore(" + adapterFile + ") takes the selection and the adapter options"
+                    + " from the file; call it on a fresh NolaGraphTransfer.of(baseGraph) without targets, excludes or"
+                    + " options");
+        }
+        return GraphAdapterRestore.restore(source, adapterFile);
     }
 
     private AdapterSpec specFor(String weightName) {

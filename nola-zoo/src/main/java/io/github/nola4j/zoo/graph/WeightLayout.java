@@ -67,6 +67,17 @@ public enum WeightLayout {
     }
 
     /**
+     * @return W's shape in the layers' layout, as adapter files record it: [fanIn, nOut] for a matrix,
+     *         [nOut, nIn, kH, kW] for a kernel
+     */
+    public long[] layersShape(long[] shape) {
+        if (!isKernel()) {
+            return new long[] {fanIn(shape), nOut(shape)};
+        }
+        return new long[] {shape[outAxis], shape[inAxis], shape[hAxis], shape[wAxis]};
+    }
+
+    /**
      * Defines s·ΔW in W's layout.
      *
      * @param a     A [fanIn, r]

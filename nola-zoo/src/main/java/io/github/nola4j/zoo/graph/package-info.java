@@ -10,5 +10,10 @@
  * every other variable becomes a CONSTANT. The result ({@link io.github.nola4j.zoo.graph.GraphTransferResult})
  * trains with SameDiff's own {@code fit} and {@code TrainingConfig}. The package reads only a
  * {@code SameDiff}; it never depends on an importer.
+ *
+ * <p>Its adapters are saved, loaded and restored in the layers' adapter file format
+ * ({@link io.github.nola4j.zoo.graph.GraphAdapterFiles}, {@link io.github.nola4j.zoo.graph.NolaGraphTransfer#restore}),
+ * switched ({@link io.github.nola4j.zoo.graph.GraphAdapterBank}) and merged into W and out bit-exactly
+ * ({@link io.github.nola4j.zoo.graph.GraphMerger}).
  */
 package io.github.nola4j.zoo.graph;

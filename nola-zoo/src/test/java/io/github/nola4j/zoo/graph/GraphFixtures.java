@@ -104,6 +104,14 @@ final class GraphFixtures {
                 .dataSetLabelMapping(LABEL).build();
     }
 
+    /** Trains {@code sd}'s adapter for {@code steps} full-batch steps of Adam at {@code rate}. */
+    static void train(SameDiff sd, DataSet data, int steps, double rate) {
+        sd.setTrainingConfig(training(rate));
+        for (int i = 0; i < steps; i++) {
+            sd.fit(data);
+        }
+    }
+
     /** @return the output of {@code sd} on {@code features} */
     static INDArray output(SameDiff sd, INDArray features) {
         return sd.output(Map.of(INPUT, features), OUTPUT).get(OUTPUT);
@@ -123,6 +131,14 @@ final class GraphFixtures {
             }
         }
         return values;
+    }
+
+    /** Asserts that {@code actual} has {@code expected}'s shape and the same bits in every value (C order). */
+    static void assertBitIdentical(INDArray expected, INDArray actual, String what) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
+        org.junit.jupiter.api.Assertions.assertEquals(expected.dataType(), actual.dataType(), what + ": data type");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(expected.dup('c').data().asDouble(),
+                actual.dup('c').data().asDouble(), what + ": values differ");
     }
 
     /** Asserts max |actual - expected| &lt;= tolerance · max |expected|. */
