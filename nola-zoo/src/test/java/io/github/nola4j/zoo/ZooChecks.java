@@ -73,7 +73,7 @@ final class ZooChecks {
      * Fits {@code r}'s network twice on {@code d}; asserts every parameter that is not a coefficient
      * (decided by the layer's type, {@link LowRankLayer#isFrozen}, never by a name) and not the new
      * head's stayed bit-identical, and the lowest adapted layer's coefficients (the head's, when nothing
-     * is adapted) moved, so gradients reached it through every frozen layer above it.
+     * is adapted) moved, so gradients reached it through every frozen layer above it, with a finite loss.
      *
      * @return the coefficients that moved, as "layer/key"
      */
@@ -82,6 +82,8 @@ final class ZooChecks {
         Map<String, INDArray> before = Fixtures.snapshot(Fixtures.layersOf(net));
         fit(net, d);
         fit(net, d);
+        assertTrue(Double.isFinite(net.score()), name + ": the loss after two steps is " + net.score()
+                + "; a network that computes NaN moves every parameter and proves nothing (calibrate BatchNorm)");
         List<String> moved = new ArrayList<>();
         for (org.deeplearning4j.nn.api.Layer layer : Fixtures.layersOf(net)) {
             org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();

@@ -193,6 +193,9 @@ class ZooSweepTest {
         t.rank(2).numBases(8, 8).fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(1e-2))
                 .seed(5L).build());
         m.options().accept(t);
+        if (hasBatchNorm(base)) {
+            t.calibrateBatchNorm(x); // as the README says for a random-init base: zoo init()'s statistics give NaN
+        }
         if (newHead) {
             t.replaceHead(headNOut(base));
         }
@@ -221,6 +224,11 @@ class ZooSweepTest {
         } finally {
             r.network().close();
         }
+    }
+
+    private static boolean hasBatchNorm(Model base) {
+        return java.util.Arrays.stream(Fixtures.layersOf(base))
+                .anyMatch(l -> l.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization);
     }
 
     /** @return the new head's nOut: CLASSES, or for a YOLO network boxes · (5 + CLASSES), as its head predicts */
