@@ -2,16 +2,12 @@ package io.github.nola4j.layers;
 
 import io.github.nola4j.layers.basis.BasisCache;
 import io.github.nola4j.layers.basis.BasisGenerator;
-import io.github.nola4j.layers.basis.BasisMixture;
-import io.github.nola4j.layers.basis.BasisRole;
 import io.github.nola4j.layers.basis.BasisSeeds;
-import io.github.nola4j.layers.quantization.CoefficientQuantization;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Map;
 import java.util.Objects;
@@ -49,12 +45,10 @@ public abstract class NolaLayer extends LowRankLayer {
     /** Trainable coefficients of the B bases, shape [1, l]. */
     public static final String BETA_KEY = "beta";
 
-    /** The parametrisation new layers use (class javadoc). */
-    public static final int PARAMETRISATION = 2;
-    /** The parametrisation of releases before {@link #PARAMETRISATION} 2. */
-    public static final int PARAMETRISATION_1 = 1;
-    /** Parametrisations this build computes and reads, oldest first. */
-    public static final java.util.List<Integer> KNOWN_PARAMETRISATIONS = java.util.List.of(1, 2);
+    /** The parametrisation new layers use ({@link NolaFactors#PARAMETRISATION}). */
+    public static final int PARAMETRISATION = NolaFactors.PARAMETRISATION;
+    /** The parametrisation of releases before 2 ({@link NolaFactors#PARAMETRISATION_1}). */
+    public static final int PARAMETRISATION_1 = NolaFactors.PARAMETRISATION_1;
 
     /** Default basis seed, used when none is set. */
     public static final long DEFAULT_BASIS_SEED = 0x4E4F4C41L; // "NOLA"
@@ -100,19 +94,6 @@ public abstract class NolaLayer extends LowRankLayer {
         return ALPHA_KEY.equals(paramName) || BETA_KEY.equals(paramName);
     }
 
-    /**
-     * @return [1, k] uniform in [-1, 1) from the portable generator, stream {@link BasisRole#ALPHA_INIT}
-     * of the basis seed; α at step 0 is this times {@link #initialAlphaBound()}
-     */
-    public static INDArray initialAlpha(int k, long seed, DataType dataType) {
-        long key = BasisGenerator.key(seed, BasisRole.ALPHA_INIT.stream(0));
-        double[] alpha = new double[k];
-        for (int i = 0; i < k; i++) {
-            alpha[i] = 2.0 * BasisGenerator.uniform(key, i) - 1.0;
-        }
-        return Nd4j.createFromArray(alpha).reshape(1, k).castTo(dataType);
-    }
-
     @Override
     public SDVariable[] defineFactors(SameDiff sd, Map<String, SDVariable> params, DataType dataType) {
         return nolaFactors().define(sd, params.get(ALPHA_KEY), params.get(BETA_KEY), dataType, "nolaBases");
@@ -126,34 +107,19 @@ public abstract class NolaLayer extends LowRankLayer {
 
     @Override
     public INDArray[] factors(Map<String, INDArray> params) {
-        INDArray alpha = params.get(ALPHA_KEY);
-        INDArray beta = params.get(BETA_KEY);
-        if (quantizationBits > 0) {
-            alpha = CoefficientQuantization.quantize(alpha, quantizationBits);
-            beta = CoefficientQuantization.quantize(beta, quantizationBits);
-        }
-        DataType dt = alpha.dataType();
-        return new INDArray[] {BasisMixture.a(alpha, basesA(dt), coefficientScaleA(), fanIn(), rank),
-                BasisMixture.b(beta, basesB(dt), scale * coefficientScaleB(), nOut, rank)};
+        return nolaFactors().factors(params.get(ALPHA_KEY), params.get(BETA_KEY));
     }
 
-    /** dα = cA·vec(dA)·basesA, dβ = s·cB·vec(dBᵀ)·basesB ({@link BasisMixture}), straight through quantisation. */
+    /** dα = cA·vec(dA)·basesA, dβ = s·cB·vec(dBᵀ)·basesB ({@link NolaFactors#gradients}), straight through quantisation. */
     @Override
     public void trainableGradients(Map<String, INDArray> params, INDArray dA, INDArray dB,
                                    Map<String, INDArray> out) {
-        DataType dt = dA.dataType();
-        BasisMixture.gradientA(dA, basesA(dt), coefficientScaleA(), out.get(ALPHA_KEY));
-        BasisMixture.gradientB(dB, basesB(dt), scale * coefficientScaleB(), out.get(BETA_KEY));
+        nolaFactors().gradients(dA, dB, out.get(ALPHA_KEY), out.get(BETA_KEY));
     }
 
     /** @return sqrt(3/fanIn), the bound of α at step 0 (parametrisation 2; 1 in parametrisation 1) */
     public double initialAlphaBound() {
-        return initialAlphaBound(parametrisation, fanIn());
-    }
-
-    /** @return the bound of α at step 0 in parametrisation {@code p}: sqrt(3/fanIn) (2) or 1 (1) */
-    public static double initialAlphaBound(int p, long fanIn) {
-        return requireKnown(p) == PARAMETRISATION_1 ? 1.0 : Math.sqrt(3.0 / fanIn);
+        return NolaFactors.initialAlphaBound(parametrisation, fanIn());
     }
 
     /**
@@ -172,43 +138,6 @@ public abstract class NolaLayer extends LowRankLayer {
         return BasisSeeds.forLayer(basisSeed, getLayerName());
     }
 
-    /**
-     * Converts coefficients from parametrisation {@code from} to {@code to} with the same ΔW:
-     * α_to = α_from · cA_from / cA_to, β_to = β_from · cB_from / cB_to.
-     *
-     * @param alpha [k] values, converted in place
-     * @param beta  [l] values, converted in place
-     * @param fanIn nIn·kH·kW of the layer
-     */
-    public static void convertCoefficients(float[] alpha, float[] beta, int from, int to, long fanIn) {
-        double a = coefficientScaleA(from, alpha.length, fanIn) / coefficientScaleA(to, alpha.length, fanIn);
-        double b = coefficientScaleB(from, beta.length) / coefficientScaleB(to, beta.length);
-        for (int i = 0; i < alpha.length; i++) {
-            alpha[i] = (float) (alpha[i] * a);
-        }
-        for (int j = 0; j < beta.length; j++) {
-            beta[j] = (float) (beta[j] * b);
-        }
-    }
-
-    /** @return cA of parametrisation {@code p}: 1/sqrt(k·fanIn) (1) or 1/sqrt(3k) (2) */
-    public static double coefficientScaleA(int p, int k, long fanIn) {
-        return 1.0 / Math.sqrt(requireKnown(p) == PARAMETRISATION_1 ? (double) k * fanIn : 3.0 * k);
-    }
-
-    /** @return cB of parametrisation {@code p}: 1/sqrt(l) (1) or 1/sqrt(3l) (2) */
-    public static double coefficientScaleB(int p, int l) {
-        return 1.0 / Math.sqrt(requireKnown(p) == PARAMETRISATION_1 ? l : 3.0 * l);
-    }
-
-    private static int requireKnown(int p) {
-        if (!KNOWN_PARAMETRISATIONS.contains(p)) {
-            throw new IllegalArgumentException("NOLA parametrisation " + p + " is unknown: this build reads "
-                    + "parametrisations " + KNOWN_PARAMETRISATIONS + "; use the nola4j release that wrote it");
-        }
-        return p;
-    }
-
     private INDArray basesA(DataType dataType) {
         return nolaFactors().basesA(dataType);
     }
@@ -219,12 +148,12 @@ public abstract class NolaLayer extends LowRankLayer {
 
     /** @return cA = 1/sqrt(3k) (parametrisation 1: 1/sqrt(k · fanIn)) */
     public double coefficientScaleA() {
-        return coefficientScaleA(parametrisation, numBasesA, fanIn());
+        return nolaFactors().coefficientScaleA();
     }
 
     /** @return cB = 1/sqrt(3l) (parametrisation 1: 1/sqrt(l)) */
     public double coefficientScaleB() {
-        return coefficientScaleB(parametrisation, numBasesB);
+        return nolaFactors().coefficientScaleB();
     }
 
     /** @return trainable parameters of this layer: k + l */

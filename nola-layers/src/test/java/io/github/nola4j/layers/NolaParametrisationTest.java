@@ -103,7 +103,7 @@ class NolaParametrisationTest {
         Map<String, INDArray> oldParams = old.getLayer(0).paramTable();
         oldParams.get(NolaLayer.ALPHA_KEY).assign(Nd4j.createFromArray(alpha).reshape(1, 7));
         oldParams.get(NolaLayer.BETA_KEY).assign(Nd4j.createFromArray(beta).reshape(1, 9));
-        NolaLayer.convertCoefficients(alpha, beta, 1, 2, FAN_IN);
+        NolaFactors.convertCoefficients(alpha, beta, 1, 2, FAN_IN);
         assertEquals(oldParams.get(NolaLayer.ALPHA_KEY).getDouble(0) * Math.sqrt(3.0 / FAN_IN), alpha[0], 1e-6);
         assertEquals(oldParams.get(NolaLayer.BETA_KEY).getDouble(0) * Math.sqrt(3.0), beta[0], 1e-6);
 

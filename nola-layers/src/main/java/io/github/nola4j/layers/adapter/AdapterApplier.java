@@ -1,5 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
+import io.github.nola4j.layers.NolaFactors;
 import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.adapter.format.Adapter;
 import io.github.nola4j.layers.adapter.format.AdapterFormatException;
@@ -71,7 +72,7 @@ public final class AdapterApplier {
             float[] beta = la.beta().clone();
             if (la.kind() == LayerAdapterKind.NOLA) {
                 NolaLayer conf = AdaptedNetwork.configOf(layer);
-                NolaLayer.convertCoefficients(alpha, beta, NolaLayer.PARAMETRISATION, conf.getParametrisation(),
+                NolaFactors.convertCoefficients(alpha, beta, NolaLayer.PARAMETRISATION, conf.getParametrisation(),
                         conf.fanIn());
             }
             String first = la.kind().firstKey();

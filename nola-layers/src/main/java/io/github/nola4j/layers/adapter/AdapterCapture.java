@@ -1,6 +1,7 @@
 package io.github.nola4j.layers.adapter;
 
 import io.github.nola4j.layers.LoraLayer;
+import io.github.nola4j.layers.NolaFactors;
 import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.adapter.format.Adapter;
 import io.github.nola4j.layers.adapter.format.ExtraTensor;
@@ -71,7 +72,7 @@ public final class AdapterCapture {
         NolaLayer conf = AdaptedNetwork.configOf(layer);
         float[] alpha = AdaptedNetwork.toFloatC(layer.getParam(NolaLayer.ALPHA_KEY));
         float[] beta = AdaptedNetwork.toFloatC(layer.getParam(NolaLayer.BETA_KEY));
-        NolaLayer.convertCoefficients(alpha, beta, conf.getParametrisation(), NolaLayer.PARAMETRISATION,
+        NolaFactors.convertCoefficients(alpha, beta, conf.getParametrisation(), NolaLayer.PARAMETRISATION,
                 conf.fanIn());
         return new LayerAdapter(AdaptedNetwork.nameOf(layer), conf.getClass().getSimpleName(),
                 layer.getParam(NolaLayer.WEIGHT_KEY).shape(), conf.hasBias(), conf.getRank(), conf.getNumBasesA(),

@@ -1,5 +1,6 @@
 package io.github.nola4j.layers.adapter.format;
 
+import io.github.nola4j.layers.NolaFactors;
 import io.github.nola4j.layers.NolaLayer;
 
 import java.io.ByteArrayOutputStream;
@@ -88,7 +89,7 @@ final class AdapterFrame {
         if (!READABLE_FORMAT_VERSIONS.contains(version)) {
             throw new AdapterFormatException("adapter format version " + version + " is not supported: this nola4j ("
                     + LibraryVersion.current() + ") reads format versions " + READABLE_FORMAT_VERSIONS
-                    + " (NOLA parametrisations " + NolaLayer.KNOWN_PARAMETRISATIONS + "); read the file with the"
+                    + " (NOLA parametrisations " + NolaFactors.KNOWN_PARAMETRISATIONS + "); read the file with the"
                     + " nola4j release that wrote it, or a later one");
         }
         parametrisation(file);
@@ -148,9 +149,9 @@ final class AdapterFrame {
             return NolaLayer.PARAMETRISATION_1;
         }
         int p = file[10] & 0xFF;
-        if (!NolaLayer.KNOWN_PARAMETRISATIONS.contains(p)) {
+        if (!NolaFactors.KNOWN_PARAMETRISATIONS.contains(p)) {
             throw new AdapterFormatException("adapter parametrisation version " + p + " is not supported: this nola4j"
-                    + " reads parametrisation versions " + NolaLayer.KNOWN_PARAMETRISATIONS + " (format versions "
+                    + " reads parametrisation versions " + NolaFactors.KNOWN_PARAMETRISATIONS + " (format versions "
                     + READABLE_FORMAT_VERSIONS + "); use the nola4j release that wrote the file");
         }
         return p;

@@ -1,5 +1,6 @@
 package io.github.nola4j.layers.adapter.format;
 
+import io.github.nola4j.layers.NolaFactors;
 import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.quantization.CoefficientQuantization;
 
@@ -54,7 +55,7 @@ public final class AdapterPayload {
             float[] alpha = readVector(in, e.k(), cfg.encoding(), e.name() + "/alpha");
             float[] beta = readVector(in, e.l(), cfg.encoding(), e.name() + "/beta");
             if (e.kind() == LayerAdapterKind.NOLA) {
-                NolaLayer.convertCoefficients(alpha, beta, parametrisation, NolaLayer.PARAMETRISATION,
+                NolaFactors.convertCoefficients(alpha, beta, parametrisation, NolaLayer.PARAMETRISATION,
                         LayerAdapter.fanIn(e.weightShape()));
             }
             layers.add(new LayerAdapter(e.name(), e.type(), e.weightShape(), e.hasBias(), e.rank(), e.k(), e.l(),
