@@ -1,12 +1,13 @@
 package io.github.nola4j.zoo.graph;
 
+import io.github.nola4j.layers.adapter.AdapterMismatchException;
+import io.github.nola4j.layers.adapter.AdapterPlan;
+import io.github.nola4j.layers.adapter.BaseFingerprint;
+import io.github.nola4j.layers.adapter.LoadOptions;
 import io.github.nola4j.layers.adapter.format.Adapter;
 import io.github.nola4j.layers.adapter.format.AdapterFormatException;
-import io.github.nola4j.layers.adapter.AdapterMismatchException;
-import io.github.nola4j.layers.adapter.BaseFingerprint;
 import io.github.nola4j.layers.adapter.format.LayerAdapter;
 import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
-import io.github.nola4j.layers.adapter.LoadOptions;
 import io.github.nola4j.layers.basis.BasisGenerator;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -46,9 +47,9 @@ public final class GraphAdapterApplier {
     /**
      * Validates {@code adapter} against {@code graph} without changing the graph.
      *
-     * @return the assignments that {@link GraphAdapterPlan#apply()} makes
+     * @return the assignments that {@link AdapterPlan#apply()} makes
      */
-    public static GraphAdapterPlan plan(GraphTransferResult graph, Adapter adapter, LoadOptions options) {
+    public static AdapterPlan plan(GraphTransferResult graph, Adapter adapter, LoadOptions options) {
         Objects.requireNonNull(options, "options: use LoadOptions.STRICT");
         String task = "adapter \"" + adapter.task() + "\"";
         if (!BasisGenerator.ID.equals(adapter.generatorId()) || BasisGenerator.VERSION != adapter.generatorVersion()) {
@@ -80,7 +81,7 @@ public final class GraphAdapterApplier {
                     + " (saved layers of a DL4J network); a graph adapter has none. Load it onto the network it was"
                     + " saved from");
         }
-        List<GraphAdapterPlan.Assignment> out = new ArrayList<>();
+        List<AdapterPlan.Assignment> out = new ArrayList<>();
         for (AdaptedWeight w : graph.adaptedWeights()) {
             LayerAdapter want = byName.get(w.name());
             LayerAdapter have = GraphAdapterCapture.configOf(w);
@@ -94,7 +95,7 @@ public final class GraphAdapterApplier {
                     + BaseFingerprint.SCHEME + "); load it onto that base, or pass LoadOptions.ALLOW_DIFFERENT_BASE"
                     + " to apply it to another base on purpose");
         }
-        return new GraphAdapterPlan(adapter, out);
+        return new AdapterPlan(adapter, out);
     }
 
     private static void checkSettings(String task, GraphTransferSettings file, GraphTransferSettings graph) {
@@ -126,10 +127,10 @@ public final class GraphAdapterApplier {
         requireFinite(want.name() + "/" + want.kind().secondKey(), want.beta());
     }
 
-    private static GraphAdapterPlan.Assignment assignment(GraphTransferResult graph, String variable, float[] values) {
+    private static AdapterPlan.Assignment assignment(GraphTransferResult graph, String variable, float[] values) {
         INDArray target = graph.sameDiff().getVariable(variable).getArr();
         INDArray value = Nd4j.createFromArray(values).reshape('c', target.shape()).castTo(target.dataType());
-        return new GraphAdapterPlan.Assignment(variable, target, value);
+        return new AdapterPlan.Assignment(variable, target, value);
     }
 
     private static void requireFinite(String id, float[] values) {

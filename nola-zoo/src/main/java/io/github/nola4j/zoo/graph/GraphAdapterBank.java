@@ -1,8 +1,9 @@
 package io.github.nola4j.zoo.graph;
 
-import io.github.nola4j.layers.adapter.format.Adapter;
 import io.github.nola4j.layers.adapter.AdapterMismatchException;
+import io.github.nola4j.layers.adapter.AdapterPlan;
 import io.github.nola4j.layers.adapter.LoadOptions;
+import io.github.nola4j.layers.adapter.format.Adapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +31,7 @@ public final class GraphAdapterBank {
 
     private final GraphTransferResult graph;
     private final LoadOptions options;
-    private final Map<String, GraphAdapterPlan> plans = new LinkedHashMap<>();
+    private final Map<String, AdapterPlan> plans = new LinkedHashMap<>();
     private final GraphMerger merger;
     private String active;
 
@@ -76,7 +77,7 @@ public final class GraphAdapterBank {
      * @throws IllegalStateException    while merged
      */
     public void activate(String name) {
-        GraphAdapterPlan plan = plans.get(name);
+        AdapterPlan plan = plans.get(name);
         if (plan == null) {
             throw new IllegalArgumentException("no adapter named \"" + name + "\" in the bank; it holds "
                     + plans.keySet() + ". Add it first");
