@@ -109,7 +109,18 @@ final class Fixtures {
 
     /** @return true when a and b have the same shape, type and bytes (views compared by their own elements) */
     static boolean bitIdentical(INDArray a, INDArray b) {
-        return a.dataType() == b.dataType() && java.util.Arrays.equals(a.shape(), b.shape())
-                && a.dup().data().asNio().equals(b.dup().data().asNio());
+        if (a.dataType() != b.dataType() || !java.util.Arrays.equals(a.shape(), b.shape())) {
+            return false;
+        }
+        INDArray x = a.dup();
+        INDArray y = b.dup();
+        try {
+            return x.data().asNio().equals(y.data().asNio());
+        } finally {
+            // the NIO views do not keep the copies alive: without this, the collector could free their native
+            // memory while equals reads it (the JVM crashed here in the sweep, in a 20 M-parameter comparison)
+            java.lang.ref.Reference.reachabilityFence(x);
+            java.lang.ref.Reference.reachabilityFence(y);
+        }
     }
 }
