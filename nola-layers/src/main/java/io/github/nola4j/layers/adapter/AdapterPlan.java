@@ -37,6 +37,11 @@ public final class AdapterPlan {
         return adapter;
     }
 
+    /** @return every (target, value) pair, in the order {@link #apply()} copies them */
+    public List<Assignment> assignments() {
+        return assignments;
+    }
+
     /** Copies every coefficient and extra tensor into the network. */
     public void apply() {
         for (Assignment a : assignments) {

@@ -90,13 +90,13 @@ public final class LowRankUpdate {
     }
 
     /** @return A as an r-channel kernel [kH, kW, nIn, r] (a view of A) */
-    INDArray aKernel() {
+    public INDArray aKernel() {
         requireConvolution();
         return a.reshape('c', weightShape[1], weightShape[2], weightShape[3], a.size(1)).permute(1, 2, 0, 3);
     }
 
     /** @return s·B as a 1x1 kernel [1, 1, r, nOut] */
-    INDArray bKernel() {
+    public INDArray bKernel() {
         requireConvolution();
         return b.reshape('c', 1, 1, b.size(0), b.size(1));
     }

@@ -1,0 +1,133 @@
+package io.github.nola4j.layers.serving;
+
+import io.github.nola4j.layers.LowRankLayer;
+import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
+import io.github.nola4j.layers.ops.LowRankUpdate;
+import org.deeplearning4j.nn.api.Layer;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The factors A [fanIn, r] and s·B [r, nOut] of (adapter, adapter layer) pairs, built on demand from a
+ * {@link ResidentAdapter}'s coefficients by the layer's own {@link LowRankLayer#update} and kept within a
+ * byte budget, least recently used first out.
+ *
+ * <p>Thread-safe. The lock covers only the map: factors are built outside it, so two requests that miss on
+ * the same pair may both build it (the same values) and one copy is kept. A budget smaller than one
+ * adapter's factors still serves every request; it only rebuilds more often.
+ */
+public final class FactorCache {
+
+    private record Key(ResidentAdapter adapter, int layer) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.adapter == adapter && k.layer == layer;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(adapter) * 31 + layer;
+        }
+    }
+
+    private final long budgetBytes;
+    private final LinkedHashMap<Key, LowRankUpdate> entries = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<Key, Long> sizes = new HashMap<>();
+    private long bytes;
+    private long hits;
+    private long misses;
+
+    /** @param budgetBytes the most bytes of factors kept (0 keeps none) */
+    public FactorCache(long budgetBytes) {
+        if (budgetBytes < 0) {
+            throw new IllegalArgumentException("factor cache budget " + budgetBytes + " bytes is negative; pass 0"
+                    + " or more");
+        }
+        this.budgetBytes = budgetBytes;
+    }
+
+    /**
+     * @param adapter  a resident adapter
+     * @param index    the layer's position among the network's adapter layers
+     * @param layer    that layer (its configuration defines the factors; W is not read)
+     * @return A and s·B of {@code adapter} in {@code layer}
+     */
+    public LowRankUpdate update(ResidentAdapter adapter, int index, Layer layer) {
+        Key key = new Key(adapter, index);
+        synchronized (this) {
+            LowRankUpdate u = entries.get(key);
+            if (u != null) {
+                hits++;
+                return u;
+            }
+            misses++;
+        }
+        LowRankUpdate built = build(adapter, index, layer);
+        long size = (built.a().length() + built.b().length()) * built.a().dataType().width();
+        synchronized (this) {
+            LowRankUpdate raced = entries.get(key);
+            if (raced != null) {
+                return raced;
+            }
+            if (size <= budgetBytes) {
+                entries.put(key, built);
+                sizes.put(key, size);
+                bytes += size;
+                trim();
+            }
+        }
+        return built;
+    }
+
+    private static LowRankUpdate build(ResidentAdapter adapter, int index, Layer layer) {
+        LowRankLayer conf = (LowRankLayer) layer.conf().getLayer();
+        INDArray[] pair = adapter.coefficients().get(index);
+        LayerAdapterKind kind = LayerAdapterKind.of(conf);
+        Map<String, INDArray> params = Map.of(kind.firstKey(), pair[0], kind.secondKey(), pair[1]);
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            return conf.update(params);
+        }
+    }
+
+    /** Drops every entry of {@code adapter} (it was removed or replaced). */
+    public synchronized void evict(ResidentAdapter adapter) {
+        Iterator<Map.Entry<Key, LowRankUpdate>> it = entries.entrySet().iterator();
+        while (it.hasNext()) {
+            Key k = it.next().getKey();
+            if (k.adapter == adapter) {
+                bytes -= sizes.remove(k);
+                it.remove();
+            }
+        }
+    }
+
+    private void trim() {
+        Iterator<Map.Entry<Key, LowRankUpdate>> it = entries.entrySet().iterator();
+        while (bytes > budgetBytes && it.hasNext()) {
+            Key k = it.next().getKey();
+            bytes -= sizes.remove(k);
+            it.remove();
+        }
+    }
+
+    /** @return the bytes of factors held now */
+    public synchronized long bytes() {
+        return bytes;
+    }
+
+    /** @return the budget in bytes */
+    public long budgetBytes() {
+        return budgetBytes;
+    }
+
+    /** @return {hits, misses} since creation */
+    public synchronized long[] counts() {
+        return new long[] {hits, misses};
+    }
+}

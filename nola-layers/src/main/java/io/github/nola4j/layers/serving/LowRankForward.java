@@ -1,0 +1,91 @@
+package io.github.nola4j.layers.serving;
+
+import io.github.nola4j.layers.LowRankLayer;
+import io.github.nola4j.layers.ops.ConvOperation;
+import io.github.nola4j.layers.ops.LowRankUpdate;
+import org.deeplearning4j.nn.api.Layer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
+import org.nd4j.enums.WeightsFormat;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.List;
+
+/**
+ * The inference pass of one NOLA or LoRA layer over a batch whose row groups use different adapters:
+ * <pre>
+ *   dense          z = x·W + b                                once for the whole batch [mb, nOut]
+ *                  z[g] += (x[g]·A_t)·(s·B_t)                 per group g of adapter t
+ *   convolution    z = conv(x, W) + b                         once, the layer's geometry, [mb, nOut, oH, oW]
+ *                  z[g] += conv1x1(conv_r(x[g], A_t), s·B_t)  per group: an r-channel convolution, then 1x1
+ *   y = act(z)
+ * </pre>
+ * Rows of the base (a null adapter) get no low-rank term, i.e. ΔW = 0 exactly. The factors and their
+ * kernel layouts come from {@link LowRankUpdate}; the frozen kernel W [nOut, nIn, kH, kW] is read as libnd4j's
+ * YXIO [kH, kW, nIn, nOut] view. W and b are only read.
+ */
+final class LowRankForward {
+
+    /** 1x1, stride 1, unpadded: the s·B half of the factorised convolution. */
+    private static final Conv2DConfig POINTWISE = new Conv2DConfig(1, 1, 1, 1, 0, 0, 1, 1, PaddingMode.VALID,
+            Conv2DConfig.NCHW, WeightsFormat.YXIO);
+
+    private LowRankForward() {
+    }
+
+    /**
+     * @param layer    the shared layer (W and b read, never written)
+     * @param index    its position among the adapter layers
+     * @param x        its input, rows in gathered order ({@link RowGroups})
+     * @param groups   the row groups
+     * @param adapters the adapter of each group, null for the base
+     * @return act(z), [mb, nOut] or [mb, nOut, oH, oW]
+     */
+    static INDArray forward(Layer layer, int index, INDArray x, List<RowGroups.Group> groups,
+                            List<ResidentAdapter> adapters, FactorCache factors) {
+        LowRankLayer conf = (LowRankLayer) layer.conf().getLayer();
+        x = x.isView() || x.ordering() != 'c' ? x.dup('c') : x;
+        INDArray w = layer.getParam(LowRankLayer.WEIGHT_KEY);
+        INDArray bias = conf.hasBias() ? layer.getParam(LowRankLayer.BIAS_KEY) : null;
+        boolean convolution = conf.shape() instanceof ConvOperation;
+        Conv2DConfig geometry = convolution ? ((ConvOperation) conf.shape()).conv2dConfig() : null;
+        INDArray z;
+        if (convolution) {
+            INDArray kernel = w.permute(2, 3, 1, 0);
+            z = bias == null ? Nd4j.cnn().conv2d(x, kernel, geometry)
+                    : Nd4j.cnn().conv2d(x, kernel, bias.reshape(bias.length()), geometry);
+        } else {
+            z = Nd4j.gemm(x, w, false, false);
+            if (bias != null) {
+                z.addiRowVector(bias);
+            }
+        }
+        for (int g = 0; g < groups.size(); g++) {
+            ResidentAdapter adapter = adapters.get(g);
+            if (adapter == null) {
+                continue;
+            }
+            RowGroups.Group group = groups.get(g);
+            LowRankUpdate u = factors.update(adapter, index, layer);
+            INDArray xg = rows(x, group);
+            INDArray delta = convolution
+                    ? Nd4j.cnn().conv2d(Nd4j.cnn().conv2d(xg, u.aKernel(), geometry), u.bKernel(), POINTWISE)
+                    : Nd4j.gemm(Nd4j.gemm(xg, u.a(), false, false), u.b(), false, false);
+            rows(z, group).addi(delta);
+        }
+        return conf.getActivation().getActivationFunction().getActivation(z, false);
+    }
+
+    /** @return the view of {@code a}'s rows [start, end) */
+    static INDArray rows(INDArray a, RowGroups.Group group) {
+        INDArrayIndex[] idx = new INDArrayIndex[a.rank()];
+        idx[0] = NDArrayIndex.interval(group.start(), group.end());
+        for (int d = 1; d < idx.length; d++) {
+            idx[d] = NDArrayIndex.all();
+        }
+        return a.get(idx);
+    }
+}

@@ -1,0 +1,134 @@
+package io.github.nola4j.layers.serving;
+
+import io.github.nola4j.layers.adapter.AdaptedNetwork;
+import io.github.nola4j.layers.adapter.LoadOptions;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
+
+/**
+ * A base network with NOLA or LoRA layers (made by {@code NolaTransfer}, say) serving many adapters at once:
+ * {@link #output(INDArray, List)} runs one batch whose rows each name their adapter, or {@link #BASE}.
+ * <pre>
+ *   MixedAdapterNetwork served = MixedAdapterNetwork.of(net, 256L &lt;&lt; 20);   // factor cache budget
+ *   served.adapters().add("shoes", Path.of("shoes.nola"));
+ *   served.adapters().add("bags", Path.of("bags.nola"));
+ *   INDArray y = served.output(x, List.of("shoes", "bags", MixedAdapterNetwork.BASE, "shoes"));
+ * </pre>
+ * The frozen products x·W and conv(x, W) run once for the whole batch; per adapter group only the thin
+ * paths (x·A)·(s·B) (convolutions: an r-channel convolution, then 1x1) and the layers the adapter replaces
+ * in full (its head, trainable BatchNorm) run ({@link LowRankForward}). Each row's result is what that adapter
+ * alone gives on that row with {@code AdapterBank.activate} (float: 1e-6 relative; double: 1e-12). Base rows
+ * get ΔW = 0 and the layers as they were when this object was made.
+ *
+ * <p><b>Concurrency.</b> {@link #output} may be called from any number of threads at once, and concurrently
+ * with {@link ResidentAdapters#add} and {@link ResidentAdapters#remove} on {@link #adapters()}: each call runs on
+ * its own {@link NetworkReplica} (taken from a pool, made when none is free), which shares the base's
+ * parameter array, so W is in memory once and is only read. A call resolves its adapters when it starts and
+ * never sees another adapter's coefficients. The wrapped network itself must not be trained, switched or
+ * merged while this object is in use: its parameters are the ones every replica reads.
+ */
+public final class MixedAdapterNetwork {
+
+    /** The name a row gives to mean the base (no adapter), as PEFT's "__base__". */
+    public static final String BASE = "__base__";
+
+    private final Model base;
+    private final FactorCache factors;
+    private final ResidentAdapters adapters;
+    private final ConcurrentLinkedDeque<NetworkReplica> idle = new ConcurrentLinkedDeque<>();
+
+    private MixedAdapterNetwork(Model base, LoadOptions options, long factorBudgetBytes) {
+        this.base = base;
+        this.factors = new FactorCache(factorBudgetBytes);
+        this.adapters = new ResidentAdapters(AdaptedNetwork.of(base), options, factors);
+    }
+
+    /**
+     * @param base              an initialised MultiLayerNetwork or ComputationGraph with NOLA or LoRA layers
+     * @param factorBudgetBytes the most bytes of adapter factors A, s·B kept between calls ({@link FactorCache})
+     */
+    public static MixedAdapterNetwork of(Model base, long factorBudgetBytes) {
+        return of(base, LoadOptions.STRICT, factorBudgetBytes);
+    }
+
+    /** @param options checks applied to every adapter added ({@link LoadOptions#STRICT} refuses other bases) */
+    public static MixedAdapterNetwork of(Model base, LoadOptions options, long factorBudgetBytes) {
+        return new MixedAdapterNetwork(base, options, factorBudgetBytes);
+    }
+
+    /** @return the resident adapters: add and remove them here, also while serving */
+    public ResidentAdapters adapters() {
+        return adapters;
+    }
+
+    /** @return the cache of adapter factors */
+    public FactorCache factors() {
+        return factors;
+    }
+
+    /**
+     * The output of a MultiLayerNetwork, or of a graph with one input and one output.
+     *
+     * @param features      [mb, ...] as the network's own {@code output(x)} takes
+     * @param adapterPerRow mb names: a resident adapter or {@link #BASE}
+     * @return [mb, ...], row i as adapter {@code adapterPerRow.get(i)} alone gives it
+     * @throws UnknownAdapterException  if a name is not resident (nothing runs)
+     * @throws IllegalArgumentException if the list's size is not mb
+     */
+    public INDArray output(INDArray features, List<String> adapterPerRow) {
+        INDArray[] out = output(new INDArray[] {features}, adapterPerRow);
+        if (out.length != 1) {
+            throw new IllegalArgumentException("the graph has " + out.length + " outputs; call output(INDArray[],"
+                    + " List) for all of them");
+        }
+        return out[0];
+    }
+
+    /**
+     * The outputs of a ComputationGraph (one array for a MultiLayerNetwork).
+     *
+     * @param features      the network's inputs, each [mb, ...]
+     * @param adapterPerRow mb names: a resident adapter or {@link #BASE}
+     */
+    public INDArray[] output(INDArray[] features, List<String> adapterPerRow) {
+        long mb = features[0].size(0);
+        if (adapterPerRow.size() != mb) {
+            throw new IllegalArgumentException("adapterPerRow names " + adapterPerRow.size() + " adapters but the batch"
+                    + " has " + mb + " rows; give one name per row (\"" + BASE + "\" for the base)");
+        }
+        RowGroups groups = RowGroups.of(adapterPerRow);
+        List<ResidentAdapter> resolved = new ArrayList<>();
+        for (RowGroups.Group g : groups.groups()) {
+            resolved.add(BASE.equals(g.adapter()) ? null : adapters.get(g.adapter()));
+        }
+        DataType dataType = base instanceof MultiLayerNetwork mln ? mln.getLayerWiseConfigurations().getDataType()
+                : ((ComputationGraph) base).getConfiguration().getDataType();
+        INDArray[] inputs = Arrays.stream(features).map(f -> groups.gather(f.castTo(dataType))).toArray(INDArray[]::new);
+        NetworkReplica replica = idle.pollFirst();
+        if (replica == null) {
+            replica = NetworkReplica.of(base, factors);
+        }
+        try {
+            INDArray[] out = replica.output(inputs, groups, resolved);
+            for (int i = 0; i < out.length; i++) {
+                out[i] = groups.scatter(out[i]);
+            }
+            return out;
+        } finally {
+            idle.addFirst(replica);
+        }
+    }
+
+    /** @return the number of replicas made so far (at most the number of concurrent callers seen) */
+    public int replicas() {
+        return idle.size();
+    }
+}
