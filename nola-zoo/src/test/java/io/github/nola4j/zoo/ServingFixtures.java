@@ -99,6 +99,20 @@ final class ServingFixtures {
         return Nd4j.concat(0, rows);
     }
 
+    /** @return name → the whole batch {@code x} through that adapter alone (bank), and {@link MixedAdapterNetwork#BASE} */
+    static Map<String, INDArray> expectedPerAdapter(Model copy, List<String> savedLayers, Map<String, Adapter> adapters,
+                                                    INDArray x) {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        out.put(MixedAdapterNetwork.BASE, output(copy, x));
+        AdapterBank bank = new AdapterBank(AdaptedNetwork.of(copy), savedLayers, LoadOptions.STRICT);
+        adapters.forEach(bank::add);
+        for (String name : adapters.keySet()) {
+            bank.activate(name);
+            out.put(name, output(copy, x));
+        }
+        return out;
+    }
+
     static INDArray output(Model net, INDArray x) {
         return net instanceof MultiLayerNetwork mln ? mln.output(x, false)
                 : ((ComputationGraph) net).outputSingle(false, x);

@@ -17,6 +17,11 @@ final class LayerStackReplica extends NetworkReplica {
         this.net = net;
     }
 
+    /** @return the replica's network (its parameters are the base's array) */
+    MultiLayerNetwork network() {
+        return net;
+    }
+
     @Override
     INDArray[] output(INDArray[] inputs, RowGroups groups, List<ResidentAdapter> adapters) {
         INDArray a = inputs[0];

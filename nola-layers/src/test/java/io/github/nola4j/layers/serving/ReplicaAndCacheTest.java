@@ -1,0 +1,92 @@
+package io.github.nola4j.layers.serving;
+
+import io.github.nola4j.layers.NolaConv2d;
+import io.github.nola4j.layers.NolaDense;
+import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.adapter.AdaptedNetwork;
+import io.github.nola4j.layers.adapter.AdapterCapture;
+import io.github.nola4j.layers.adapter.format.Adapter;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** Replicas share the base's parameter buffer; the factor cache keeps to its byte budget, least recently used out. */
+class ReplicaAndCacheTest {
+
+    static MultiLayerNetwork net() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT).list()
+                .layer(new NolaConv2d.Builder().name("conv").nOut(4).kernelSize(3, 3).rank(2).numBasesA(8)
+                        .numBasesB(8).basisSeed(11).scale(0.5).activation(Activation.RELU).build())
+                .layer(new NolaDense.Builder().name("dense").nOut(5).rank(2).numBasesA(8).numBasesB(8)
+                        .basisSeed(12).scale(0.5).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder().name("head").nOut(3).activation(Activation.SOFTMAX)
+                        .lossFunction(LossFunctions.LossFunction.MCXENT).build())
+                .setInputType(InputType.convolutional(6, 6, 1)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    @Test
+    void replicaReadsTheBaseParameterBufferItself() {
+        MultiLayerNetwork base = net();
+        NetworkReplica replica = NetworkReplica.of(base, new FactorCache(0));
+        MultiLayerNetwork copy = ((LayerStackReplica) replica).network();
+        for (int i = 0; i < base.getLayers().length; i++) {
+            for (String key : base.getLayer(i).paramTable().keySet()) {
+                assertEquals(base.getLayer(i).getParam(key).data().address(),
+                        copy.getLayer(i).getParam(key).data().address(), "layer " + i + " " + key + " is a copy");
+                assertEquals(base.getLayer(i).getParam(key).offset(), copy.getLayer(i).getParam(key).offset());
+            }
+        }
+        assertNotSame(base.getLayer(0), copy.getLayer(0), "each replica runs its own layer objects");
+    }
+
+    @Test
+    void cacheKeepsToItsBudgetAndEvictsTheLeastRecentlyUsed() {
+        MultiLayerNetwork base = net();
+        AdaptedNetwork adapted = AdaptedNetwork.of(base);
+        Layer conv = adapted.adapterLayers().get(0);
+        long convBytes = (conv.conf().getLayer() instanceof NolaLayer n ? n.fanIn() * 2 + 2 * 4 : 0) * 4;
+        FactorCache cache = new FactorCache(2 * convBytes);
+        ResidentAdapters adapters = new ResidentAdapters(adapted, io.github.nola4j.layers.adapter.LoadOptions.STRICT,
+                cache);
+        for (int t = 0; t < 3; t++) {
+            base.getLayer(0).getParam(NolaLayer.BETA_KEY).assign(Nd4j.rand(DataType.FLOAT, 1, 8));
+            Adapter a = AdapterCapture.capture(adapted, "t" + t, List.of());
+            adapters.add("t" + t, a);
+        }
+        ResidentAdapter t0 = adapters.get("t0");
+        ResidentAdapter t1 = adapters.get("t1");
+        ResidentAdapter t2 = adapters.get("t2");
+        var u0 = cache.update(t0, 0, conv);
+        cache.update(t1, 0, conv);
+        assertEquals(2 * convBytes, cache.bytes());
+        assertSame(u0, cache.update(t0, 0, conv), "a hit returns the cached factors");
+        cache.update(t2, 0, conv);                      // evicts t1, the least recently used
+        assertEquals(2 * convBytes, cache.bytes());
+        assertSame(u0, cache.update(t0, 0, conv));
+        long misses = cache.counts()[1];
+        cache.update(t1, 0, conv);
+        assertEquals(misses + 1, cache.counts()[1], "t1 was evicted and is rebuilt");
+        adapters.remove("t0");
+        assertTrue(cache.bytes() <= 2 * convBytes);
+        assertEquals(List.of("t1", "t2"), adapters.names());
+        // the factors are the layer's own: A and s·B of the adapter's coefficients
+        var layerOwn = ((NolaLayer) conv.conf().getLayer()).update(java.util.Map.of(NolaLayer.ALPHA_KEY,
+                t2.coefficients().get(0)[0], NolaLayer.BETA_KEY, t2.coefficients().get(0)[1]));
+        assertEquals(layerOwn.b(), cache.update(t2, 0, conv).b());
+    }
+}
