@@ -9,7 +9,11 @@ import io.github.nola4j.layers.adapter.format.Adapter;
 import io.github.nola4j.layers.adapter.format.ExtraTensor;
 import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
 import org.deeplearning4j.nn.api.Layer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -63,10 +67,7 @@ public final class ResidentAdapters {
                     + " other than \"" + MixedAdapterNetwork.BASE + "\", which means the base");
         }
         AdapterPlan plan = AdapterApplier.plan(base, adapter, options);
-        Map<String, INDArray> values = new HashMap<>();
-        for (AdapterPlan.Assignment a : plan.assignments()) {
-            values.put(a.id(), a.value());
-        }
+        Map<String, INDArray> values = packed(plan.assignments());
         List<INDArray[]> coefficients = new ArrayList<>();
         for (Layer layer : base.adapterLayers()) {
             String layerName = AdaptedNetwork.nameOf(layer);
@@ -89,6 +90,35 @@ public final class ResidentAdapters {
             factors.evict(old);
         }
         return resident;
+    }
+
+    /**
+     * @return id → value, every value a view of one array (one native buffer per adapter, not one per tensor),
+     *         or the plan's own arrays when their data types differ
+     */
+    private static Map<String, INDArray> packed(List<AdapterPlan.Assignment> assignments) {
+        Map<String, INDArray> values = new HashMap<>();
+        long total = 0;
+        DataType dataType = assignments.get(0).value().dataType();
+        for (AdapterPlan.Assignment a : assignments) {
+            total += a.value().length();
+            values.put(a.id(), a.value());
+            if (a.value().dataType() != dataType) {
+                return values;
+            }
+        }
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            INDArray flat = Nd4j.createUninitialized(dataType, total);
+            long at = 0;
+            for (AdapterPlan.Assignment a : assignments) {
+                long n = a.value().length();
+                INDArray view = flat.get(NDArrayIndex.interval(at, at + n)).reshape('c', a.value().shape());
+                view.assign(a.value());
+                values.put(a.id(), view);
+                at += n;
+            }
+        }
+        return values;
     }
 
     /** Reads the adapter file {@code path} ({@link AdapterFiles#read}) and {@link #add}s it. */
