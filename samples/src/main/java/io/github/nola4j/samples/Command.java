@@ -18,6 +18,12 @@ public enum Command {
             + "training steps of the conv bench scenario, each with a PASS/FAIL verdict"),
     SPARK("spark", "NOLA fine-tuning on Spark local mode or a cluster (needs nola-samples-spark.jar, built with "
             + "-Pspark): accuracy, time and bytes per round of coefficient and parameter averaging"),
+    SERVE("serve", "serve a directory of adapter files on one base over HTTP (127.0.0.1 by default): POST "
+            + "/v1/predict, GET /v1/adapters, GET /health; requests batched across adapters"),
+    LOADTEST("loadtest", "make --count adapters, start the server on loopback and load it with --clients concurrent "
+            + "clients, checking every answer; requests/s, latency, errors, wrong answers, memory; --baselines too"),
+    MAKE_ADAPTERS("make-adapters", "write --count random stand-in adapters (4-bit, random β and head per seed) of "
+            + "--model into --adapters, for serve and loadtest"),
     GPU_CHECK("gpu-check", "parity, gradient and frozen-weight checks on this ND4J backend (CUDA with -Pcuda), then "
             + "the bench scenarios");
 

@@ -5,6 +5,9 @@ import java.util.Set;
 
 import static io.github.nola4j.samples.Command.BENCH;
 import static io.github.nola4j.samples.Command.SOAK;
+import static io.github.nola4j.samples.Command.SERVE;
+import static io.github.nola4j.samples.Command.LOADTEST;
+import static io.github.nola4j.samples.Command.MAKE_ADAPTERS;
 import static io.github.nola4j.samples.Command.COMPARE;
 import static io.github.nola4j.samples.Command.DEMO;
 import static io.github.nola4j.samples.Command.FINETUNE;
@@ -20,8 +23,33 @@ public enum Option {
             DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE, ZOO),
     WORK("work", "DIR", "folder for the pretrained base (default: ./nola-work)", DEMO, PRETRAIN, FINETUNE,
             COMPARE, QUANTIZE),
-    BASE("base", "FILE", "pretrained base to fine-tune (default: the one in --work, pretrained if missing)",
-            FINETUNE, COMPARE, QUANTIZE),
+    BASE("base", "FILE", "pretrained base to fine-tune (default: the one in --work, pretrained if missing); serve, "
+            + "make-adapters: the saved base of --model (default: made from a fixed seed)", FINETUNE, COMPARE,
+            QUANTIZE, SERVE, MAKE_ADAPTERS),
+    MODEL("model", "NAME", "base of serve, loadtest, make-adapters: cnn (the samples CNN, 1x28x28) or resnet50 "
+            + "(DL4J's zoo ResNet50, 3xSxS; random init with calibrated BatchNorm) (default: cnn)", SERVE, LOADTEST,
+            MAKE_ADAPTERS),
+    ADAPTERS("adapters", "DIR", "folder of adapter files (*.nola) to serve, or to write (make-adapters)", SERVE,
+            MAKE_ADAPTERS),
+    COUNT("count", "N", "adapters to make (make-adapters, default 100; loadtest, default 100)", LOADTEST,
+            MAKE_ADAPTERS),
+    HOST("host", "ADDR", "address to bind (default: 127.0.0.1; 0.0.0.0 for every interface)", SERVE),
+    PORT("port", "N", "port to listen on (default: 8080; 0 for any free one)", SERVE),
+    ENGINE("engine", "NAME", "mixed (batched across adapters) or bank (one AdapterBank behind a lock, the baseline) "
+            + "(default: mixed)", SERVE),
+    BATCH_WAIT_US("batch-wait-us", "N", "longest wait for requests to batch with, in microseconds (default: 2000)",
+            SERVE, LOADTEST),
+    BATCH_THREADS("batch-threads", "N", "threads running batches, one network replica each (default: the cores)",
+            SERVE, LOADTEST),
+    CACHE_MB("cache-mb", "N", "budget of the adapter factor cache, in MB (default: 256)", SERVE, LOADTEST),
+    MAX_BODY_KB("max-body-kb", "N", "largest request body, in KB (default: 16384)", SERVE, LOADTEST),
+    CLIENTS("clients", "N", "concurrent clients (default: 16)", LOADTEST),
+    REQUESTS("requests", "N", "measured requests per phase (default: 10000)", LOADTEST),
+    SECONDS("seconds", "S", "longest measured time per phase, in seconds (default: 600)", LOADTEST),
+    BASELINES("baselines", null, "also run the baselines: one AdapterBank behind a lock, and every request on one "
+            + "adapter", LOADTEST),
+    ADD_EVERY_MS("add-every-ms", "N", "add an adapter this often while the mixed phase runs, timed (default: off)",
+            LOADTEST),
     SOURCE_CLASSES("source-classes", "LIST", "source task classes of the base (default: 0,1,2,3,4)",
             DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE),
     EPOCHS("epochs", "N", "pretraining epochs (default: 3)", PRETRAIN),
@@ -61,7 +89,7 @@ public enum Option {
     SEED("seed", "N", "seed of the shots, head, shuffling and NOLA bases; of the base for pretrain (default: 1)",
             DEMO, PRETRAIN, FINETUNE, ZOO),
     SIZE("size", "S", "input height and width of ResNet50, 96 or more; the 28x28 images are upscaled to it "
-            + "(default: 96; 224 with --pretrained, the only size its head fits)", ZOO),
+            + "(default: 96; 224 with --pretrained, the only size its head fits)", ZOO, SERVE, LOADTEST, MAKE_ADAPTERS),
     PRETRAINED("pretrained", null, "start from DL4J's ImageNet ResNet50 weights (downloaded on first use) instead of "
             + "a random init", ZOO),
     WORKERS("workers", "N", "data-parallel fine-tuning with DL4J ParallelWrapper on N workers, averaging after "
@@ -76,7 +104,7 @@ public enum Option {
     REPORT_ONLY("report-only", null, "write the report from the runs already in --out, training nothing", COMPARE),
     QUIET("quiet", null, "no progress bars on stderr", DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE, ZOO),
     HELP("help", null, "print this command's options and exit", DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE, ZOO,
-            BENCH, GPU_CHECK);
+            BENCH, GPU_CHECK, SERVE, LOADTEST, MAKE_ADAPTERS);
 
     private final String name;
     private final String value;

@@ -5,6 +5,7 @@ import io.github.nola4j.samples.check.BackendCheck;
 import io.github.nola4j.samples.check.BackendFailure;
 import io.github.nola4j.samples.data.InvalidDataException;
 import io.github.nola4j.samples.report.ReportCommands;
+import io.github.nola4j.samples.serve.ServeCommands;
 import io.github.nola4j.samples.soak.SoakMain;
 import io.github.nola4j.samples.spark.SparkCommand;
 import io.github.nola4j.samples.spark.SparkSettings;
@@ -136,6 +137,13 @@ public final class SamplesMain {
                         line.integer(Option.WARMUP, SoakMain.DEFAULT_WARMUP, 1),
                         line.integer(Option.LIMIT_MB, SoakMain.DEFAULT_LIMIT_MB, 1), out);
                 return passed ? 0 : EXIT_DATA;
+            }
+            case SERVE, LOADTEST, MAKE_ADAPTERS -> {
+                try {
+                    return ServeCommands.run(line, out);
+                } catch (java.io.IOException e) {
+                    throw new UncheckedIOException(e);
+                }
             }
             case GPU_CHECK -> {
                 return BackendCheck.run(out, !line.has(Option.NO_BENCH)) == 0 ? 0 : EXIT_DATA;

@@ -1,0 +1,204 @@
+package io.github.nola4j.samples.serve;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.github.nola4j.layers.serving.UnknownAdapterException;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.databind.ObjectMapper;
+import org.nd4j.shade.jackson.databind.node.ArrayNode;
+import org.nd4j.shade.jackson.databind.node.ObjectNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * The HTTP endpoint, on the JDK's {@link HttpServer}:
+ * <pre>
+ *   POST /v1/predict   {"adapter": NAME, "image": IMAGE} or {"adapter": NAME, "images": [...]}  ({@link PredictRequest})
+ *                      → {"adapter": NAME, "probabilities": [[p, ...], ...]}
+ *   GET  /v1/adapters  → {"adapters": [NAME, ...], "skipped": {NAME: REASON, ...}}
+ *   GET  /health       → {"status": "ok", "adapters": N, "adapter_bytes": B, "factor_cache_bytes": F}
+ * </pre>
+ * Errors are JSON {@code {"error": MESSAGE, ...}}: 404 for an unknown adapter (with {@code "known_adapters"}),
+ * 400 for a malformed body or an image of the wrong shape (with {@code "expected_shape"}), 413 for a body over
+ * the limit, 405 for another method; the server keeps serving. Adapter names in requests only select among
+ * the resident adapters, never a file.
+ */
+public final class AdapterServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdapterServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * @param host         address to bind (127.0.0.1 unless told otherwise)
+     * @param port         port, 0 for any free one
+     * @param maxBodyBytes the largest request body accepted
+     * @param httpThreads  threads reading requests and writing answers
+     */
+    public record Settings(String host, int port, long maxBodyBytes, int httpThreads) {
+    }
+
+    /** What the server reports about its adapters. */
+    public interface Status {
+        /** @return resident adapter names */
+        java.util.List<String> names();
+
+        /** @return name → reason of adapter files skipped */
+        Map<String, String> skipped();
+
+        /** @return extra fields of /health */
+        Map<String, Object> health();
+    }
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final Predictor predictor;
+    private final long[] imageShape;
+    private final long maxBodyBytes;
+    private final Status status;
+
+    /** Binds and starts serving. */
+    public AdapterServer(Settings settings, long[] imageShape, Predictor predictor, Status status) throws IOException {
+        this.predictor = predictor;
+        this.imageShape = imageShape.clone();
+        this.maxBodyBytes = settings.maxBodyBytes();
+        this.status = status;
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(settings.host()), settings.port()),
+                256);
+        this.executor = Executors.newFixedThreadPool(settings.httpThreads());
+        server.setExecutor(executor);
+        server.createContext("/v1/predict", e -> handle(e, "POST", this::predict));
+        server.createContext("/v1/adapters", e -> handle(e, "GET", this::adapters));
+        server.createContext("/health", e -> handle(e, "GET", this::health));
+        server.start();
+    }
+
+    /** @return the port bound */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private ObjectNode predict(HttpExchange e) throws IOException, InterruptedException {
+        JsonNode body;
+        try {
+            body = JSON.readTree(readBody(e));
+        } catch (org.nd4j.shade.jackson.core.JsonProcessingException bad) {
+            throw new HttpError(400, "the body is not valid JSON: " + bad.getOriginalMessage());
+        }
+        PredictRequest request = PredictRequest.parse(body, imageShape);
+        INDArray p;
+        try {
+            p = predictor.predict(request.images(), request.adapter());
+        } catch (UnknownAdapterException unknown) {
+            throw new HttpError(404, "no adapter \"" + unknown.name() + "\"; the server holds "
+                    + unknown.known().size() + " adapters, listed in \"known_adapters\"",
+                    Map.of("known_adapters", unknown.known()));
+        }
+        ObjectNode out = JSON.createObjectNode();
+        out.put("adapter", request.adapter());
+        ArrayNode rows = out.putArray("probabilities");
+        float[][] values = p.toFloatMatrix();
+        for (float[] row : values) {
+            ArrayNode r = rows.addArray();
+            for (float v : row) {
+                r.add(v);
+            }
+        }
+        return out;
+    }
+
+    private ObjectNode adapters(HttpExchange e) {
+        ObjectNode out = JSON.createObjectNode();
+        out.set("adapters", JSON.valueToTree(status.names()));
+        out.set("skipped", JSON.valueToTree(status.skipped()));
+        return out;
+    }
+
+    private ObjectNode health(HttpExchange e) {
+        ObjectNode out = JSON.createObjectNode();
+        out.put("status", "ok");
+        status.health().forEach((k, v) -> out.set(k, JSON.valueToTree(v)));
+        return out;
+    }
+
+    private byte[] readBody(HttpExchange e) throws IOException {
+        String length = e.getRequestHeaders().getFirst("Content-Length");
+        if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > maxBodyBytes) {
+            throw tooLarge(Long.parseLong(length));
+        }
+        try (InputStream in = e.getRequestBody()) {
+            byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+            if (body.length > maxBodyBytes) {
+                throw tooLarge(body.length);
+            }
+            return body;
+        }
+    }
+
+    private HttpError tooLarge(long bytes) {
+        return new HttpError(413, "the body has " + bytes + (bytes > maxBodyBytes ? "" : "+") + " bytes, over the"
+                + " limit of " + maxBodyBytes + " bytes; send fewer images per request or raise --max-body-kb",
+                Map.of("limit_bytes", maxBodyBytes));
+    }
+
+    private interface Handler {
+        ObjectNode answer(HttpExchange e) throws IOException, InterruptedException;
+    }
+
+    private void handle(HttpExchange e, String method, Handler handler) throws IOException {
+        int code = 200;
+        ObjectNode out;
+        try {
+            if (!e.getRequestMethod().equals(method)) {
+                throw new HttpError(405, e.getRequestMethod() + " is not served on " + e.getRequestURI().getPath()
+                        + "; use " + method);
+            }
+            out = handler.answer(e);
+        } catch (HttpError err) {
+            code = err.status();
+            out = error(err.getMessage());
+            for (Map.Entry<String, Object> f : err.fields().entrySet()) {
+                out.set(f.getKey(), JSON.valueToTree(f.getValue()));
+            }
+        } catch (InterruptedException err) {
+            Thread.currentThread().interrupt();
+            code = 503;
+            out = error("the server is stopping");
+        } catch (RuntimeException err) {
+            LOG.error("request to {} failed", e.getRequestURI(), err);
+            code = 500;
+            out = error("internal error: " + err);
+        }
+        byte[] bytes = JSON.writeValueAsString(out).getBytes(StandardCharsets.UTF_8);
+        e.getResponseHeaders().set("Content-Type", "application/json");
+        e.sendResponseHeaders(code, bytes.length);
+        try (OutputStream os = e.getResponseBody()) {
+            os.write(bytes);
+        }
+    }
+
+    private static ObjectNode error(String message) {
+        ObjectNode out = JSON.createObjectNode();
+        out.put("error", message);
+        return out;
+    }
+
+    /** Stops accepting, then stops the predictor. */
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+        predictor.close();
+    }
+}

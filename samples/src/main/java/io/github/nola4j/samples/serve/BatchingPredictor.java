@@ -1,0 +1,139 @@
+package io.github.nola4j.samples.serve;
+
+import io.github.nola4j.layers.serving.MixedAdapterNetwork;
+import io.github.nola4j.layers.serving.UnknownAdapterException;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Batches requests that arrive together across adapters: each of {@code workers} threads takes the oldest
+ * waiting request, waits at most {@code maxWaitMicros} from then for more (up to {@code maxRows} images in
+ * all), and runs them as one mixed-adapter batch ({@link MixedAdapterNetwork#output}), each request's rows
+ * naming its adapter. A batch that fails because an adapter was removed meanwhile is re-run request by
+ * request, so only that request fails.
+ */
+public final class BatchingPredictor implements Predictor {
+
+    private record Pending(INDArray images, String adapter, CompletableFuture<INDArray> answer) {
+    }
+
+    private final MixedAdapterNetwork served;
+    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    private final long maxWaitNanos;
+    private final int maxRows;
+    private final List<Thread> workers = new ArrayList<>();
+    private volatile boolean closed;
+
+    /**
+     * @param workers       threads running batches (one replica each); the cores, say
+     * @param maxWaitMicros the longest a request waits for others to batch with, in microseconds
+     * @param maxRows       the most images in one batch
+     */
+    public BatchingPredictor(MixedAdapterNetwork served, int workers, long maxWaitMicros, int maxRows) {
+        this.served = served;
+        this.maxWaitNanos = TimeUnit.MICROSECONDS.toNanos(maxWaitMicros);
+        this.maxRows = maxRows;
+        for (int i = 0; i < workers; i++) {
+            Thread t = new Thread(this::work, "batcher-" + i);
+            t.setDaemon(true);
+            t.start();
+            this.workers.add(t);
+        }
+    }
+
+    @Override
+    public INDArray predict(INDArray images, String adapter) throws InterruptedException {
+        if (closed) {
+            throw new IllegalStateException("the predictor is closed");
+        }
+        if (!served.adapters().contains(adapter)) {
+            throw new UnknownAdapterException(adapter, served.adapters().names());
+        }
+        Pending p = new Pending(images, adapter, new CompletableFuture<>());
+        queue.add(p);
+        try {
+            return p.answer().get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private void work() {
+        List<Pending> batch = new ArrayList<>();
+        while (!closed) {
+            try {
+                batch.clear();
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                long rows = first.images().size(0);
+                long deadline = System.nanoTime() + maxWaitNanos;
+                while (rows < maxRows) {
+                    long left = deadline - System.nanoTime();
+                    Pending next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+                    if (next == null) {
+                        break;
+                    }
+                    batch.add(next);
+                    rows += next.images().size(0);
+                }
+                run(batch);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void run(List<Pending> batch) {
+        try {
+            List<String> perRow = new ArrayList<>();
+            INDArray[] images = new INDArray[batch.size()];
+            for (int i = 0; i < batch.size(); i++) {
+                images[i] = batch.get(i).images();
+                perRow.addAll(Collections.nCopies((int) images[i].size(0), batch.get(i).adapter()));
+            }
+            INDArray out = served.output(images.length == 1 ? images[0] : Nd4j.concat(0, images), perRow);
+            long at = 0;
+            for (Pending p : batch) {
+                long n = p.images().size(0);
+                p.answer().complete(out.get(NDArrayIndex.interval(at, at + n)).dup());
+                at += n;
+            }
+        } catch (UnknownAdapterException e) {
+            if (batch.size() == 1) {
+                batch.get(0).answer().completeExceptionally(e);
+            } else {
+                for (Pending p : batch) {
+                    run(new ArrayList<>(List.of(p)));
+                }
+            }
+        } catch (RuntimeException e) {
+            batch.forEach(p -> p.answer().completeExceptionally(e));
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        workers.forEach(Thread::interrupt);
+        Pending p;
+        while ((p = queue.poll()) != null) {
+            p.answer().completeExceptionally(new IllegalStateException("the server is stopping"));
+        }
+    }
+}

@@ -1,0 +1,153 @@
+package io.github.nola4j.samples.serve;
+
+import io.github.nola4j.layers.adapter.AdaptedNetwork;
+import io.github.nola4j.layers.adapter.AdapterBank;
+import io.github.nola4j.layers.adapter.LoadOptions;
+import io.github.nola4j.zoo.NolaTransfer;
+import io.github.nola4j.zoo.TransferResult;
+import org.bytedeco.javacpp.Pointer;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code loadtest}: makes {@code adapters} adapters ({@link AdapterMaker}), computes what each gives on a pool of
+ * random images through an {@link AdapterBank} (one adapter at a time), starts the server on 127.0.0.1 in this
+ * process and runs {@link LoadClients} against it, checking every answer. Phases: {@code mixed} (requests mixed
+ * at random over the adapters, batched across adapters), and with {@code baselines} also {@code bank} (one
+ * AdapterBank behind a lock: activate, then output, request by request) and {@code one-adapter} (the mixed
+ * engine with every request on one adapter). Each phase warms up, collects, then measures requests/s,
+ * latency percentiles and the growth of resident memory over the measured requests (after a collection).
+ * While the mixed phase runs, an adapter can be added every {@code addEveryMillis} (timed).
+ */
+public final class LoadTest {
+
+    /**
+     * @param clients        concurrent clients
+     * @param adapters       adapters to make and request
+     * @param requests       measured requests per phase
+     * @param seconds        the longest a phase's measured part runs
+     * @param warmup         requests before measuring
+     * @param pool           distinct images
+     * @param tolerance      relative tolerance of an answer (of the row's largest probability)
+     * @param baselines      also run the bank and one-adapter phases
+     * @param addEveryMillis add an adapter this often during the mixed phase (0: never)
+     */
+    public record Settings(ServedModel model, int clients, int adapters, int requests, double seconds, int warmup,
+                           int pool, double tolerance, boolean baselines, int addEveryMillis,
+                           ServerStart.Tuning tuning, long maxBodyBytes) {
+    }
+
+    private LoadTest() {
+    }
+
+    /** @return true when no phase had an error or a wrong answer */
+    public static boolean run(Settings s, Path work, PrintStream out) throws Exception {
+        Path dir = work.resolve("adapters");
+        Path later = work.resolve("later");
+        long t0 = System.nanoTime();
+        Model base = s.model().base();
+        TransferResult<?> transfer = s.model().transfer(base);
+        List<Path> files = AdapterMaker.write(transfer, dir, 0, s.adapters());
+        int extra = s.addEveryMillis() > 0 ? Math.max(1, (int) (s.seconds() * 1000 / s.addEveryMillis()) + 1) : 0;
+        List<Path> toAdd = AdapterMaker.write(transfer, later, s.adapters(), Math.min(extra, 50));
+        List<String> names = new ArrayList<>();
+        files.forEach(f -> names.add(AdapterDirectory.nameOf(f)));
+        out.printf("loadtest model=%s image=%s adapters=%d made_in_s=%.1f%n", s.model().name(),
+                java.util.Arrays.toString(s.model().imageShape()), files.size(), (System.nanoTime() - t0) / 1e9);
+
+        Nd4j.getRandom().setSeed(17);
+        long[] shape = s.model().imageShape();
+        INDArray images = Nd4j.rand(DataType.FLOAT, s.pool(), shape[0], shape[1], shape[2]);
+        List<String> imageJson = new ArrayList<>();
+        for (int i = 0; i < s.pool(); i++) {
+            imageJson.add(java.util.Arrays.toString(images.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)).dup().data().asFloat()));
+        }
+        List<String> saved = new ArrayList<>();
+        saved.add(transfer.headLayer());
+        saved.addAll(transfer.trainableLayers());
+        Map<String, INDArray> expected = expected(s.model(), files.get(0), saved, names, dir, images);
+        out.printf("loadtest expected outputs of %d adapters x %d images computed (AdapterBank, one adapter at a"
+                + " time)%n", names.size(), s.pool());
+
+        Map<String, LoadClients.Outcome> outcomes = new LinkedHashMap<>();
+        outcomes.put("mixed", phase("mixed", s, s.tuning(), dir, toAdd, names, imageJson, expected, out));
+        if (s.baselines()) {
+            ServerStart.Tuning bank = new ServerStart.Tuning(ServerStart.Engine.BANK, s.tuning().workers(),
+                    s.tuning().waitMicros(), s.tuning().maxRows(), s.tuning().cacheBytes());
+            outcomes.put("bank", phase("bank", s, bank, dir, List.of(), names, imageJson, expected, out));
+            outcomes.put("one-adapter", phase("one-adapter", s, s.tuning(), dir, List.of(), names.subList(0, 1),
+                    imageJson, expected, out));
+            double mixed = outcomes.get("mixed").perSecond();
+            out.printf("loadtest ratios mixed/bank=%.2f (target >= 3) mixed/one-adapter=%.2f (target >= 0.8)%n",
+                    mixed / outcomes.get("bank").perSecond(), mixed / outcomes.get("one-adapter").perSecond());
+        }
+        boolean ok = outcomes.values().stream().allMatch(o -> o.errors() == 0 && o.wrong() == 0);
+        out.println("loadtest " + (ok ? "PASS" : "FAIL") + ": errors and wrong answers "
+                + (ok ? "0 in every phase" : "seen (first: " + outcomes.values().stream()
+                .map(LoadClients.Outcome::firstProblem).filter(java.util.Objects::nonNull).findFirst().orElse("") + ")"));
+        return ok;
+    }
+
+    private static LoadClients.Outcome phase(String name, Settings s, ServerStart.Tuning tuning, Path dir,
+                                             List<Path> toAdd, List<String> adapters, List<String> imageJson,
+                                             Map<String, INDArray> expected, PrintStream out) throws Exception {
+        Model base = s.model().base();
+        AdapterServer.Settings http = new AdapterServer.Settings("127.0.0.1", 0, s.maxBodyBytes(),
+                Math.max(8, s.clients() * 2));
+        try (ServerStart server = ServerStart.start(base, s.model(), dir, http, tuning)) {
+            LoadClients clients = new LoadClients(server.server().port(), imageJson, expected, s.tolerance());
+            LoadClients.Outcome warm = clients.run(s.clients(), s.warmup(), s.seconds(), adapters, 1);
+            long rss0 = collectedRss();
+            AdapterAdder adder = new AdapterAdder(server.adapters(), toAdd, s.addEveryMillis());
+            LoadClients.Outcome o = clients.run(s.clients(), s.requests(), s.seconds(), adapters, 2);
+            adder.stop();
+            long rss1 = collectedRss();
+            out.printf("loadtest phase=%s clients=%d adapters=%d requests=%d seconds=%.2f req_per_s=%.1f p50_ms=%.2f"
+                            + " p99_ms=%.2f max_ms=%.2f errors=%d wrong=%d warmup_errors=%d warmup_wrong=%d"
+                            + " rss_growth_mb=%d%s%n", name, s.clients(), adapters.size(), o.requests(), o.seconds(),
+                    o.perSecond(), o.percentileMs(0.5), o.percentileMs(0.99), o.percentileMs(1.0), o.errors(),
+                    o.wrong(), warm.errors(), warm.wrong(), (rss1 - rss0) >> 20, adder.summary());
+            return new LoadClients.Outcome(o.requests(), o.errors() + warm.errors(), o.wrong() + warm.wrong(),
+                    o.seconds(), o.latencies(), o.firstProblem() != null ? o.firstProblem() : warm.firstProblem());
+        }
+    }
+
+    /** The single-adapter outputs: each adapter activated alone in an AdapterBank on another copy of the base. */
+    private static Map<String, INDArray> expected(ServedModel model, Path first, List<String> saved,
+                                                  List<String> names, Path dir, INDArray images) throws Exception {
+        Model net = NolaTransfer.of(model.base()).restore(first).network();
+        AdapterBank bank = new AdapterBank(AdaptedNetwork.of(net), saved, LoadOptions.STRICT);
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        for (String name : names) {
+            bank.add(name, dir.resolve(name + io.github.nola4j.layers.adapter.AdapterFiles.EXTENSION));
+            bank.activate(name);
+            out.put(name, net instanceof MultiLayerNetwork mln ? mln.output(images, false)
+                    : ((ComputationGraph) net).outputSingle(false, images));
+            bank.remove(name);
+        }
+        return out;
+    }
+
+    static long collectedRss() throws InterruptedException {
+        System.gc();
+        Thread.sleep(300);
+        return Pointer.physicalBytes();
+    }
+
+    /** Makes a work directory under the system's temporary folder. */
+    public static Path workDirectory() throws java.io.IOException {
+        return Files.createTempDirectory("nola-loadtest");
+    }
+}

@@ -1,0 +1,58 @@
+package io.github.nola4j.samples.serve;
+
+import io.github.nola4j.layers.adapter.AdaptedNetwork;
+import io.github.nola4j.layers.adapter.AdapterBank;
+import io.github.nola4j.layers.adapter.LoadOptions;
+import io.github.nola4j.layers.serving.UnknownAdapterException;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * The baseline the issue measures against: requests serialised through one {@link AdapterBank} with a lock,
+ * each activating its adapter, then running the network. One request at a time, no batching across requests.
+ */
+public final class LockedBankPredictor implements Predictor {
+
+    private final Model network;
+    private final AdapterBank bank;
+
+    /**
+     * @param network     the adapted network, switched in place (use it for nothing else)
+     * @param extraLayers layers the adapters replace in full (the head)
+     * @param files       name → adapter file
+     */
+    public LockedBankPredictor(Model network, Collection<String> extraLayers, java.util.Map<String, Path> files)
+            throws IOException {
+        this.network = network;
+        this.bank = new AdapterBank(AdaptedNetwork.of(network), extraLayers, LoadOptions.STRICT);
+        for (java.util.Map.Entry<String, Path> e : files.entrySet()) {
+            bank.add(e.getKey(), e.getValue());
+        }
+    }
+
+    @Override
+    public synchronized INDArray predict(INDArray images, String adapter) {
+        if (bank.adapter(adapter) == null) {
+            throw new UnknownAdapterException(adapter, bank.names());
+        }
+        bank.activate(adapter);
+        return network instanceof MultiLayerNetwork mln ? mln.output(images, false)
+                : ((ComputationGraph) network).outputSingle(false, images);
+    }
+
+    /** @return the bank's adapter names */
+    public List<String> names() {
+        return bank.names();
+    }
+
+    @Override
+    public void close() {
+    }
+}
