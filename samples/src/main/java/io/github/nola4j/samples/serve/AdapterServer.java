@@ -39,6 +39,8 @@ public final class AdapterServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdapterServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The most bytes of a refused body read and dropped before answering 413. */
+    private static final long DRAIN_LIMIT = 64L << 20;
 
     /**
      * @param host         address to bind (127.0.0.1 unless told otherwise)
@@ -134,15 +136,30 @@ public final class AdapterServer implements AutoCloseable {
 
     private byte[] readBody(HttpExchange e) throws IOException {
         String length = e.getRequestHeaders().getFirst("Content-Length");
-        if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > maxBodyBytes) {
-            throw tooLarge(Long.parseLong(length));
-        }
         try (InputStream in = e.getRequestBody()) {
+            if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > maxBodyBytes) {
+                drain(in);
+                throw tooLarge(Long.parseLong(length));
+            }
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
             if (body.length > maxBodyBytes) {
+                drain(in);
                 throw tooLarge(body.length);
             }
             return body;
+        }
+    }
+
+    /**
+     * Reads and drops what is left of a refused body, up to {@value #DRAIN_LIMIT} bytes, so that the client
+     * (still sending) receives the 413 instead of a reset connection; a longer body is cut off.
+     */
+    private static void drain(InputStream in) throws IOException {
+        long left = DRAIN_LIMIT;
+        byte[] buffer = new byte[1 << 16];
+        int n;
+        while (left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0) {
+            left -= n;
         }
     }
 
