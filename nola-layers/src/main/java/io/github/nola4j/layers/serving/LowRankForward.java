@@ -8,10 +8,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.enums.WeightsFormat;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,6 +23,7 @@ import java.util.List;
  *                  z[g] += (x[g]·A_t)·(s·B_t)                 per group g of adapter t
  *   convolution    z = conv(x, W) + b                         once, the layer's geometry, [mb, nOut, oH, oW]
  *                  z[g] += conv1x1(conv_r(x[g], A_t), s·B_t)  per group: an r-channel convolution, then 1x1
+ *                  (several groups while G·r ≤ nOut: stacked, {@link #addStacked})
  *   y = act(z)
  * </pre>
  * Rows of the base (a null adapter) get no low-rank term, i.e. ΔW = 0 exactly. The factors and their
@@ -63,20 +66,62 @@ final class LowRankForward {
                 z.addiRowVector(bias);
             }
         }
+        List<Integer> adapted = new ArrayList<>();
         for (int g = 0; g < groups.size(); g++) {
-            ResidentAdapter adapter = adapters.get(g);
-            if (adapter == null) {
-                continue;
+            if (adapters.get(g) != null) {
+                adapted.add(g);
             }
-            RowGroups.Group group = groups.get(g);
-            LowRankUpdate u = factors.update(adapter, index, layer);
-            INDArray xg = rows(x, group);
-            INDArray delta = convolution
-                    ? Nd4j.cnn().conv2d(Nd4j.cnn().conv2d(xg, u.aKernel(), geometry), u.bKernel(), POINTWISE)
-                    : Nd4j.gemm(Nd4j.gemm(xg, u.a(), false, false), u.b(), false, false);
-            rows(z, group).addi(delta);
+        }
+        if (adapted.size() > 1 && (long) adapted.size() * conf.getRank() <= conf.getNOut()) {
+            addStacked(z, x, layer, index, conf, geometry, groups, adapters, adapted, factors);
+        } else {
+            for (int g : adapted) {
+                RowGroups.Group group = groups.get(g);
+                LowRankUpdate u = factors.update(adapters.get(g), index, layer);
+                INDArray xg = rows(x, group);
+                INDArray delta = convolution
+                        ? Nd4j.cnn().conv2d(Nd4j.cnn().conv2d(xg, u.aKernel(), geometry), u.bKernel(), POINTWISE)
+                        : Nd4j.gemm(Nd4j.gemm(xg, u.a(), false, false), u.b(), false, false);
+                rows(z, group).addi(delta);
+            }
         }
         return conf.getActivation().getActivationFunction().getActivation(z, false);
+    }
+
+    /**
+     * The thin paths of G adapter groups in three operations instead of 2G: h = x·[A_1 … A_G] (convolution: one
+     * G·r-channel convolution) over the whole batch, h ⊙ M with M[row, channels of group g] = 1 for the rows of
+     * group g and 0 elsewhere, then z += h·[s·B_1; …; s·B_G] (a 1x1 convolution). Each row gets exactly its own
+     * adapter's term (the others are multiplied by 0). Used while G·r ≤ nOut, so the extra r-channel work on
+     * other groups' rows costs at most as much as the frozen product.
+     */
+    private static void addStacked(INDArray z, INDArray x, Layer layer, int index, LowRankLayer conf,
+                                   Conv2DConfig geometry, List<RowGroups.Group> groups, List<ResidentAdapter> adapters,
+                                   List<Integer> adapted, FactorCache factors) {
+        INDArray[] as = new INDArray[adapted.size()];
+        INDArray[] bs = new INDArray[adapted.size()];
+        for (int i = 0; i < as.length; i++) {
+            LowRankUpdate u = factors.update(adapters.get(adapted.get(i)), index, layer);
+            as[i] = u.a();
+            bs[i] = u.b();
+        }
+        int r = conf.getRank();
+        LowRankUpdate stacked = new LowRankUpdate(conf.shape(), conf.weightShape(), Nd4j.concat(1, as),
+                Nd4j.concat(0, bs));
+        INDArray mask = Nd4j.zeros(z.dataType(), x.size(0), (long) as.length * r);
+        for (int i = 0; i < as.length; i++) {
+            RowGroups.Group g = groups.get(adapted.get(i));
+            mask.get(NDArrayIndex.interval(g.start(), g.end()), NDArrayIndex.interval((long) i * r, (long) (i + 1) * r))
+                    .assign(1);
+        }
+        if (geometry != null) {
+            INDArray h = Nd4j.cnn().conv2d(x, stacked.aKernel(), geometry);
+            Nd4j.getExecutioner().exec(new BroadcastMulOp(h, mask, h, 0, 1));
+            z.addi(Nd4j.cnn().conv2d(h, stacked.bKernel(), POINTWISE));
+        } else {
+            INDArray h = Nd4j.gemm(x, stacked.a(), false, false).muli(mask);
+            z.addi(Nd4j.gemm(h, stacked.b(), false, false));
+        }
     }
 
     /** @return the view of {@code a}'s rows [start, end) */
