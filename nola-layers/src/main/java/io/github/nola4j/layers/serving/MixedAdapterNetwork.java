@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A base network with NOLA or LoRA layers (made by {@code NolaTransfer}, say) serving many adapters at once:
@@ -44,6 +45,7 @@ public final class MixedAdapterNetwork {
     private final FactorCache factors;
     private final ResidentAdapters adapters;
     private final ConcurrentLinkedDeque<NetworkReplica> idle = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger made = new AtomicInteger();
 
     private MixedAdapterNetwork(Model base, LoadOptions options, long factorBudgetBytes) {
         this.base = base;
@@ -115,6 +117,7 @@ public final class MixedAdapterNetwork {
         NetworkReplica replica = idle.pollFirst();
         if (replica == null) {
             replica = NetworkReplica.of(base, factors);
+            made.incrementAndGet();
         }
         try {
             INDArray[] out = replica.output(inputs, groups, resolved);
@@ -129,6 +132,6 @@ public final class MixedAdapterNetwork {
 
     /** @return the number of replicas made so far (at most the number of concurrent callers seen) */
     public int replicas() {
-        return idle.size();
+        return made.get();
     }
 }

@@ -82,8 +82,9 @@ public final class ResidentAdapters {
         extras.replaceAll((k, v) -> Map.copyOf(v));
         ResidentAdapter resident = new ResidentAdapter(name, adapter.task(), List.copyOf(coefficients),
                 Map.copyOf(extras));
-        ResidentAdapter old = byName.put(name, resident);
-        synchronized (order) {
+        ResidentAdapter old;
+        synchronized (order) {   // requests never take this lock: they read byName only
+            old = byName.put(name, resident);
             order.putIfAbsent(name, added++);
         }
         if (old != null) {
@@ -132,8 +133,11 @@ public final class ResidentAdapters {
      * @return true if it was resident
      */
     public boolean remove(String name) {
-        ResidentAdapter old = byName.remove(name);
-        order.remove(name);
+        ResidentAdapter old;
+        synchronized (order) {
+            old = byName.remove(name);
+            order.remove(name);
+        }
         if (old != null) {
             factors.evict(old);
         }

@@ -26,6 +26,11 @@ public final class AdapterMaker {
 
     /** Bits per coefficient in the files; the coefficients are drawn on this grid, so saving changes nothing. */
     static final int BITS = 4;
+    /**
+     * Spread of the random β. With 1.0, ResNet50's logits grew so large that float rounding in the 53 layers (about
+     * 1e-6 per layer, whichever path computes them) moved softmax outputs by 3e-5.
+     */
+    static final double BETA_SD = 0.2;
 
     private AdapterMaker() {
     }
@@ -54,7 +59,7 @@ public final class AdapterMaker {
         Random random = new Random(seed);
         for (Layer layer : net.adapterLayers()) {
             LayerAdapterKind kind = LayerAdapterKind.of(layer.conf().getLayer());
-            fill(layer.getParam(kind.secondKey()), random, 1.0);
+            fill(layer.getParam(kind.secondKey()), random, BETA_SD);
             for (String key : new String[] {kind.firstKey(), kind.secondKey()}) {   // on the 4-bit grid, as after QAT
                 INDArray p = layer.getParam(key);
                 float[] q = CoefficientQuantization.roundTrip(p.dup().data().asFloat(), BITS);

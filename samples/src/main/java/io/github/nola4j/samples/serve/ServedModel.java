@@ -50,8 +50,8 @@ public record ServedModel(String name, int size, Path baseFile) {
             throw new UsageException("--size " + size + ": the samples CNN takes " + BaseCnn.IMAGE_SIZE + "x"
                     + BaseCnn.IMAGE_SIZE + " images; leave --size out");
         }
-        if (name.equals("resnet50") && size < 32) {
-            throw new UsageException("--size " + size + " is too small for ResNet50; use 32 or more (e.g. 96)");
+        if (name.equals("resnet50") && size < 96) {
+            throw new UsageException("--size " + size + " is too small for ResNet50 (its 3x3 average pooling needs 3x3 maps after the stride of 32); use 96 or more");
         }
     }
 
