@@ -100,6 +100,19 @@ class VitTransferTest {
         results.forEach((id, r) -> assertTrue(r.accuracy() > 0 && r.accuracy() <= 1, id + ": " + r.accuracy()));
     }
 
+    @Test
+    void warmUpNotShorterThanTheRunIsAUsageErrorBeforeAnyFile(@TempDir Path dir) {
+        Path out = dir.resolve("out");
+        String error = io.github.nola4j.samples.CliRun.usageError("vit", "--steps", "20", "--warmup-steps", "20",
+                "--out", out.toString(), "--work", dir.resolve("work").toString());
+        assertTrue(error.contains("--warmup-steps 20 must be less than --steps 20"), error);
+        assertFalse(java.nio.file.Files.exists(out), "the output folder was created before the check");
+        assertTrue(WarmupCosine.rate(1e-2, 0, 10, 0) == 1e-2 && WarmupCosine.rate(1e-2, 0, 10, 10)
+                == WarmupCosine.MIN_RATE, "cosine from the peak to the floor");
+        assertEquals(1e-2 / 2 + WarmupCosine.MIN_RATE / 2, WarmupCosine.rate(1e-2, 4, 14, 9), 1e-12,
+                "half way through the cosine after the warm-up");
+    }
+
     private static VitRun run(String id, double lr, int steps) {
         Variant v = Variant.parse(id, 2);
         return new VitRun(new Variant(id, v.method(), v.rank(), v.numBases(), lr), TARGET, 10, steps, 10, 1, 3);
