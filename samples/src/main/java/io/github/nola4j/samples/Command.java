@@ -11,6 +11,8 @@ public enum Command {
             + "plots to --out"),
     QUANTIZE("quantize", "NOLA accuracy with fp32, 8/4/3-bit saved coefficients and 4/3-bit quantisation-aware "
             + "training; write quantization.md to --out"),
+    VIT("vit", "pretrain a small ViT in SameDiff (or reuse it from --work), transfer it with every method in --methods"
+            + " and --seeds (NOLA and LoRA on q, v and the MLP); write vit-report.md to --out"),
     ZOO("zoo", "fine-tune DL4J's zoo ResNet50 with NOLA on every convolution on upscaled images; print time per "
             + "step and memory"),
     BENCH("bench", "training and inference timings of NOLA against full and frozen layers, one line per case"),

@@ -14,15 +14,16 @@ import static io.github.nola4j.samples.Command.FINETUNE;
 import static io.github.nola4j.samples.Command.GPU_CHECK;
 import static io.github.nola4j.samples.Command.PRETRAIN;
 import static io.github.nola4j.samples.Command.QUANTIZE;
+import static io.github.nola4j.samples.Command.VIT;
 import static io.github.nola4j.samples.Command.ZOO;
 
 /** Command-line options: name, value placeholder, help text and the commands that accept them. */
 public enum Option {
     DATA("data", "DIR", "Fashion-MNIST IDX files (.gz or not) or train/ and test/ image folders with one "
             + "subfolder per class (default: /usr/share/datasets/fashion-mnist, else the subset in the jar)",
-            DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE, ZOO),
+            DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE, ZOO, VIT),
     WORK("work", "DIR", "folder for the pretrained base (default: ./nola-work)", DEMO, PRETRAIN, FINETUNE,
-            COMPARE, QUANTIZE),
+            COMPARE, QUANTIZE, VIT),
     BASE("base", "FILE", "pretrained base to fine-tune (default: the one in --work, pretrained if missing); serve, "
             + "make-adapters: the saved base of --model (default: made from a fixed seed)", FINETUNE, COMPARE,
             QUANTIZE, SERVE, MAKE_ADAPTERS),
@@ -51,28 +52,31 @@ public enum Option {
     ADD_EVERY_MS("add-every-ms", "N", "add an adapter this often while the mixed phase runs, timed (default: off)",
             LOADTEST),
     SOURCE_CLASSES("source-classes", "LIST", "source task classes of the base (default: 0,1,2,3,4)",
-            DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE),
-    EPOCHS("epochs", "N", "pretraining epochs (default: 3)", PRETRAIN),
+            DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE, VIT),
+    EPOCHS("epochs", "N", "pretraining epochs (default: 3; vit: 5)", PRETRAIN, VIT),
     ARCH("arch", io.github.nola4j.samples.cnn.BaseArchitecture.cliNames(), "base network: cnn, the small CNN, or "
             + "simplecnn, DL4J's zoo SimpleCNN with BatchNorm (default: cnn)", PRETRAIN, FINETUNE, COMPARE),
     METHOD("method", io.github.nola4j.samples.cnn.Method.cliNames(), "what trains below the new head (default: nola)",
             FINETUNE),
     METHODS("methods", "LIST", "methods to compare: head, full, nola<k> (k = l), lora<r>, each optionally @lr, "
-            + "e.g. nola256@0.1 (default: head,nola16,nola64,nola172,nola256,nola345,lora1,lora2,lora4,full)", COMPARE),
+            + "e.g. nola256@0.1 (default: head,nola16,nola64,nola172,nola256,nola345,lora1,lora2,lora4,full); "
+            + "vit: default head,nola28,nola112,lora1,lora4,full", COMPARE, VIT),
     CLASSES("classes", "LIST", "target task classes, comma-separated (default: 5,6,7,8,9)", DEMO, FINETUNE,
-            COMPARE, QUANTIZE, ZOO),
+            COMPARE, QUANTIZE, ZOO, VIT),
     SHOTS("shots", "N", "training images per target class (default: 100; compare: a list, default 5,10,100)",
-            DEMO, FINETUNE, COMPARE, QUANTIZE, ZOO),
+            DEMO, FINETUNE, COMPARE, QUANTIZE, ZOO, VIT),
     BASES("bases", "N", "NOLA bases k = l per layer (default: 64; quantize: a list, default 64,256)", DEMO,
             FINETUNE, QUANTIZE, ZOO),
     RANK("rank", "N", "rank r of NOLA and LoRA, 1 or more; the scale is 1/r (default: 4)", DEMO, FINETUNE,
-            COMPARE, QUANTIZE, ZOO),
+            COMPARE, QUANTIZE, ZOO, VIT),
     SCALE("scale", "S", "scale s of the update s·A·B (default: 1/r)", DEMO, FINETUNE),
     QAT_BITS("qat-bits", "B", "NOLA quantisation-aware training of α and β at B bits, 2 to 8 (default: off; "
             + "quantize: a list, default 4,3, 0 for none)", FINETUNE, QUANTIZE),
     STEPS("steps", "N", "fine-tuning Adam steps of 50 images (default: 200; zoo: steps of 8 images, at least 4, "
             + "default 30; bench: timed steps per case, at least 20, default 30)", DEMO, FINETUNE, COMPARE, QUANTIZE,
-            ZOO, BENCH),
+            ZOO, BENCH, VIT),
+    WARMUP_STEPS("warmup-steps", "N", "linear warm-up steps before the cosine learning-rate schedule (default: 0, "
+            + "the NOLA ViT recipe's)", VIT),
     SCENARIO("scenario", "NAME", "bench scenario: " + String.join(", ",
             io.github.nola4j.samples.bench.BenchMain.SCENARIOS) + " or all; soak scenario: " + String.join(", ",
             io.github.nola4j.samples.soak.SoakMain.SCENARIOS) + " or all (default: all)", BENCH, SOAK),
@@ -94,17 +98,17 @@ public enum Option {
             + "a random init", ZOO),
     WORKERS("workers", "N", "data-parallel fine-tuning with DL4J ParallelWrapper on N workers, averaging after "
             + "every step; use a power of two (default: 1)", DEMO, FINETUNE),
-    SEEDS("seeds", "LIST", "fine-tuning seeds, comma-separated (default: 1,2,3)", COMPARE, QUANTIZE),
+    SEEDS("seeds", "LIST", "fine-tuning seeds, comma-separated (default: 1,2,3)", COMPARE, QUANTIZE, VIT),
     SAVE("save", "FILE", "write the NOLA adapter (coefficients and the head) to FILE and check it reloads",
             FINETUNE),
     BITS("bits", "B", "bits per coefficient in --save: 32, 8, 4, 3 or 2 (default: 32)", FINETUNE),
     EXPORT("export", "FILE", "write the merged plain DL4J network (ModelSerializer zip) to FILE", FINETUNE),
     OUT("out", "DIR", "folder for the report, plots and the CSV of runs, which later runs resume from "
-            + "(default: ./nola-report)", COMPARE, QUANTIZE),
+            + "(default: ./nola-report)", COMPARE, QUANTIZE, VIT),
     REPORT_ONLY("report-only", null, "write the report from the runs already in --out, training nothing", COMPARE),
-    QUIET("quiet", null, "no progress bars on stderr", DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE, ZOO),
+    QUIET("quiet", null, "no progress bars on stderr", DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE, ZOO, VIT),
     HELP("help", null, "print this command's options and exit", DEMO, PRETRAIN, FINETUNE, COMPARE, QUANTIZE, ZOO,
-            BENCH, GPU_CHECK, SERVE, LOADTEST, MAKE_ADAPTERS);
+            BENCH, GPU_CHECK, SERVE, LOADTEST, MAKE_ADAPTERS, VIT);
 
     private final String name;
     private final String value;

@@ -128,6 +128,7 @@ public final class SamplesMain {
             case COMPARE -> new ReportCommands(out).compare(line, progress);
             case QUANTIZE -> new ReportCommands(out).quantize(line, progress);
             case ZOO -> new ZooCommand(out).run(line, progress);
+            case VIT -> new io.github.nola4j.samples.vit.VitCommand(out).run(line, progress);
             case BENCH -> BenchMain.run(line.has(Option.SCENARIO) ? line.text(Option.SCENARIO) : "all",
                     line.integer(Option.STEPS, BenchMain.DEFAULT_STEPS, BenchMain.MIN_STEPS),
                     line.integer(Option.WARMUP, BenchMain.DEFAULT_WARMUP, 1), line.has(Option.PROFILE), out);

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code bench [--scenario dense|conv|resnet50|inference|all] [--steps N] [--warmup N] [--profile]}: one line
+ * {@code bench [--scenario dense|conv|resnet50|inference|vit|all] [--steps N] [--warmup N] [--profile]}: one line
  * per case, {@code bench <scenario>-<kind> median_ms=<m> p10=<a> p90=<b>}, the median of N
  * training steps (default 30, at least 20) after warm-up, every kind of a scenario in the same run,
  * interleaved step by step ({@link Timing#interleaved}), and followed by its ratios. {@code --profile}
@@ -22,7 +22,7 @@ import java.util.Map;
 public final class BenchMain {
 
     /** Scenarios in the order {@code all} runs them. */
-    public static final List<String> SCENARIOS = List.of("dense", "conv", "inference", "resnet50");
+    public static final List<String> SCENARIOS = List.of("dense", "conv", "inference", "resnet50", "vit");
 
     private BenchMain() {
     }
@@ -52,7 +52,8 @@ public final class BenchMain {
                     case "dense" -> training(Scenario.DENSE, out, warmup, steps);
                     case "conv" -> training(Scenario.CONV, out, warmup, steps);
                     case "inference" -> InferenceBench.run(out, warmup, steps);
-                    default -> ResNet50Bench.run(out, Math.min(warmup, 3), steps, profile);
+                    case "vit" -> VitBench.run(out, warmup, steps);
+                    case "resnet50" -> ResNet50Bench.run(out, Math.min(warmup, 3), steps, profile);
                 }
             }
         }
