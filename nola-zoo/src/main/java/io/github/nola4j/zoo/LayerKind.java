@@ -68,7 +68,8 @@ public enum LayerKind {
             String family = layer instanceof ConvolutionLayer ? " (a ConvolutionLayer variant with another "
                     + "operation and weight layout)" : "";
             return Optional.of("its type " + type.getSimpleName() + family + " cannot be adapted; NOLA adapts "
-                    + "DenseLayer, ConvolutionLayer (2-D) and DL4J's attention layers only");
+                    + "DenseLayer and ConvolutionLayer (2-D), and DL4J's SelfAttentionLayer and RecurrentAttentionLayer as "
+                    + "LayerKind.ATTENTION");
         }
         if (layer instanceof DenseLayer dense && dense.isHasLayerNorm()) {
             return Optional.of("DenseLayer with layer normalisation (hasLayerNorm = true) is not supported");

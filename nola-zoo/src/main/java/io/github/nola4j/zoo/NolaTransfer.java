@@ -113,7 +113,7 @@ public final class NolaTransfer<M extends Model> {
      * "Freeze up to here": adapts only layers after {@code layerName} in DL4J's forward order (a
      * graph's topological order), as DL4J's {@code setFeatureExtractor(layerName)} keeps it and
      * every layer before it frozen. Combines with the other targets; alone, it adapts every
-     * convolution and dense layer after {@code layerName}. An unknown name is an error at build.
+     * convolution, dense and attention layer after {@code layerName}. An unknown name is an error at build.
      */
     public NolaTransfer<M> frozenUpTo(String layerName) {
         targets.frozenUpTo(layerName);
