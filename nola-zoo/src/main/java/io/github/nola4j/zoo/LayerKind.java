@@ -1,5 +1,6 @@
 package io.github.nola4j.zoo;
 
+import io.github.nola4j.layers.attention.AdaptableAttention;
 import io.github.nola4j.layers.attention.NolaAttention;
 import io.github.nola4j.layers.ops.ActivationMapping;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -61,7 +62,7 @@ public enum LayerKind {
      */
     public static Optional<String> whyNotAdaptable(Layer layer) {
         if (familyOf(layer).orElse(null) == ATTENTION) {
-            return NolaAttention.whyNotAdaptable(layer);
+            return AdaptableAttention.whyNot(layer);
         }
         Class<?> type = layer.getClass();
         if (type != DenseLayer.class && type != ConvolutionLayer.class) {

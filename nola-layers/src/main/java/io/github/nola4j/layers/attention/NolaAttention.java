@@ -3,20 +3,13 @@ package io.github.nola4j.layers.attention;
 import io.github.nola4j.layers.FrozenBaseLayer;
 import io.github.nola4j.layers.LayerRuntime;
 import io.github.nola4j.layers.NolaFactors;
-import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.network.Trainability;
-import io.github.nola4j.layers.ops.OptionCheck;
-import io.github.nola4j.layers.quantization.CoefficientQuantization;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.LearnedSelfAttentionLayer;
-import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.RecurrentAttentionLayer;
-import org.deeplearning4j.nn.conf.layers.SelfAttentionLayer;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -35,12 +28,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.Set;
 
 /**
- * NOLA on chosen projections of one of DL4J's attention layers ({@link SelfAttentionLayer},
- * {@link LearnedSelfAttentionLayer}, {@link RecurrentAttentionLayer}, with {@code projectInput = true}).
+ * NOLA on chosen projections of one of DL4J's attention layers ({@code SelfAttentionLayer} or
+ * {@code RecurrentAttentionLayer} with {@code projectInput = true}; {@link AdaptableAttention}).
  * It wraps the original configuration and runs the original's own SameDiff definition, with each chosen
  * projection weight W (Wq, Wk, Wv, Wo, see {@link AttentionProjection}) replaced by W + s·A·B:
  * <pre>
@@ -83,28 +74,6 @@ public class NolaAttention extends SameDiffLayer implements FrozenBaseLayer {
 
     /** No-arg constructor for JSON. */
     protected NolaAttention() {
-    }
-
-    /**
-     * @return why {@code layer} cannot be wrapped (its type, or no projections to adapt), or empty when it can
-     */
-    public static Optional<String> whyNotAdaptable(Layer layer) {
-        boolean projects;
-        if (layer != null && layer.getClass() == SelfAttentionLayer.class) {
-            projects = ((SelfAttentionLayer) layer).isProjectInput();
-        } else if (layer != null && layer.getClass() == LearnedSelfAttentionLayer.class) {
-            return Optional.of("DL4J 1.0.0-M2.1's LearnedSelfAttentionLayer fails in its own forward pass (it tiles the"
-                    + " learned queries Q with scatter_update(onesLike(shape), 0, batchSize), which libnd4j rejects for a"
-                    + " scalar index), so there is no working base to adapt; a SelfAttentionLayer or"
-                    + " RecurrentAttentionLayer can be adapted");
-        } else if (layer != null && layer.getClass() == RecurrentAttentionLayer.class) {
-            projects = ((RecurrentAttentionLayer) layer).isProjectInput();
-        } else {
-            return Optional.of("its type " + (layer == null ? null : layer.getClass().getSimpleName()) + " is not one of"
-                    + " DL4J's attention layers (SelfAttentionLayer, LearnedSelfAttentionLayer, RecurrentAttentionLayer)");
-        }
-        return projects ? Optional.empty() : Optional.of("it has projectInput = false, so no projection weights"
-                + " (Wq, Wk, Wv, Wo) to adapt");
     }
 
     /** @return the NOLA factors of projection {@code p} of this layer */
@@ -244,11 +213,6 @@ public class NolaAttention extends SameDiffLayer implements FrozenBaseLayer {
         return c;
     }
 
-    /** @return a copy of the wrapped original configuration */
-    public SameDiffLayer getAttention() {
-        return (SameDiffLayer) attention.clone();
-    }
-
     public List<AttentionProjection> getProjections() {
         return projections;
     }
@@ -296,78 +260,32 @@ public class NolaAttention extends SameDiffLayer implements FrozenBaseLayer {
 
     /**
      * Builds a {@link NolaAttention} around a copy of {@code attention}: by default NOLA on q and v
-     * ({@link AttentionProjection#DEFAULT}), rank 4, k = l = 64, the NOLA layers' default seed, s = 1/r.
+     * ({@link AttentionProjection#DEFAULT}), rank 4, k = l = 64, the NOLA layers' default seed, s = 1/r
+     * (options: {@link AttentionAdapterOptions}).
      */
-    public static final class Builder extends SameDiffLayer.Builder<Builder> {
+    public static final class Builder extends AttentionAdapterOptions<Builder> {
         private final SameDiffLayer attention;
-        private Set<AttentionProjection> projections = AttentionProjection.DEFAULT;
-        private int rank = 4;
-        private int numBasesA = 64;
-        private int numBasesB = 64;
-        private long basisSeed = NolaLayer.DEFAULT_BASIS_SEED;
-        private Double scale;
-        private int quantizationBits;
 
-        /** @param attention the original layer: see {@link #whyNotAdaptable} */
+        /** @param attention the original layer: see {@link AdaptableAttention#whyNot} */
         public Builder(SameDiffLayer attention) {
-            String reason = whyNotAdaptable(attention).orElse(null);
+            String reason = AdaptableAttention.whyNot(attention).orElse(null);
             if (reason != null) {
                 throw new IllegalArgumentException("NolaAttention cannot wrap layer \"" + (attention == null ? null
-                        : attention.getLayerName()) + "\": " + reason + "; wrap a SelfAttentionLayer, "
-                        + "LearnedSelfAttentionLayer or RecurrentAttentionLayer built with projectInput(true)");
+                        : attention.getLayerName()) + "\": " + reason + "; wrap a SelfAttentionLayer or"
+                        + " RecurrentAttentionLayer built with projectInput(true)");
             }
             this.attention = (SameDiffLayer) attention.clone();
         }
 
-        /** The projections to adapt; see {@link AttentionProjection#parseAll} for names. */
-        public Builder projections(AttentionProjection... chosen) {
-            OptionCheck.require(chosen != null && chosen.length > 0, owner(), "projections", "[]", "must name at "
-                    + "least one projection", "use e.g. projections(AttentionProjection.Q, AttentionProjection.V)");
-            this.projections = EnumSet.copyOf(List.of(chosen));
-            return this;
-        }
-
-        public Builder rank(int r) {
-            this.rank = r;
-            return this;
-        }
-
-        public Builder numBases(int k, int l) {
-            this.numBasesA = k;
-            this.numBasesB = l;
-            return this;
-        }
-
-        public Builder basisSeed(long seed) {
-            this.basisSeed = seed;
-            return this;
-        }
-
-        public Builder scale(double s) {
-            this.scale = s;
-            return this;
-        }
-
-        public Builder quantizationBits(int bits) {
-            this.quantizationBits = bits;
-            return this;
-        }
-
-        private String owner() {
+        @Override
+        String owner() {
             return "NolaAttention \"" + attention.getLayerName() + "\"";
         }
 
         @Override
         @SuppressWarnings("unchecked")
         public NolaAttention build() {
-            OptionCheck.require(rank > 0, owner(), "rank", rank, "must be > 0", "use a rank such as 4");
-            OptionCheck.require(numBasesA > 0, owner(), "numBasesA", numBasesA, "must be > 0", "use e.g. 64 bases");
-            OptionCheck.require(numBasesB > 0, owner(), "numBasesB", numBasesB, "must be > 0", "use e.g. 64 bases");
-            OptionCheck.require(scale == null || Double.isFinite(scale) && scale != 0, owner(), "scale", scale,
-                    "must be finite and non-zero", "use e.g. 1.0 / rank");
-            OptionCheck.require(quantizationBits == 0 || CoefficientQuantization.isSupported(quantizationBits),
-                    owner(), "quantizationBits", quantizationBits, "must be 0 (off) or in ["
-                            + CoefficientQuantization.MIN_BITS + ", " + CoefficientQuantization.MAX_BITS + "]", "use e.g. 4");
+            validate();
             return new NolaAttention(this);
         }
     }
