@@ -22,8 +22,11 @@ public enum LayerRuntime {
      */
     SAMEDIFF;
 
-    /** @return a layer of this runtime with {@code conf} and the parameter views {@code paramTable} */
-    org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
+    /**
+     * @return a layer of this runtime with {@code conf} (a {@link FrozenBaseLayer}; {@link #DIRECT} only for a
+     *         {@link LowRankLayer}) and the parameter views {@code paramTable}
+     */
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners,
                                                int layerIndex, INDArray paramsView, Map<String, INDArray> paramTable,
                                                DataType networkDataType) {
         SameDiffLayer layer = this == SAMEDIFF ? new LowRankSameDiffLayer(conf, networkDataType)

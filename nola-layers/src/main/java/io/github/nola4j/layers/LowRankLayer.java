@@ -40,7 +40,7 @@ import java.util.Objects;
  */
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
-public abstract class LowRankLayer extends SameDiffLayer {
+public abstract class LowRankLayer extends SameDiffLayer implements FrozenBaseLayer {
 
     /** Frozen pretrained weight. */
     public static final String WEIGHT_KEY = "W";
@@ -174,7 +174,7 @@ public abstract class LowRankLayer extends SameDiffLayer {
         return isFrozen(paramName) ? Collections.emptyList() : regularization;
     }
 
-    /** @return the keys of the trainable parameters, in parameter order */
+    @Override
     public List<String> trainableParamKeys() {
         return getLayerParams().getParameterKeys().stream().filter(this::isTrainableKey).toList();
     }

@@ -26,14 +26,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Runtime of a {@link LowRankLayer} (NOLA or LoRA): DL4J's SameDiff layer, changed in four ways.
+ * Runtime of a {@link FrozenBaseLayer} in SameDiff (a {@link LowRankLayer}, NOLA or LoRA, or the NOLA attention
+ * layer): DL4J's SameDiff layer, changed in four ways.
  * <ul>
  *   <li>The upstream gradient ε enters the graph as the loss {@code sum(y ⊙ ε)}, whose gradient
  *       with respect to y is exactly ε. DL4J 1.0.0-M2.1 uses an {@code ExternalErrorsFunction}
  *       whose {@code doDiff} both registers and returns the gradient placeholder, so SameDiff sums
  *       it twice and every gradient of a SameDiff layer comes out doubled.</li>
  *   <li>Backprop asks SameDiff for the gradients of the trainable parameters (α, β or LoRA's A, B) and of the
- *       input only; the frozen W and b get none, and their gradient slots stay zero.</li>
+ *       input only; the frozen parameters (W and b) get none, and their gradient slots stay zero.</li>
  *   <li>Dropout configured on the layer is applied to the input in training, and backpropagated,
  *       as DL4J's own layers do (DL4J's SameDiff runtime ignores it).</li>
  *   <li>The "Added differentiated op" lines that SameDiff prints while building the gradient
@@ -51,8 +52,8 @@ public class LowRankSameDiffLayer extends SameDiffLayer {
         super(conf, dataType);
     }
 
-    private LowRankLayer lowRankConf() {
-        return (LowRankLayer) layerConf();
+    private FrozenBaseLayer frozenBaseConf() {
+        return (FrozenBaseLayer) layerConf();
     }
 
     @Override
@@ -114,7 +115,8 @@ public class LowRankSameDiffLayer extends SameDiffLayer {
             layerConf().getLayerParams().getParamShapes().forEach((key, shape) ->
                     vars.put(key, sameDiff.var(key, dataType, shape)));
             SDVariable mask = sameDiff.placeHolder(MASK_KEY, dataType, ArrayUtil.nTimes((long) inputShape.length, -1));
-            outputVar = lowRankConf().defineLayer(sameDiff, in, vars, mask);
+            outputVar = ((org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer) layerConf())
+                    .defineLayer(sameDiff, in, vars, mask);
             paramTable.forEach((key, array) -> sameDiff.associateArrayWithVariable(array, sameDiff.getVariable(key)));
             SDVariable epsilon = sameDiff.placeHolder(EPSILON_KEY, dataType,
                     ArrayUtil.nTimes((long) inputShape.length, -1)); // output rank = input rank
@@ -126,7 +128,7 @@ public class LowRankSameDiffLayer extends SameDiffLayer {
     /** @return the keys of the parameters that train, in parameter order */
     public List<String> trainableKeys() {
         if (trainableKeys == null) {
-            trainableKeys = lowRankConf().trainableParamKeys();
+            trainableKeys = frozenBaseConf().trainableParamKeys();
         }
         return trainableKeys;
     }

@@ -1,10 +1,14 @@
 package io.github.nola4j.zoo;
 
 import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.attention.AttentionProjection;
 import io.github.nola4j.layers.ops.OptionCheck;
 import io.github.nola4j.layers.quantization.CoefficientQuantization;
 
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The adapter hyper-parameters of one adapted layer: ΔW = s · A · B with A [fanIn, r] and
@@ -20,9 +24,11 @@ import java.util.Objects;
  * @param scale            s, finite and non-zero (LoRA's alpha / r)
  * @param quantizationBits NOLA: quantisation-aware training of α and β at this many bits (2 to 8),
  *                         0 for none; must be 0 for LoRA
+ * @param attentionProjections the projections adapted in an attention layer ({@code NolaAttention}): q and v
+ *                         by default, as the paper's ViT runs; ignored for dense and convolution layers
  */
 public record AdapterSpec(AdapterKind kind, int rank, int numBasesA, int numBasesB, long basisSeed, double scale,
-                          int quantizationBits) {
+                          int quantizationBits, Set<AttentionProjection> attentionProjections) {
 
     /** NOLA, rank 4, k = l = 64, the default basis seed, s = 1/r and no QAT, as {@link NolaLayer}'s builder. */
     public static final AdapterSpec DEFAULT = new AdapterSpec(4, 64, 64, NolaLayer.DEFAULT_BASIS_SEED, 1.0 / 4);
@@ -40,6 +46,15 @@ public record AdapterSpec(AdapterKind kind, int rank, int numBasesA, int numBase
                 "use e.g. 4");
         require(quantizationBits == 0 || kind == AdapterKind.NOLA, "quantizationBits", quantizationBits,
                 "applies to NOLA coefficients only, not to " + kind, "use 0 with AdapterKind.LORA");
+        require(attentionProjections != null && !attentionProjections.isEmpty(), "attentionProjections",
+                attentionProjections, "must name at least one projection", "use e.g. attentionProjections(\"q\", \"v\")");
+        attentionProjections = Collections.unmodifiableSet(EnumSet.copyOf(attentionProjections));
+    }
+
+    /** A spec adapting the default attention projections (q and v). */
+    public AdapterSpec(AdapterKind kind, int rank, int numBasesA, int numBasesB, long basisSeed, double scale,
+                       int quantizationBits) {
+        this(kind, rank, numBasesA, numBasesB, basisSeed, scale, quantizationBits, AttentionProjection.DEFAULT);
     }
 
     /** A NOLA spec without quantisation-aware training. */
@@ -54,30 +69,35 @@ public record AdapterSpec(AdapterKind kind, int rank, int numBasesA, int numBase
 
     public AdapterSpec withKind(AdapterKind k) {
         return new AdapterSpec(Objects.requireNonNull(k, "kind"), rank, numBasesA, numBasesB, basisSeed, scale,
-                k == AdapterKind.NOLA ? quantizationBits : 0);
+                k == AdapterKind.NOLA ? quantizationBits : 0, attentionProjections);
     }
 
     /** @return this spec at rank r; a scale of 1/rank (the default) becomes 1/r, any other is kept */
     public AdapterSpec withRank(int r) {
         return new AdapterSpec(kind, r, numBasesA, numBasesB, basisSeed, scale == 1.0 / rank ? 1.0 / r : scale,
-                quantizationBits);
+                quantizationBits, attentionProjections);
     }
 
     public AdapterSpec withNumBases(int k, int l) {
-        return new AdapterSpec(kind, rank, k, l, basisSeed, scale, quantizationBits);
+        return new AdapterSpec(kind, rank, k, l, basisSeed, scale, quantizationBits, attentionProjections);
     }
 
     public AdapterSpec withBasisSeed(long seed) {
-        return new AdapterSpec(kind, rank, numBasesA, numBasesB, seed, scale, quantizationBits);
+        return new AdapterSpec(kind, rank, numBasesA, numBasesB, seed, scale, quantizationBits, attentionProjections);
     }
 
     public AdapterSpec withScale(double s) {
-        return new AdapterSpec(kind, rank, numBasesA, numBasesB, basisSeed, s, quantizationBits);
+        return new AdapterSpec(kind, rank, numBasesA, numBasesB, basisSeed, s, quantizationBits, attentionProjections);
     }
 
     /** @return this spec with quantisation-aware training at {@code bits} (0: off; NOLA only) */
     public AdapterSpec withQuantizationBits(int bits) {
-        return new AdapterSpec(kind, rank, numBasesA, numBasesB, basisSeed, scale, bits);
+        return new AdapterSpec(kind, rank, numBasesA, numBasesB, basisSeed, scale, bits, attentionProjections);
+    }
+
+    /** @return this spec adapting {@code projections} of attention layers (at least one) */
+    public AdapterSpec withAttentionProjections(Set<AttentionProjection> projections) {
+        return new AdapterSpec(kind, rank, numBasesA, numBasesB, basisSeed, scale, quantizationBits, projections);
     }
 
     private static void require(boolean ok, String option, Object value, String constraint, String fix) {

@@ -6,11 +6,15 @@ import io.github.nola4j.layers.LowRankLayer;
 import io.github.nola4j.layers.NolaConv2d;
 import io.github.nola4j.layers.NolaDense;
 import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.attention.AttentionProjection;
+import io.github.nola4j.layers.attention.NolaAttention;
 import io.github.nola4j.layers.ops.ActivationMapping;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.conf.layers.samediff.AbstractSameDiffLayer;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.regularization.Regularization;
@@ -19,7 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds the NOLA (or, by {@link AdapterSpec#kind()}, LoRA) layer that replaces a DL4J {@link DenseLayer} or {@link ConvolutionLayer}: same
+ * Builds the NOLA (or, by {@link AdapterSpec#kind()}, LoRA) layer that replaces a DL4J {@link DenseLayer} or
+ * {@link ConvolutionLayer}, or the {@link NolaAttention} around one of DL4J's attention layers: same
  * name, nIn, nOut, activation, bias, kernel, stride, padding, dilation and convolution mode, so
  * that with the pretrained W and b copied in and β = 0 it computes exactly what the original did.
  *
@@ -40,21 +45,43 @@ final class NolaLayerFactory {
      * @param spec     NOLA hyper-parameters
      * @param fineTune optional fine-tune configuration (may be null)
      */
-    static LowRankLayer create(Layer original, AdapterSpec spec, FineTuneConfiguration fineTune) {
+    static Layer create(Layer original, AdapterSpec spec, FineTuneConfiguration fineTune) {
+        if (original instanceof SameDiffLayer attention) {
+            return attention(attention, spec, fineTune);
+        }
         BaseLayer base = (BaseLayer) original;
         LowRankLayer.Builder<?> builder = spec.kind() == AdapterKind.LORA ? loraBuilder(original, spec)
                 : nolaBuilder(original, spec);
         builder.rank(spec.rank()).scale(spec.scale())
                 .activation(ActivationMapping.toEnum(base.getActivationFn(), original.getLayerName()))
-                .updater(updater(base, fineTune)).name(original.getLayerName());
+                .updater(updater(original.getLayerName(), base.getIUpdater(), fineTune)).name(original.getLayerName());
         if (base.getIDropout() != null) {
             builder.dropOut(base.getIDropout().clone());
         }
         LowRankLayer layer = (LowRankLayer) builder.build();
-        layer.setRegularization(regularization(base, fineTune));
+        layer.setRegularization(regularization(fineTune));
         layer.setRegularizationBias(new ArrayList<>());
         layer.setGradientNormalization(base.getGradientNormalization());
         layer.setGradientNormalizationThreshold(base.getGradientNormalizationThreshold());
+        return layer;
+    }
+
+    private static NolaAttention attention(SameDiffLayer original, AdapterSpec spec, FineTuneConfiguration fineTune) {
+        if (spec.kind() != AdapterKind.NOLA) {
+            throw new IllegalArgumentException("Layer \"" + original.getLayerName() + "\" (" + original.getClass()
+                    .getSimpleName() + ") cannot take " + spec.kind() + " adapters: attention layers take NOLA only;"
+                    + " exclude it, or give it NOLA with override(\"" + original.getLayerName()
+                    + "\", s -> s.withKind(AdapterKind.NOLA))");
+        }
+        NolaAttention layer = new NolaAttention.Builder(original)
+                .projections(spec.attentionProjections().toArray(AttentionProjection[]::new))
+                .rank(spec.rank()).numBases(spec.numBasesA(), spec.numBasesB()).basisSeed(spec.basisSeed())
+                .scale(spec.scale()).quantizationBits(spec.quantizationBits())
+                .updater(updater(original.getLayerName(), original.getUpdater(), fineTune)).build();
+        layer.setRegularization(regularization(fineTune));
+        layer.setRegularizationBias(new ArrayList<>());
+        layer.setGradientNormalization(original.getGradientNormalization());
+        layer.setGradientNormalizationThreshold(original.getGradientNormalizationThreshold());
         return layer;
     }
 
@@ -86,16 +113,16 @@ final class NolaLayerFactory {
                 .initSeed(spec.basisSeed());
     }
 
-    private static IUpdater updater(BaseLayer base, FineTuneConfiguration fineTune) {
-        IUpdater u = fineTune != null && fineTune.getUpdater() != null ? fineTune.getUpdater() : base.getIUpdater();
+    private static IUpdater updater(String layerName, IUpdater own, FineTuneConfiguration fineTune) {
+        IUpdater u = fineTune != null && fineTune.getUpdater() != null ? fineTune.getUpdater() : own;
         if (u == null) {
-            throw new IllegalArgumentException("Layer \"" + base.getLayerName() + "\" has no updater to train its NOLA "
+            throw new IllegalArgumentException("Layer \"" + layerName + "\" has no updater to train its NOLA "
                     + "coefficients with; set one with FineTuneConfiguration.Builder().updater(new Adam(1e-3))");
         }
         return u.clone();
     }
 
-    private static List<Regularization> regularization(BaseLayer base, FineTuneConfiguration fineTune) {
+    private static List<Regularization> regularization(FineTuneConfiguration fineTune) {
         List<Regularization> copy = new ArrayList<>();
         if (setsRegularization(fineTune)) {
             fineTune.getRegularization().forEach(r -> copy.add(r.clone()));
@@ -108,7 +135,8 @@ final class NolaLayerFactory {
      * and β (all of them unless {@code fineTune} sets its own), empty when there are none
      */
     static List<Regularization> regularizationLeftOff(Layer original, FineTuneConfiguration fineTune) {
-        List<Regularization> own = ((BaseLayer) original).getRegularization();
+        List<Regularization> own = original instanceof AbstractSameDiffLayer sd ? sd.getRegularization()
+                : ((BaseLayer) original).getRegularization();
         return setsRegularization(fineTune) || own == null ? List.of() : List.copyOf(own);
     }
 

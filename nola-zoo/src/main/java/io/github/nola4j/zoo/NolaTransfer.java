@@ -1,5 +1,6 @@
 package io.github.nola4j.zoo;
 
+import io.github.nola4j.layers.attention.AttentionProjection;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -36,7 +37,8 @@ import java.util.regex.Pattern;
  * </pre>
  * Each selected {@code DenseLayer} / {@code ConvolutionLayer} becomes a {@code NolaDense} /
  * {@code NolaConv2d} (or, with {@link #kind(AdapterKind) kind(LORA)}, a {@code LoraDense} /
- * {@code LoraConv2d}) holding the pretrained W and b, so the new network computes what the old
+ * {@code LoraConv2d}), each attention layer a {@code NolaAttention} on its {@link #attentionProjections},
+ * holding the pretrained weights, so the new network computes what the old
  * one did until the adapter moves. Layers that are neither adapted, nor the head, nor listed with
  * {@link #trainable} are frozen: their parameters stay bit-identical in {@code fit()} and they
  * run in inference mode (no dropout; BatchNorm on its running statistics), while gradients still
@@ -111,7 +113,7 @@ public final class NolaTransfer<M extends Model> {
      * "Freeze up to here": adapts only layers after {@code layerName} in DL4J's forward order (a
      * graph's topological order), as DL4J's {@code setFeatureExtractor(layerName)} keeps it and
      * every layer before it frozen. Combines with the other targets; alone, it adapts every
-     * convolution and dense layer after {@code layerName}. An unknown name is an error at build.
+     * convolution, dense and attention layer after {@code layerName}. An unknown name is an error at build.
      */
     public NolaTransfer<M> frozenUpTo(String layerName) {
         targets.frozenUpTo(layerName);
@@ -175,6 +177,13 @@ public final class NolaTransfer<M extends Model> {
         return this;
     }
 
+    /** Projections of attention layers to adapt: q, k, v, o (or Wq, Wk, Wv, Wo). Default q and v, as the paper's ViT. */
+    public NolaTransfer<M> attentionProjections(String... names) {
+        spec.set("attentionProjections", names == null ? "null" : String.join(", ", names),
+                s -> s.withAttentionProjections(AttentionProjection.parseAll(names)));
+        return this;
+    }
+
     /** Changes the adapter options of layers whose whole name matches {@code regex}; the first match wins. */
     public NolaTransfer<M> override(String regex, UnaryOperator<AdapterSpec> change) {
         overrides.add(new TransferOptions.SpecOverride(TargetSelector.compile(regex, "override"),
@@ -182,10 +191,7 @@ public final class NolaTransfer<M extends Model> {
         return this;
     }
 
-    /**
-     * Replaces the head (the last layer with parameters on the path to the output) by a freshly
-     * initialised, trainable copy with {@code nOut} outputs.
-     */
+    /** Replaces the head (the last layer with parameters on the path to the output) by a fresh trainable copy. */
     public NolaTransfer<M> replaceHead(long nOut) {
         return replaceHead(null, nOut);
     }
@@ -202,8 +208,8 @@ public final class NolaTransfer<M extends Model> {
     }
 
     /**
-     * Appends a LossLayer (identity activation) with this loss, for a MultiLayerNetwork that ends
-     * without an output layer (e.g. zoo SimpleCNN, which ends in a softmax ActivationLayer).
+     * Appends a LossLayer (identity activation) with this loss, for a MultiLayerNetwork that ends without an
+     * output layer (e.g. zoo SimpleCNN, which ends in a softmax ActivationLayer).
      */
     public NolaTransfer<M> outputLoss(LossFunctions.LossFunction loss) {
         this.outputLoss = Objects.requireNonNull(loss, "loss");
@@ -222,10 +228,7 @@ public final class NolaTransfer<M extends Model> {
         return this;
     }
 
-    /**
-     * Whether BatchNormalization layers kept {@link #trainable} also keep their running mean and
-     * variance fixed (γ and β still train). Default true. Frozen BatchNorm layers never update them.
-     */
+    /** Whether BatchNorm layers kept {@link #trainable} keep their running statistics fixed (γ, β train). Default true. */
     public NolaTransfer<M> freezeBatchNormStatistics(boolean freeze) {
         this.freezeBatchNormStatistics = freeze;
         return this;
@@ -233,11 +236,9 @@ public final class NolaTransfer<M extends Model> {
 
     /**
      * Sets the running mean and variance of every BatchNormalization layer from this batch of real
-     * inputs before adapting ({@link BatchNormCalibration}). For random-init models only: their
-     * running statistics are 0 and 1, and frozen on those nothing normalises the activations, so
-     * training can diverge. Pretrained
-     * models keep theirs; do not call this for them. The calibrated statistics are saved with the
-     * adapter, since the base does not hold them.
+     * inputs before adapting ({@link BatchNormCalibration}). For random-init models only: their running statistics
+     * are 0 and 1, and frozen on those nothing normalises the activations, so training can diverge. Pretrained
+     * models keep theirs; do not call this for them. The calibrated statistics are saved with the adapter.
      *
      * @param features inputs of the network's input shape, e.g. [n, c, h, w] with n of 100 or more
      */
@@ -258,9 +259,8 @@ public final class NolaTransfer<M extends Model> {
     }
 
     /**
-     * Trains the new head with its own updater, e.g. {@code new Adam(1e-2)} while the adapters use the
-     * fine-tune configuration's rate, so that tuning the adapters' learning rate leaves the head alone.
-     * Needs {@link #replaceHead}.
+     * Trains the new head with its own updater, e.g. {@code new Adam(1e-2)} while the adapters use the fine-tune
+     * configuration's rate, so that tuning the adapters' learning rate leaves the head alone. Needs {@link #replaceHead}.
      */
     public NolaTransfer<M> headUpdater(IUpdater updater) {
         this.headUpdater = Objects.requireNonNull(updater, "updater");

@@ -66,7 +66,7 @@ public final class TargetSelector {
      * Adapts only layers after {@code layerName} in DL4J's forward order (a graph's topological
      * order), so that it and everything before it stay frozen, as DL4J's
      * {@code TransferLearning.Builder.setFeatureExtractor(layerName)} freezes them. With no other
-     * target, every adaptable convolution and dense layer after it is adapted.
+     * target, every adaptable convolution, dense and attention layer after it is adapted.
      */
     public TargetSelector frozenUpTo(String layerName) {
         this.frozenUpTo = java.util.Objects.requireNonNull(layerName, "layerName");

@@ -2,6 +2,7 @@ package io.github.nola4j.zoo;
 
 import io.github.nola4j.layers.LowRankLayer;
 import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.attention.NolaAttention;
 import io.github.nola4j.layers.network.Trainability;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -74,6 +75,14 @@ public record TrainableSummary(long totalParams, long trainableParams, long adap
         List<String> names = new ArrayList<>();
         for (Map.Entry<String, Layer> e : NetworkEditor.layersOf(network).entrySet()) {
             org.deeplearning4j.nn.conf.layers.Layer conf = e.getValue().conf().getLayer();
+            if (conf instanceof NolaAttention attention) {
+                names.add(e.getKey());
+                adapter += attention.numTrainableParams();
+                bytes4 += attention.getProjections().size()
+                        * (quantisedBytes(attention.getNumBasesA()) + quantisedBytes(attention.getNumBasesB()));
+                lora += attention.loraRank1Params();
+                continue;
+            }
             if (conf instanceof LowRankLayer lowRank) {
                 names.add(e.getKey());
                 adapter += lowRank.numTrainableParams();

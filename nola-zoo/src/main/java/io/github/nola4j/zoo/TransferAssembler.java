@@ -108,7 +108,7 @@ final class TransferAssembler<M extends Model> {
             Layer replacement;
             if (adapted.contains(ref)) {
                 NolaLayerFactory.regularizationLeftOff(ref.conf(), t.fineTune()).forEach(r -> leftOff.add(r.toString()));
-                LowRankLayer adapter = NolaLayerFactory.create(ref.conf(), t.specFor(ref.name()), t.fineTune());
+                Layer adapter = NolaLayerFactory.create(ref.conf(), t.specFor(ref.name()), t.fineTune());
                 if (adapter instanceof NolaLayer nola) {
                     nolaLayers.add(nola);
                 }

@@ -1,6 +1,7 @@
 package io.github.nola4j.layers.adapter;
 
 import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.attention.NolaAttention;
 import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -36,6 +37,10 @@ public final class AdaptedNetwork {
         for (Layer layer : layers) {
             String name = layer.conf().getLayer().getLayerName();
             layersByName.put(name, layer);
+            if (layer.conf().getLayer() instanceof NolaAttention) {
+                throw new IllegalArgumentException("layer \"" + name + "\" is a NolaAttention, whose coefficients adapter"
+                        + " files do not hold yet; save the whole network with ModelSerializer.writeModel instead");
+            }
             if (LayerAdapterKind.isAdapterLayer(layer.conf().getLayer())) {
                 nolaLayers.add(layer);
             }

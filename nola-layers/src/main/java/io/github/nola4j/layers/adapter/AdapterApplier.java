@@ -8,15 +8,12 @@ import io.github.nola4j.layers.adapter.format.AdapterPayload;
 import io.github.nola4j.layers.adapter.format.ExtraTensor;
 import io.github.nola4j.layers.adapter.format.LayerAdapter;
 import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
-import io.github.nola4j.layers.basis.BasisGenerator;
 import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -53,9 +50,9 @@ public final class AdapterApplier {
      */
     public static AdapterPlan plan(AdaptedNetwork net, Adapter adapter, LoadOptions options) {
         Objects.requireNonNull(options, "options: use LoadOptions.STRICT");
-        checkGenerator(adapter);
+        AdapterChecks.requireGenerator(adapter);
         List<AdapterPlan.Assignment> out = new ArrayList<>();
-        Map<String, LayerAdapter> byName = layersByName(adapter);
+        Map<String, LayerAdapter> byName = AdapterChecks.entriesByName(adapter, "layer");
         List<String> nolaNames = new ArrayList<>();
         for (Layer layer : net.adapterLayers()) {
             nolaNames.add(AdaptedNetwork.nameOf(layer));
@@ -67,7 +64,8 @@ public final class AdapterApplier {
         }
         for (Layer layer : net.adapterLayers()) {
             LayerAdapter la = byName.get(AdaptedNetwork.nameOf(layer));
-            checkLayer(la, AdapterCapture.capture(layer));
+            AdapterChecks.requireCompatible(la, AdapterCapture.capture(layer), "layer", "network",
+                    "build the NOLA layer with the adapter's configuration");
             float[] alpha = la.alpha().clone();
             float[] beta = la.beta().clone();
             if (la.kind() == LayerAdapterKind.NOLA) {
@@ -77,8 +75,8 @@ public final class AdapterApplier {
             }
             String first = la.kind().firstKey();
             String second = la.kind().secondKey();
-            out.add(assignment(la.name() + "/" + first, layer.getParam(first), alpha));
-            out.add(assignment(la.name() + "/" + second, layer.getParam(second), beta));
+            out.add(AdapterChecks.assignment(la.name() + "/" + first, layer.getParam(first), alpha));
+            out.add(AdapterChecks.assignment(la.name() + "/" + second, layer.getParam(second), beta));
         }
         Set<String> seen = new HashSet<>();
         for (ExtraTensor t : adapter.extraTensors()) {
@@ -88,50 +86,8 @@ public final class AdapterApplier {
             }
             out.add(extra(net, t));
         }
-        if (!options.allowDifferentBase() && !adapter.baseFingerprint().equals(net.fingerprint())) {
-            throw new AdapterMismatchException("adapter \"" + adapter.task() + "\" was trained on the base with"
-                    + " fingerprint " + adapter.baseFingerprint() + " but this network's base has "
-                    + net.fingerprint() + " (" + BaseFingerprint.SCHEME + "); load it onto that base, or pass"
-                    + " LoadOptions.ALLOW_DIFFERENT_BASE to apply it to another base on purpose");
-        }
+        AdapterChecks.requireBase(adapter, net.fingerprint(), options, "network");
         return new AdapterPlan(adapter, out);
-    }
-
-    private static void checkGenerator(Adapter adapter) {
-        if (!BasisGenerator.ID.equals(adapter.generatorId()) || BasisGenerator.VERSION != adapter.generatorVersion()) {
-            throw new AdapterMismatchException("adapter \"" + adapter.task() + "\" was made with basis generator "
-                    + adapter.generatorId() + " version " + adapter.generatorVersion() + ", but this library generates"
-                    + " bases with " + BasisGenerator.ID + " version " + BasisGenerator.VERSION + "; its coefficients"
-                    + " mean nothing on other bases. Use the nola4j release that wrote it");
-        }
-    }
-
-    private static Map<String, LayerAdapter> layersByName(Adapter adapter) {
-        Map<String, LayerAdapter> byName = new LinkedHashMap<>();
-        for (LayerAdapter la : adapter.layers()) {
-            if (byName.put(la.name(), la) != null) {
-                throw new AdapterMismatchException("layer \"" + la.name() + "\" appears twice in adapter \""
-                        + adapter.task() + "\"; each NOLA layer has one entry");
-            }
-        }
-        return byName;
-    }
-
-    private static void checkLayer(LayerAdapter want, LayerAdapter have) {
-        // a LoRA layer's init seed only chose A's starting values, which the adapter replaces
-        boolean seedMatters = have.kind() == LayerAdapterKind.NOLA;
-        boolean same = want.kind() == have.kind() && want.type().equals(have.type()) && Arrays.equals(want.weightShape(), have.weightShape())
-                && want.hasBias() == have.hasBias() && want.rank() == have.rank()
-                && want.numBasesA() == have.numBasesA() && want.numBasesB() == have.numBasesB()
-                && Double.compare(want.scale(), have.scale()) == 0
-                && (!seedMatters || want.basisSeed() == have.basisSeed());
-        if (!same) {
-            throw new AdapterMismatchException("layer \"" + want.name() + "\": the adapter is for " + want.describe()
-                    + " but the network has " + have.describe() + "; build the NOLA layer with the adapter's"
-                    + " configuration (the bases depend on shape, r, k, l and seed)");
-        }
-        AdapterPayload.requireFinite(want.name() + "/" + want.kind().firstKey(), want.alpha());
-        AdapterPayload.requireFinite(want.name() + "/" + want.kind().secondKey(), want.beta());
     }
 
     private static AdapterPlan.Assignment extra(AdaptedNetwork net, ExtraTensor t) {
@@ -151,11 +107,6 @@ public final class AdapterApplier {
                     + t.layer() + "\" has the adapter's shape (e.g. the same number of classes)");
         }
         AdapterPayload.requireFinite(t.id(), t.values());
-        return assignment(t.id(), target, t.values());
-    }
-
-    private static AdapterPlan.Assignment assignment(String id, INDArray target, float[] values) {
-        INDArray v = Nd4j.createFromArray(values).reshape('c', target.shape()).castTo(target.dataType());
-        return new AdapterPlan.Assignment(id, target, v);
+        return AdapterChecks.assignment(t.id(), target, t.values());
     }
 }

@@ -40,7 +40,8 @@ final class GraphRewriter {
         WeightLayout layout = weight.layout();
         long fanIn = layout.fanIn(shape);
         long nOut = layout.nOut(shape);
-        List<String> readers = new ArrayList<>(sd.getVariables().get(name).getInputsForOp());
+        List<String> readers = sd.getVariables().get(name).getInputsForOp().stream()
+                .filter(sd.getOps()::containsKey).distinct().toList(); // see GraphWeights.scan
         String prefix = name + (spec.kind() == AdapterKind.NOLA ? "/nola/" : "/lora/");
         SDVariable[] factors;
         List<String> trainable;

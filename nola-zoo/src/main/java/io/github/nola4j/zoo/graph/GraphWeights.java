@@ -39,7 +39,9 @@ final class GraphWeights {
         for (Variable v : sd.getVariables().values()) {
             SDVariable var = v.getVariable();
             VariableType type = var.getVariableType();
-            List<String> readers = v.getInputsForOp();
+            // imported graphs (samediff-import-onnx) can list readers that are no longer ops of the graph
+            List<String> readers = v.getInputsForOp() == null ? null
+                    : v.getInputsForOp().stream().filter(sd.getOps()::containsKey).distinct().toList();
             if ((type != VariableType.VARIABLE && type != VariableType.CONSTANT) || readers == null
                     || readers.isEmpty()) {
                 continue;
