@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code evaluation} scenario: {@code evaluate} of 5,000 28x28 grey images (batches of 500, as
- * the samples' compare evaluates) with DL4J's zoo SimpleCNN ({@link ZooSimpleCnn}, 5 classes) as
+ * The {@code evaluation} scenario: {@code evaluate} of 5,000 28x28 grey images in batches of 100
+ * (at 500, DL4J's own convolutions' im2col columns took the process past 6 GB of native memory) with DL4J's zoo SimpleCNN ({@link ZooSimpleCnn}, 5 classes) as
  * a transfer builds it: {@code head} (every layer below the new head frozen, on NolaTransfer's
  * libnd4j frozen runtimes), {@code nola} (NOLA on its nine convolutions, BatchNorm frozen on
  * libnd4j) and {@code dl4j} (the base network as DL4J runs it: what frozen layers cost before
@@ -26,7 +26,7 @@ import java.util.Map;
 final class EvaluationBench {
 
     private static final int IMAGES = 5_000;
-    private static final int BATCH = 500;
+    private static final int BATCH = 100;
     private static final int CLASSES = 5;
 
     private EvaluationBench() {
