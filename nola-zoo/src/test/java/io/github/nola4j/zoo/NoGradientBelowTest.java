@@ -33,8 +33,8 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * Frozen layers before the first trainable layer (in DL4J's forward order) are DL4J's FrozenLayer,
- * where DL4J's backward pass stops; frozen layers above it pass gradients down (FrozenInferenceLayer).
+ * Frozen layers before the first trainable layer (in DL4J's forward order) are FrozenForwardLayer
+ * (DL4J's FrozenLayer; parameterless ones DL4J's FrozenLayer itself), where DL4J's backward pass stops; frozen layers above it pass gradients down (FrozenInferenceLayer).
  * Training gives bit-identically the parameters of the same network with every frozen layer
  * passing gradients (full backprop), in double precision.
  */
