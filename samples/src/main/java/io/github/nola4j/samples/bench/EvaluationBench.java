@@ -3,7 +3,7 @@ package io.github.nola4j.samples.bench;
 import io.github.nola4j.samples.cnn.CnnTransfer;
 import io.github.nola4j.samples.cnn.ZooSimpleCnn;
 import io.github.nola4j.zoo.NolaTransfer;
-import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code evaluation} scenario: {@code evaluate} of 5,000 28x28 grey images in batches of 100
- * (at 500, DL4J's own convolutions' im2col columns took the process past 6 GB of native memory) with DL4J's zoo SimpleCNN ({@link ZooSimpleCnn}, 5 classes) as
+ * The {@code evaluation} scenario: {@code evaluate} of 5,000 28x28 grey images in batches of 500 (as
+ * the samples' compare evaluates) with DL4J's zoo SimpleCNN ({@link ZooSimpleCnn}, 5 classes) as
  * a transfer builds it: {@code head} (every layer below the new head frozen, on NolaTransfer's
  * libnd4j frozen runtimes), {@code nola} (NOLA on its nine convolutions, BatchNorm frozen on
  * libnd4j) and {@code dl4j} (the base network as DL4J runs it: what frozen layers cost before
@@ -26,7 +26,7 @@ import java.util.Map;
 final class EvaluationBench {
 
     private static final int IMAGES = 5_000;
-    private static final int BATCH = 100;
+    private static final int BATCH = 500;
     private static final int CLASSES = 5;
 
     private EvaluationBench() {
@@ -53,9 +53,9 @@ final class EvaluationBench {
             batches.add(new DataSet(Nd4j.rand(DataType.FLOAT, BATCH, 1, 28, 28), labels));
         }
         Map<String, Runnable> cases = new LinkedHashMap<>();
-        cases.put("dl4j", () -> base.evaluate(new ListDataSetIterator<>(batches, BATCH)));
-        cases.put("head", () -> head.evaluate(new ListDataSetIterator<>(batches, BATCH)));
-        cases.put("nola", () -> nola.evaluate(new ListDataSetIterator<>(batches, BATCH)));
+        cases.put("dl4j", () -> base.evaluate(new ExistingDataSetIterator(batches)));
+        cases.put("head", () -> head.evaluate(new ExistingDataSetIterator(batches)));
+        cases.put("nola", () -> nola.evaluate(new ExistingDataSetIterator(batches)));
         Map<String, Timing> timings = Timing.interleaved(cases, warmup, runs);
         timings.forEach((kind, t) -> out.printf("bench evaluation-simplecnn-%s %s images=%d%n", kind, t.format(), IMAGES));
         out.printf("bench evaluation-ratio head/dl4j=%.3f nola/dl4j=%.3f%n",
