@@ -2,10 +2,12 @@
 
 Same shapes, batch, optimiser and NOLA settings as nola4j's bench; prints lines in the same format:
     bench <scenario>-<kind> median_ms=<m> p10=<a> p90=<b>
-Kinds: full (layer trainable), frozen (layer frozen, gradients flow through), nola (NOLA as the paper
+Kinds: full (layer trainable), frozen (layer frozen, gradients flow through), head (resnet50 only:
+backbone frozen in eval mode, only the new fc trains), nola (NOLA as the paper
 writes it: x·W + s·(x·A)·B, for a convolution conv(x, W) + s·conv1x1(conv_r(x, A), B)), nola-merged
 (one product with W + s·A·B), and nola-best, the faster of the two NOLA variants (the number to
-compare nola4j's NOLA with). Interleaved step by step like nola4j's Timing.interleaved.
+compare nola4j's NOLA with). Interleaved step by step like nola4j's Timing.interleaved. After the resnet50
+steps, ResNet50's inference in eval mode under no_grad (resnet50-inference-eval, with images_per_s).
 
 Run with Debian's python3-torch and OpenBLAS (without libopenblas0-pthread, torch falls back to the
 reference libblas3, several times slower; the script warns):
@@ -118,6 +120,10 @@ def network(scenario, kind, input_grad):
         import torchvision
         net = torchvision.models.resnet50(num_classes=10)
         x, y = torch.rand(8, 3, 96, 96), torch.arange(8) % 10
+        if kind == "head":  # head-only transfer: backbone frozen in eval mode (running statistics), new fc trains
+            net.eval()
+            for name, p in net.named_parameters():
+                p.requires_grad_(name.startswith("fc."))
         if nola:
             adapt_convolutions(net, merged)
             for m in net.modules():
@@ -173,7 +179,7 @@ def percentile(sorted_ms, p):
 
 def wants_input_grad(mode, kind):
     if mode == "dl4j":
-        return not kind.startswith("nola")
+        return not kind.startswith("nola") and kind != "head"
     return mode == "on"
 
 
@@ -254,6 +260,24 @@ def profile(scenario, kind, step, steps):
           + f" updater={updater_ms:.1f} rest={rest:.1f}  (torch.profiler, self CPU time, {steps} steps)")
 
 
+def inference(steps, warmup):
+    """ResNet50 in eval mode under no_grad, batch 8 at 96x96: what nola4j's resnet50-inference-nola compares with."""
+    import torchvision
+    torch.manual_seed(7)
+    net = torchvision.models.resnet50(num_classes=10).eval()
+    x = torch.rand(8, 3, 96, 96)
+    ms = []
+    with torch.no_grad():
+        for rnd in range(warmup + steps):
+            start = time.perf_counter()
+            net(x)
+            if rnd >= warmup:
+                ms.append((time.perf_counter() - start) * 1e3)
+    s = sorted(ms)
+    print(f"bench resnet50-inference-eval median_ms={percentile(s, 50):.3f} p10={percentile(s, 10):.3f} "
+          f"p90={percentile(s, 90):.3f} images_per_s={8 * 1000 / percentile(s, 50):.1f}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--steps", type=int, default=30)
@@ -270,7 +294,8 @@ def main():
     for scenario in ["dense", "conv", "resnet50"]:
         if args.scenario not in ("all", scenario):
             continue
-        kinds = ["full", "nola", "nola-merged"] if scenario == "resnet50" else ["full", "frozen", "nola", "nola-merged"]
+        kinds = ["full", "nola", "nola-merged", "head"] if scenario == "resnet50" \
+            else ["full", "frozen", "nola", "nola-merged"]
         steps = {k: step_function(scenario, k, wants_input_grad(args.input_grad, k)) for k in kinds}
         ms = {k: [] for k in kinds}
         warmup = min(args.warmup, 3) if scenario == "resnet50" else args.warmup
@@ -290,6 +315,9 @@ def main():
                   f"input gradient {'on' if wants_input_grad(args.input_grad, kind) else 'off'})")
         best = min(("nola", "nola-merged"), key=lambda k: medians[k])
         print(f"bench {scenario}-nola-best median_ms={medians[best]:.3f} variant={best}")
+        if scenario == "resnet50":
+            print(f"bench resnet50-ratio head/full={medians['head'] / medians['full']:.3f}")
+            inference(args.steps, warmup)
         if args.profile and scenario == "resnet50":
             for kind in ("full", best):
                 profile(scenario, kind, steps[kind], min(args.steps, 10))

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * W and b of the low-rank layers do not). Layers
  * with no trainable layer below get {@link DirectLowRankLayer#setInputGradientNeeded}(false) and
  * return zeros as their input gradient, which is what keeps DL4J's backward pass intact. Trained
- * parameters are the same as with the input gradient computed.
+ * parameters are the same as with the input gradient computed (to rounding on the factorised
+ * convolution path, whose kernel gradient then comes from im2col).
  *
  * <p>Call this after the network is built and before training; call {@link #computeAll} before
  * asking the network itself for its input gradient ({@code backpropGradient}). The setting lives in

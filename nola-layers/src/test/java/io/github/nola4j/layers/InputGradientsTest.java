@@ -24,7 +24,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Skipping the unused input gradient leaves every trained parameter bit-identical. */
+/**
+ * Skipping the unused input gradient leaves every trained parameter bit-identical on the merged path
+ * (the same conv2d_bp) and equal to 1e-12 in double on the factorised one (dA from im2col there).
+ */
 class InputGradientsTest {
 
     private static MultiLayerNetwork convThenDense(TrainingPath path) {
@@ -71,7 +74,17 @@ class InputGradientsTest {
             assertEquals(1, InputGradients.skipUnused(skipping), path.toString());
             assertFalse(((DirectLowRankLayer) skipping.getLayer(0)).isInputGradientNeeded());
             assertTrue(((DirectLowRankLayer) skipping.getLayer(1)).isInputGradientNeeded());
-            assertArrayEquals(trainedParams(full), trainedParams(skipping), path.toString());
+            double[] expected = trainedParams(full);
+            double[] actual = trainedParams(skipping);
+            if (path == TrainingPath.MERGED) {
+                assertArrayEquals(expected, actual, path.toString()); // the same conv2d_bp: bit-identical
+            } else {
+                // without input gradient the factorised dA comes from im2col and a GEMM, not conv2d_bp: the same
+                // sums in another order, so equal to rounding
+                for (int i = 0; i < expected.length; i++) {
+                    assertEquals(expected[i], actual[i], 1e-12 * Math.max(1.0, Math.abs(expected[i])), path + " [" + i + "]");
+                }
+            }
 
             InputGradients.computeAll(skipping);
             assertTrue(((DirectLowRankLayer) skipping.getLayer(0)).isInputGradientNeeded());

@@ -1,59 +1,64 @@
 package io.github.nola4j.zoo;
 
-import io.github.nola4j.layers.network.BatchNormStatistics;
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.FrozenLayerWithBackprop;
-import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
-import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
-import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Runtime of {@link FrozenInferenceLayer}: DL4J's {@link FrozenLayerWithBackprop}, with the exact
- * input gradient of a BatchNormalization layer that runs on its running statistics:
+ * Runtime of {@link FrozenInferenceLayer}: DL4J's {@link FrozenLayerWithBackprop} (inference-mode
+ * forward, no parameter gradient, the input gradient passed down) that runs a ConvolutionLayer,
+ * a BatchNormalization or a DenseLayer on libnd4j ({@link FrozenComputation}: {@link FrozenConvolution},
+ * {@link FrozenBatchNorm}, {@link FrozenDense}) and any other layer as DL4J's. For BatchNormalization that is also the
+ * exact input gradient of its inference-mode forward pass:
  * <pre>
  *   y = γ ⊙ (x − μ) / sqrt(σ² + eps) + β         (per channel; μ, σ² the running statistics)
- *   dL/dx = dL/dy ⊙ γ / sqrt(σ² + eps)           x, y, dL/dx: [mb, c] or [mb, c, h, w] (NCHW) or NHWC
+ *   dL/dx = dL/dy ⊙ γ / sqrt(σ² + eps)
  * </pre>
+ * where DL4J's own backward pass applies the training-mode formula with batch-statistics terms.
  * No parameter receives a gradient.
  */
 public class FrozenInferenceRuntime extends FrozenLayerWithBackprop {
 
+    /** The libnd4j computation of the wrapped layer, or null to run DL4J's. */
+    private final FrozenComputation computation;
+
     public FrozenInferenceRuntime(Layer insideLayer) {
         super(insideLayer);
+        this.computation = FrozenComputation.of(insideLayer);
+    }
+
+    /** @return true when the wrapped layer runs on libnd4j ({@link FrozenComputation}), false when on DL4J's code */
+    public boolean runsOnLibnd4j() {
+        return computation != null;
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (computation == null) {
+            return super.activate(training, workspaceMgr);
+        }
+        return computation.activate(getInsideLayer().input(), training, workspaceMgr);
+    }
+
+    @Override
+    public INDArray activate(INDArray input, boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (computation == null) {
+            return super.activate(input, training, workspaceMgr);
+        }
+        setInput(input, workspaceMgr);
+        return activate(training, workspaceMgr);
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (!(getInsideLayer() instanceof BatchNormalization bn)) {
+        if (computation == null) {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
-        org.deeplearning4j.nn.conf.layers.BatchNormalization conf =
-                (org.deeplearning4j.nn.conf.layers.BatchNormalization) bn.conf().getLayer();
-        INDArray factor = channelFactor(bn, conf, epsilon);
-        int channelAxis = epsilon.rank() == 4 && conf.getCnn2DFormat() == CNN2DFormat.NHWC ? 3 : 1;
-        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, epsilon.dataType(),
-                epsilon.shape(), epsilon.ordering());
-        Nd4j.getExecutioner().exec(new BroadcastMulOp(epsilon, factor, out, channelAxis));
-        return new Pair<>(new DefaultGradient(), out);
-    }
-
-    /** @return γ / sqrt(σ² + eps), shape [c] */
-    private static INDArray channelFactor(BatchNormalization bn,
-                                          org.deeplearning4j.nn.conf.layers.BatchNormalization conf,
-                                          INDArray epsilon) {
-        INDArray var = BatchNormStatistics.variance(bn);
-        INDArray invStd = Transforms.pow(var.add(conf.getEps()), -0.5, false);
-        INDArray gamma = conf.isLockGammaBeta() ? Nd4j.valueArrayOf(invStd.shape(), conf.getGamma(), invStd.dataType())
-                : bn.getParam(BatchNormalizationParamInitializer.GAMMA);
-        return invStd.mul(gamma).reshape(invStd.length()).castTo(epsilon.dataType());
+        return new Pair<>(new DefaultGradient(), computation.inputGradient(getInsideLayer().input(), epsilon,
+                workspaceMgr));
     }
 }

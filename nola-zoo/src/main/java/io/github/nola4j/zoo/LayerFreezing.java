@@ -22,8 +22,9 @@ final class LayerFreezing {
      * @param backprop true when layers below train, so that gradients must pass through this one
      * @return a copy of {@code layer} with a NoOp updater (no state), no regularisation and no
      * constraints, so its parameters never change, wrapped in a {@link FrozenInferenceLayer} when
-     * {@code backprop}, otherwise in DL4J's {@link FrozenLayer}, where DL4J's backward pass stops
-     * (see {@link NetworkEditor#withoutTrainableUpstream})
+     * {@code backprop}, otherwise in a {@link FrozenForwardLayer} (DL4J's {@link FrozenLayer}, where
+     * DL4J's backward pass stops; see {@link NetworkEditor#withoutTrainableUpstream}); both run a
+     * ConvolutionLayer, BatchNormalization or DenseLayer on libnd4j ({@link FrozenComputation})
      * @throws IllegalArgumentException for a layer with parameters whose updater cannot be set, or
      *                                  one that DL4J's frozen wrapper cannot hold ({@link #requireWrappable})
      */
@@ -42,7 +43,7 @@ final class LayerFreezing {
         copy.setConstraints(null);
         copy.setWeightNoise(null);
         copy.setIDropout(null); // runs in inference mode; DL4J would still backprop a stale dropout mask
-        return backprop ? new FrozenInferenceLayer(copy) : new FrozenLayer(copy);
+        return backprop ? new FrozenInferenceLayer(copy) : new FrozenForwardLayer(copy);
     }
 
     /**

@@ -153,7 +153,8 @@ final class TransferAssembler<M extends Model> {
         skipUnusedInputGradients(network);
 
         TrainableSummary summary = TrainableSummary.of(network);
-        log.info("Adapter transfer built in {} ms:\n{}", (System.nanoTime() - start) / 1_000_000, summary);
+        log.info("Adapter transfer built in {} ms:\n{}\n  {}", (System.nanoTime() - start) / 1_000_000, summary,
+                FrozenRuntimeListing.of(network));
         Map<String, Integer> bits = new LinkedHashMap<>();
         adapted.forEach(ref -> bits.put(ref.name(), t.specFor(ref.name()).quantizationBits()));
         TransferSettings settings = new TransferSettings(head, t.headNOut(),

@@ -6,8 +6,9 @@
  * the selected dense and convolution layers by {@link io.github.nola4j.layers.NolaDense} and
  * {@link io.github.nola4j.layers.NolaConv2d} with the pretrained W and b copied in, optionally
  * replaces the head, freezes everything else (gradients flow through frozen layers with a trainable
- * layer below them; those before the first trainable layer are DL4J's FrozenLayer, where backprop
- * stops) and
+ * layer below them; those before the first trainable layer are {@link io.github.nola4j.zoo.FrozenForwardLayer},
+ * DL4J's FrozenLayer, where backprop stops; frozen convolution, BatchNorm and dense layers run on
+ * libnd4j, see {@link io.github.nola4j.zoo.FrozenInferenceRuntime}) and
  * reports a {@link io.github.nola4j.zoo.TrainableSummary}. The input network is never modified.
  * {@link io.github.nola4j.zoo.AdapterKind#LORA} swaps in LoRA layers instead, and
  * {@link io.github.nola4j.zoo.NolaTransfer#calibrateBatchNorm} sets a random-init model's BatchNorm

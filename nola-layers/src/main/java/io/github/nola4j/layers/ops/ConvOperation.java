@@ -97,6 +97,41 @@ public final class ConvOperation implements LayerOperation {
     }
 
     /**
+     * The convolution of a frozen DL4J ConvolutionLayer on libnd4j's conv2d (oneDNN), no update:
+     * {@code z = conv(x, W) + b}.
+     *
+     * @param x    [mb, nIn, h, w] (NCHW)
+     * @param w    DL4J's kernel [nOut, nIn, kH, kW]
+     * @param bias b (any shape of nOut values) or null
+     * @return z [mb, nOut, oH, oW], in the current workspace
+     */
+    public INDArray convolve(INDArray x, INDArray w, INDArray bias) {
+        return ops().forward(x, w.permute(2, 3, 1, 0), bias == null ? null : bias.reshape(bias.length()));
+    }
+
+    /**
+     * The input gradient of {@link #convolve} (no kernel gradient where one convolution gives it;
+     * see {@link #inputGradientIsOneConvolution()}): {@code dL/dx = convᵀ(δ, W)}.
+     *
+     * @param x     the forward's input [mb, nIn, h, w]
+     * @param w     [nOut, nIn, kH, kW]
+     * @param delta dL/dz [mb, nOut, oH, oW]
+     * @return dL/dx [mb, nIn, h, w], in the current workspace
+     */
+    public INDArray inputGradient(INDArray x, INDArray w, INDArray delta) {
+        return ops().inputGradient(x, w.permute(2, 3, 1, 0), delta);
+    }
+
+    /**
+     * @return true when {@link #inputGradient} is one convolution (stride 1 with an even Same padding
+     *         span or Truncate padding within the kernel's span, or a strided 1x1 kernel), false when
+     *         it takes a conv2d_bp whose kernel gradient is dropped
+     */
+    public boolean inputGradientIsOneConvolution() {
+        return ops().inputGradientIsOneConvolution();
+    }
+
+    /**
      * @return a {@link FactorisedConvStep} or a {@link MergedConvStep}, as {@code path} says or,
      *         for {@link TrainingPath#AUTO}, as {@link ConvPathRule} chooses
      */

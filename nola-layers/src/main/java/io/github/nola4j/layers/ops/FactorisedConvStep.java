@@ -9,7 +9,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   h  = conv_r(x, A)                      r-channel convolution with the layer's geometry, [mb, r, oH, oW]
  *   z  = conv(x, W) + b + conv1x1(h, s·B)
  *   dh, d(s·B) = conv2d_bp of the 1x1 convolution (h, s·B, δ)
- *   dx_A, dA   = conv2d_bp of the r-channel convolution (x, A, dh)
+ *   dx_A, dA   = conv2d_bp of the r-channel convolution (x, A, dh); without input gradient dA alone
+ *                from im2col(x) ({@link Conv2dOps#kernelGradientRows}) where its padding fits
  *   dx         = conv2dᵀ(δ, W) + dx_A                      only when the input gradient is wanted
  *                (see {@link Conv2dOps#inputGradient})
  * </pre>
@@ -54,9 +55,12 @@ final class FactorisedConvStep implements TrainingStep {
     @Override
     public INDArray[] backprop(INDArray delta) {
         INDArray[] pointwise = Conv2dOps.POINTWISE.backprop(h, bKernel, null, delta); // dh, d(s·B) as [1, 1, r, nOut]
+        INDArray dB = pointwise[1].reshape(bKernel.size(2), bKernel.size(3));
+        if (!inputGradient && ops.kernelGradientFromColumns(x.shape(), h.shape())) {
+            return new INDArray[] {null, ops.kernelGradientRows(x, pointwise[0]), dB}; // dA from im2col, no dx_A
+        }
         INDArray[] reduced = ops.backprop(x, aKernel, null, pointwise[0]);            // dx_A, dA as [kH, kW, nIn, r]
         INDArray dA = update.aFromKernel(reduced[1]);
-        INDArray dB = pointwise[1].reshape(bKernel.size(2), bKernel.size(3));
         INDArray dx = inputGradient ? ops.inputGradient(x, wKernel, delta).addi(reduced[0]) : null;
         return new INDArray[] {dx, dA, dB};
     }

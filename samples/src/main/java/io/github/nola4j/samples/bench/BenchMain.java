@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code bench [--scenario dense|conv|resnet50|inference|vit|all] [--steps N] [--warmup N] [--profile]}: one line
- * per case, {@code bench <scenario>-<kind> median_ms=<m> p10=<a> p90=<b>}, the median of N
+ * {@code bench [--scenario dense|conv|resnet50|inference|evaluation|vit|all] [--steps N] [--warmup N] [--profile]}:
+ * one line per case, {@code bench <scenario>-<kind> median_ms=<m> p10=<a> p90=<b>}, the median of N
  * training steps (default 30, at least 20) after warm-up, every kind of a scenario in the same run,
  * interleaved step by step ({@link Timing#interleaved}), and followed by its ratios. {@code --profile}
  * adds, for the resnet50 scenario, where each kind's step spends its time ({@link StepProfile}).
@@ -22,7 +22,7 @@ import java.util.Map;
 public final class BenchMain {
 
     /** Scenarios in the order {@code all} runs them. */
-    public static final List<String> SCENARIOS = List.of("dense", "conv", "inference", "resnet50", "vit");
+    public static final List<String> SCENARIOS = List.of("dense", "conv", "inference", "resnet50", "evaluation", "vit");
 
     private BenchMain() {
     }
@@ -53,7 +53,8 @@ public final class BenchMain {
                     case "conv" -> training(Scenario.CONV, out, warmup, steps);
                     case "inference" -> InferenceBench.run(out, warmup, steps);
                     case "vit" -> VitBench.run(out, warmup, steps);
-                    case "resnet50" -> ResNet50Bench.run(out, Math.min(warmup, 3), steps, profile);
+                    case "evaluation" -> EvaluationBench.run(out, Math.min(warmup, 2), EvaluationBench.runs(steps));
+                    default -> ResNet50Bench.run(out, Math.min(warmup, 3), steps, profile);
                 }
             }
         }
@@ -85,7 +86,9 @@ public final class BenchMain {
         Map<Kind, Timing> timings = Timing.interleaved(steps, warmup, runs);
         timings.forEach((kind, t) -> out.println("bench " + name + "-" + kind.name().toLowerCase() + " " + t.format()));
         double nola = timings.get(Kind.NOLA).median();
-        out.printf("bench %s-ratio nola/full=%.3f nola/frozen=%.3f%n", name, nola / timings.get(Kind.FULL).median(),
-                nola / timings.get(Kind.FROZEN).median());
+        double frozen = timings.get(Kind.FROZEN).median();
+        out.printf("bench %s-ratio nola/full=%.3f nola/frozen=%.3f frozen/nola=%.3f frozen/frozen_dl4j=%.3f%n", name,
+                nola / timings.get(Kind.FULL).median(), nola / frozen, frozen / nola,
+                frozen / timings.get(Kind.FROZEN_DL4J).median());
     }
 }

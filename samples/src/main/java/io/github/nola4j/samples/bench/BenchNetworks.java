@@ -3,6 +3,7 @@ package io.github.nola4j.samples.bench;
 import io.github.nola4j.layers.InputGradients;
 import io.github.nola4j.layers.NolaConv2d;
 import io.github.nola4j.layers.NolaDense;
+import io.github.nola4j.zoo.FrozenInferenceLayer;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -12,6 +13,7 @@ import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.activations.Activation;
@@ -19,6 +21,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
@@ -29,15 +32,18 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *   <li>conv: batch 32, input 64×32×32, one 3×3 convolution 64→64 (Same, ReLU), global average
  *       pooling, softmax head 64→10, Adam; NOLA r = 4, k = l = 256.</li>
  * </ul>
- * Kinds: {@code full} (the layer trains), {@code frozen} (DL4J's FrozenLayerWithBackprop: no
- * update, gradients flow through, so it computes dL/dx as DL4J's layers always do), {@code nola}
- * (the NOLA layer; it is the lowest trainable layer, so {@link InputGradients} turns its dL/dx off).
+ * Kinds: {@code full} (the layer trains), {@code frozen} (the layer as NolaTransfer freezes it when
+ * gradients must flow through: {@link FrozenInferenceLayer}, a ConvolutionLayer on libnd4j's conv2d
+ * with its input gradient and no kernel gradient; a DenseLayer as DL4J's), {@code frozen_dl4j} (DL4J's
+ * own FrozenLayerWithBackprop: its layer's full backward pass, the parameter gradients zeroed after),
+ * {@code nola} (the NOLA layer; it is the lowest trainable layer, so {@link InputGradients} turns
+ * its dL/dx off). Both frozen kinds compute dL/dx, as PyTorch's frozen kind does.
  */
 public final class BenchNetworks {
 
     public enum Scenario { DENSE, CONV }
 
-    public enum Kind { FULL, FROZEN, NOLA }
+    public enum Kind { FULL, FROZEN, FROZEN_DL4J, NOLA }
 
     private BenchNetworks() {
     }
@@ -64,24 +70,33 @@ public final class BenchNetworks {
         if (scenario == Scenario.DENSE) {
             return switch (kind) {
                 case FULL -> denseLayer();
-                case FROZEN -> new FrozenLayerWithBackprop(denseLayer());
+                case FROZEN -> new FrozenInferenceLayer(frozenCopy(denseLayer()));
+                case FROZEN_DL4J -> new FrozenLayerWithBackprop(denseLayer());
                 case NOLA -> new NolaDense.Builder().nOut(512).rank(8).numBasesA(256).numBasesB(256).scale(1.0 / 8)
                         .activation(Activation.TANH).build();
             };
         }
         return switch (kind) {
             case FULL -> convLayer();
-            case FROZEN -> new FrozenLayerWithBackprop(convLayer());
+            case FROZEN -> new FrozenInferenceLayer(frozenCopy(convLayer()));
+            case FROZEN_DL4J -> new FrozenLayerWithBackprop(convLayer());
             case NOLA -> new NolaConv2d.Builder().nOut(64).kernelSize(3, 3).convolutionMode(ConvolutionMode.Same)
                     .rank(4).numBasesA(256).numBasesB(256).scale(0.25).activation(Activation.RELU).build();
         };
     }
 
-    private static Layer denseLayer() {
+    /** @return {@code layer} with a NoOp updater, as NolaTransfer freezes it (no updater state) */
+    private static Layer frozenCopy(BaseLayer layer) {
+        layer.setIUpdater(new NoOp());
+        layer.setBiasUpdater(new NoOp());
+        return layer;
+    }
+
+    private static BaseLayer denseLayer() {
         return new DenseLayer.Builder().nOut(512).activation(Activation.TANH).build();
     }
 
-    private static Layer convLayer() {
+    private static BaseLayer convLayer() {
         return new ConvolutionLayer.Builder(3, 3).nOut(64).convolutionMode(ConvolutionMode.Same)
                 .activation(Activation.RELU).build();
     }

@@ -19,9 +19,12 @@ import java.util.Map;
 /**
  * The {@code resnet50} scenario: DL4J's zoo ResNet50 at 96×96 (its pooling leaves nothing at
  * 64×64), batch 8, 10 classes; every convolution adapted with NOLA (r = 4, k = l = 256) against
- * full fine-tuning of the same network. Also the set-up time (swap plus first forward, basis
- * generation included) and the memory of the shared bases; with {@code --profile}, where each
- * kind's step spends its time ({@link StepProfile}).
+ * full fine-tuning of the same network, and a head-only transfer ({@code head}: the backbone frozen
+ * by NolaTransfer, on its libnd4j frozen runtimes without any gradient, a new 10-class head
+ * trains). Then inference ({@code output}) of the adapted network against DL4J's network, in
+ * images per second. Also the set-up time (swap plus first forward, basis generation included)
+ * and the memory of the shared bases; with {@code --profile}, where each kind's step spends its
+ * time ({@link StepProfile}).
  */
 final class ResNet50Bench {
 
@@ -30,6 +33,17 @@ final class ResNet50Bench {
     private static final int CLASSES = 10;
 
     private ResNet50Bench() {
+    }
+
+    /** Inference of the adapted network (unmerged adapters, frozen layers on libnd4j) against DL4J's network. */
+    private static void inference(PrintStream out, ComputationGraph base, ComputationGraph nola,
+                                  org.nd4j.linalg.api.ndarray.INDArray features, int warmup, int runs) {
+        Map<String, Runnable> calls = new LinkedHashMap<>();
+        calls.put("dl4j", () -> base.output(features));
+        calls.put("nola", () -> nola.output(features));
+        Map<String, Timing> timings = Timing.interleaved(calls, warmup, runs);
+        timings.forEach((kind, t) -> out.printf("bench resnet50-inference-%s %s images_per_s=%.1f%n", kind, t.format(),
+                BATCH * 1000.0 / t.median()));
     }
 
     /** Steps each kind runs under the profiler with {@code --profile}. */
@@ -58,14 +72,20 @@ final class ResNet50Bench {
         out.printf("bench resnet50-setup ms=%.0f adapted_layers=%d bases_bytes=%d%n", setupMs,
                 adapted.adaptedLayers().size(), BasisCache.bytesHeld());
 
+        ComputationGraph headOnly = NolaTransfer.of(base).replaceHead(CLASSES)
+                .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(1e-3)).build())
+                .build().network();
         Map<String, Runnable> steps = new LinkedHashMap<>();
         steps.put("full", () -> base.fit(batch));
         steps.put("nola", () -> nola.fit(batch));
+        steps.put("head", () -> headOnly.fit(batch));
         Map<String, Timing> timings = Timing.interleaved(steps, warmup, runs);
         timings.forEach((kind, t) -> out.println("bench resnet50-" + kind + " " + t.format()));
         Timing full = timings.get("full");
         Timing nolaStep = timings.get("nola");
-        out.printf("bench resnet50-ratio nola/full=%.3f%n", nolaStep.median() / full.median());
+        out.printf("bench resnet50-ratio nola/full=%.3f head/full=%.3f%n", nolaStep.median() / full.median(),
+                timings.get("head").median() / full.median());
+        inference(out, base, nola, features, warmup, runs);
         if (profile) {
             steps.forEach((kind, step) -> out.println(StepProfile.profile("resnet50-" + kind, step, PROFILED_STEPS)));
         }

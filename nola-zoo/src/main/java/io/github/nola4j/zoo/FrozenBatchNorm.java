@@ -1,0 +1,92 @@
+package io.github.nola4j.zoo;
+
+import io.github.nola4j.layers.network.BatchNormStatistics;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * A frozen DL4J {@link BatchNormalization} in inference mode as one folded per-channel scale and
+ * shift (torchvision's FrozenBatchNorm2d), on its running statistics μ, σ²:
+ * <pre>
+ *   a = γ / sqrt(σ² + eps),  c = β − μ·a              per channel, [c]
+ *   y = x ⊙ a + c                                      x, y [mb, c] or [mb, c, h, w] (NCHW) or [mb, h, w, c] (NHWC)
+ *   dL/dx = dL/dy ⊙ a                                 one broadcast multiply; never batchnorm_bp
+ * </pre>
+ * (γ, β the layer's constants when it locks them). Equal to DL4J's (x − μ)/sqrt(σ² + eps)·γ + β up
+ * to rounding. The statistics are read at every call, so a network whose parameters are set again
+ * computes with the new ones.
+ */
+final class FrozenBatchNorm implements FrozenComputation {
+
+    private final Layer layer;
+    private final BatchNormalization conf;
+
+    FrozenBatchNorm(Layer layer) {
+        this.layer = layer;
+        this.conf = (BatchNormalization) layer.conf().getLayer();
+    }
+
+    /** @return true for DL4J's own BatchNormalization layer */
+    static boolean supports(Layer inside) {
+        return inside.getClass() == org.deeplearning4j.nn.layers.normalization.BatchNormalization.class
+                && inside.conf().getLayer().getClass() == BatchNormalization.class;
+    }
+
+    private int channelAxis(INDArray x) {
+        return x.rank() == 4 && conf.getCnn2DFormat() == CNN2DFormat.NHWC ? 3 : 1;
+    }
+
+    private void requireRank(INDArray x) {
+        if (x.rank() != 2 && x.rank() != 4) {
+            throw new IllegalArgumentException("Frozen BatchNormalization \"" + conf.getLayerName() + "\": input of rank "
+                    + x.rank() + " " + java.util.Arrays.toString(x.shape()) + " is not supported; it takes [mb, c] or "
+                    + "4-d convolutional activations");
+        }
+    }
+
+    /** @return a = γ / sqrt(σ² + eps), [c], in {@code like}'s data type */
+    private INDArray scale(INDArray like) {
+        INDArray invStd = Transforms.pow(BatchNormStatistics.variance(layer).add(conf.getEps()), -0.5, false);
+        INDArray gamma = conf.isLockGammaBeta() ? Nd4j.valueArrayOf(invStd.shape(), conf.getGamma(), invStd.dataType())
+                : layer.getParam(BatchNormalizationParamInitializer.GAMMA);
+        return invStd.muli(gamma).reshape(invStd.length()).castTo(like.dataType());
+    }
+
+    /** @return c = β − μ·a, [c] */
+    private INDArray shift(INDArray scale) {
+        INDArray mean = BatchNormStatistics.mean(layer).reshape(scale.length()).castTo(scale.dataType());
+        INDArray beta = conf.isLockGammaBeta() ? Nd4j.valueArrayOf(scale.shape(), conf.getBeta(), scale.dataType())
+                : layer.getParam(BatchNormalizationParamInitializer.BETA).reshape(scale.length()).castTo(scale.dataType());
+        return beta.sub(mean.mul(scale));
+    }
+
+    @Override
+    public INDArray activate(INDArray input, boolean keepForBackprop, LayerWorkspaceMgr workspaceMgr) {
+        requireRank(input);
+        INDArray x = input.castTo(layer.getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).dataType());
+        INDArray a = scale(x);
+        INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), x.shape(), 'c');
+        int axis = channelAxis(x);
+        Nd4j.getExecutioner().exec(new BroadcastMulOp(x, a, y, axis));
+        Nd4j.getExecutioner().exec(new BroadcastAddOp(y, shift(a), y, axis));
+        return y;
+    }
+
+    @Override
+    public INDArray inputGradient(INDArray input, INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        requireRank(epsilon);
+        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), epsilon.shape(),
+                'c');
+        Nd4j.getExecutioner().exec(new BroadcastMulOp(epsilon, scale(epsilon), dx, channelAxis(epsilon)));
+        return dx;
+    }
+}
