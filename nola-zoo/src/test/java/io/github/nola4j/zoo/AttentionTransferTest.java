@@ -1,6 +1,5 @@
 package io.github.nola4j.zoo;
 
-import io.github.nola4j.layers.adapter.format.WriteOptions;
 import io.github.nola4j.layers.attention.AttentionProjection;
 import io.github.nola4j.layers.attention.NolaAttention;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -25,7 +24,6 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -117,7 +115,7 @@ class AttentionTransferTest {
     }
 
     @Test
-    void refusesWrongProjectionsKindsAndLayersWithTheBaseUntouched(@TempDir Path dir) {
+    void refusesWrongProjectionsKindsAndLayersWithTheBaseUntouched() {
         MultiLayerNetwork base = base();
         Map<String, INDArray> before = Fixtures.snapshot(base.getLayers());
         IllegalArgumentException name = assertThrows(IllegalArgumentException.class,
@@ -135,13 +133,6 @@ class AttentionTransferTest {
                 base(new SelfAttentionLayer.Builder().name("attn").nIn(8).nOut(8).nHeads(1).projectInput(false).build()))
                 .targetNames("attn").fineTuneConfiguration(adam()).build());
         assertTrue(noProjection.getMessage().contains("projectInput = false"), noProjection.getMessage());
-        TransferResult<MultiLayerNetwork> r = NolaTransfer.of(base).targetKinds(LayerKind.ATTENTION)
-                .fineTuneConfiguration(adam()).build();
-        Path file = dir.resolve("attn.nola");
-        IllegalArgumentException save = assertThrows(IllegalArgumentException.class,
-                () -> r.saveAdapter(file, WriteOptions.fp32()));
-        assertTrue(save.getMessage().contains("ModelSerializer"), save.getMessage());
-        assertFalse(Files.exists(file));
         Fixtures.assertBitIdentical(before, Fixtures.snapshot(base.getLayers()), "the base");
     }
 }
