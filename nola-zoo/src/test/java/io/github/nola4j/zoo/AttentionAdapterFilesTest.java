@@ -66,14 +66,24 @@ class AttentionAdapterFilesTest {
     }
 
     private static NolaTransfer<MultiLayerNetwork> transfer(MultiLayerNetwork base, String... projections) {
-        return NolaTransfer.of(base).targetNames("attn").attentionProjections(projections).rank(2).numBases(16, 8)
+        return transfer(base, AdapterKind.NOLA, projections);
+    }
+
+    private static NolaTransfer<MultiLayerNetwork> transfer(MultiLayerNetwork base, AdapterKind kind,
+                                                            String... projections) {
+        return NolaTransfer.of(base).targetNames("attn").kind(kind).attentionProjections(projections).rank(2)
+                .numBases(16, 8)
                 .replaceHead(Fixtures.CLASSES)
                 .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(3e-2)).seed(3).build());
     }
 
     private static TransferResult<MultiLayerNetwork> trained(MultiLayerNetwork base, int dataSeed,
                                                             String... projections) {
-        TransferResult<MultiLayerNetwork> r = transfer(base, projections).build();
+        return trained(transfer(base, projections), dataSeed);
+    }
+
+    private static TransferResult<MultiLayerNetwork> trained(NolaTransfer<MultiLayerNetwork> transfer, int dataSeed) {
+        TransferResult<MultiLayerNetwork> r = transfer.build();
         DataSet data = Fixtures.data(DataType.FLOAT, 12, INPUT, Fixtures.CLASSES, dataSeed);
         for (int i = 0; i < 8; i++) {
             r.network().fit(data);
@@ -152,6 +162,32 @@ class AttentionAdapterFilesTest {
         assertTrue(Fixtures.bitIdentical(baseOut, net.output(x())), "the base again");
         Map<String, INDArray> after = Fixtures.snapshot(net.getLayers());
         Fixtures.assertBitIdentical(pristine, after, "every parameter after useBase");
+    }
+
+    /** LoRA on all four projections: A and B in full in the file, restored, switched and merged like NOLA. */
+    @Test
+    void loraOnTheProjectionsSavesRestoresAndMergesLikeNola(@TempDir Path dir) throws Exception {
+        TransferResult<MultiLayerNetwork> r = trained(transfer(base(5), AdapterKind.LORA, "q", "k", "v", "o"), 4);
+        Path file = dir.resolve("lora.nola");
+        Adapter saved = r.saveAdapter(file, "lora", WriteOptions.fp32());
+        LayerAdapter o = saved.layers().get(3);
+        assertEquals("attn/Wo", o.name());
+        assertEquals("LoraAttention", o.type());
+        assertEquals(8 * 2, o.numBasesA(), "A [fanIn, r] in full");
+        INDArray expected = r.network().output(x());
+        TransferResult<MultiLayerNetwork> restored = NolaTransfer.of(base(5)).restore(file);
+        assertTrue(Fixtures.bitIdentical(expected, restored.network().output(x())), "restored from base + file");
+
+        MultiLayerNetwork net = restored.network();
+        AdapterBank bank = new AdapterBank(AdaptedNetwork.of(net), List.of("out"), LoadOptions.STRICT);
+        bank.add("lora", file);
+        INDArray wv = net.getLayer("attn").getParam("Wv").dup();
+        bank.merge();
+        assertFalse(Fixtures.bitIdentical(wv, net.getLayer("attn").getParam("Wv")), "Wv holds W + A·(s·B)");
+        assertTrue(expected.equalsWithEps(net.output(x()), 1e-5), "merged computes the same function");
+        bank.unmerge();
+        assertTrue(Fixtures.bitIdentical(wv, net.getLayer("attn").getParam("Wv")), "Wv back bit for bit");
+        assertTrue(Fixtures.bitIdentical(expected, net.output(x())), "unmerged output");
     }
 
     @Test

@@ -64,7 +64,7 @@ public final class AdaptedNetwork {
         AdaptedNetwork net = new AdaptedNetwork(model, layers);
         if (net.weights.isEmpty()) {
             throw new IllegalArgumentException("the network has no NOLA or LoRA layers (NolaDense, NolaConv2d,"
-                    + " LoraDense, LoraConv2d, NolaAttention), so it has no adapter; its layers are "
+                    + " LoraDense, LoraConv2d, NolaAttention, LoraAttention), so it has no adapter; its layers are "
                     + net.layersByName.keySet());
         }
         return net;
@@ -76,8 +76,9 @@ public final class AdaptedNetwork {
     }
 
     /**
-     * @return the low-rank adapter layers (NOLA and LoRA), in network order; a {@code NolaAttention} holds adapted
-     * weights ({@link #adaptedWeights()}) but is not one of them
+     * @return the low-rank adapter layers (NOLA and LoRA), in network order; an attention adapter
+     * ({@code NolaAttention}, {@code LoraAttention}) holds adapted weights ({@link #adaptedWeights()}) but is not one
+     * of them
      */
     public List<Layer> adapterLayers() {
         return List.copyOf(nolaLayers);

@@ -6,7 +6,9 @@ import io.github.nola4j.layers.NolaFactors;
 import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.adapter.format.LayerAdapter;
 import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
+import io.github.nola4j.layers.attention.AttentionAdapter;
 import io.github.nola4j.layers.attention.AttentionProjection;
+import io.github.nola4j.layers.attention.LoraAttention;
 import io.github.nola4j.layers.attention.NolaAttention;
 import io.github.nola4j.layers.ops.LowRankUpdate;
 import org.deeplearning4j.nn.api.Layer;
@@ -25,6 +27,7 @@ import java.util.function.Function;
  *   NolaDense/NolaConv2d "c" c            W       b or none  alpha, beta      its class name  the layer's
  *   LoraDense/LoraConv2d "c" c            W       b or none  A, B             its class name  the layer's
  *   NolaAttention "att"      att/Wq, ...  Wq, ... none       alphaQ, betaQ    NolaAttention   {@link AttentionProjection}'s
+ *   LoraAttention "att"      att/Wq, ...  Wq, ... none       loraAQ, loraBQ   LoraAttention   {@link AttentionProjection}'s
  * </pre>
  * An attention layer has one entry per chosen projection. 0 in the second vector (β, B) makes ΔW = 0.
  */
@@ -67,17 +70,14 @@ public final class AdaptedNetworkWeight {
         org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
         String layerName = conf.getLayerName();
         List<AdaptedNetworkWeight> out = new ArrayList<>();
-        if (conf instanceof NolaAttention attention) {
+        if (conf instanceof AttentionAdapter attention) {
             for (AttentionProjection p : attention.getProjections()) {
-                NolaFactors f = attention.nolaFactors(p);
-                long[] shape = attention.weightShape(p);
-                out.add(new AdaptedNetworkWeight(layerName + "/" + p.weightKey(), layer, LayerAdapterKind.NOLA,
-                        NolaAttention.class.getSimpleName(),
-                        new String[] {p.weightKey(), null, p.alphaKey(), p.betaKey()}, f.rank(), f.scale(),
-                        f.basisSeed(), f, params -> {
-                            INDArray[] ab = f.factors(params.get(p.alphaKey()), params.get(p.betaKey()));
-                            return p.update(ab[0], ab[1], shape);
-                        }));
+                NolaFactors f = attention instanceof NolaAttention nola ? nola.nolaFactors(p) : null;
+                long seed = f != null ? f.basisSeed() : ((LoraAttention) attention).getInitSeed();
+                out.add(new AdaptedNetworkWeight(layerName + "/" + p.weightKey(), layer,
+                        f != null ? LayerAdapterKind.NOLA : LayerAdapterKind.LORA, conf.getClass().getSimpleName(),
+                        new String[] {p.weightKey(), null, attention.firstKey(p), attention.secondKey(p)},
+                        attention.getRank(), attention.getScale(), seed, f, params -> attention.update(p, params)));
             }
             return out;
         }
@@ -94,9 +94,9 @@ public final class AdaptedNetworkWeight {
         return out;
     }
 
-    /** @return whether {@code conf} holds adapted weights: a NOLA or LoRA layer, or a {@link NolaAttention} */
+    /** @return whether {@code conf} holds adapted weights: a NOLA or LoRA layer, or an {@link AttentionAdapter} */
     public static boolean isAdapterLayer(org.deeplearning4j.nn.conf.layers.Layer conf) {
-        return LayerAdapterKind.isAdapterLayer(conf) || conf instanceof NolaAttention;
+        return LayerAdapterKind.isAdapterLayer(conf) || conf instanceof AttentionAdapter;
     }
 
     /** @return the entry name: the layer's name, or "layer/Wq", ... for an attention projection */

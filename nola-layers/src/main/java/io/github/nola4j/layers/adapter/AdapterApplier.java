@@ -82,7 +82,8 @@ public final class AdapterApplier {
     private static AdapterPlan.Assignment extra(AdaptedNetwork net, ExtraTensor t) {
         Layer layer = net.requireLayer(t.layer(), "extra tensor " + t.id());
         if (AdaptedNetworkWeight.isAdapterLayer(layer.conf().getLayer())) {
-            throw new AdapterMismatchException("extra tensor " + t.id() + " targets a NOLA, LoRA or NolaAttention layer, whose W and b are"
+            throw new AdapterMismatchException("extra tensor " + t.id() + " targets a NOLA or LoRA layer or an"
+                    + " attention adapter, whose W and b are"
                     + " the frozen base; an adapter may not overwrite them");
         }
         INDArray target = layer.paramTable().get(t.param());

@@ -40,7 +40,8 @@ public final class AdapterCapture {
         for (String name : new LinkedHashSet<>(extraLayers)) {
             Layer layer = net.requireLayer(name, "extra layer to save in full");
             if (AdaptedNetworkWeight.isAdapterLayer(layer.conf().getLayer())) {
-                throw new AdapterMismatchException("extra layer \"" + name + "\" is a NOLA, LoRA or NolaAttention layer, whose"
+                throw new AdapterMismatchException("extra layer \"" + name + "\" is a NOLA or LoRA layer or an"
+                        + " attention adapter, whose"
                         + " adapter is already saved; saving it in full would copy the frozen base. Remove it from"
                         + " the extra layers");
             }
