@@ -52,8 +52,9 @@ public record NolaFactors(long basisSeed, int rank, int numBasesA, int numBasesB
     }
 
     /**
-     * Defines A [fanIn, r] and s·B [r, nOut] in {@code sd}; the bases become constants named
-     * {@code basesName + "A"} and {@code basesName + "B"}.
+     * Defines A [fanIn, r] and s·B [r, nOut] in {@code sd}; the bases, scaled by cA and s·cB and laid out for one
+     * product each ({@link BasisMixture#graphBasesA}, {@link BasisMixture#graphBasesB}), become constants named
+     * {@code basesName + "A"} [k, fanIn·r] and {@code basesName + "B"} [l, r·nOut].
      *
      * @param alpha α [1, k]
      * @param beta  β [1, l]
@@ -64,11 +65,10 @@ public record NolaFactors(long basisSeed, int rank, int numBasesA, int numBasesB
             alpha = CoefficientQuantization.straightThrough(sd, alpha, quantizationBits);
             beta = CoefficientQuantization.straightThrough(sd, beta, quantizationBits);
         }
-        alpha = alpha.mul(coefficientScaleA());
-        beta = beta.mul(scale * coefficientScaleB());
-        return new SDVariable[] {
-                BasisMixture.defineA(sd.constant(basesName + "A", basesA(dataType)), alpha, numBasesA, fanIn, rank),
-                BasisMixture.defineB(sd.constant(basesName + "B", basesB(dataType)), beta, numBasesB, nOut, rank)};
+        SDVariable a = sd.constant(basesName + "A", BasisMixture.graphBasesA(basesA(dataType), coefficientScaleA()));
+        SDVariable b = sd.constant(basesName + "B", BasisMixture.graphBasesB(basesB(dataType),
+                scale * coefficientScaleB(), nOut, rank));
+        return new SDVariable[] {BasisMixture.defineA(a, alpha, fanIn, rank), BasisMixture.defineB(b, beta, nOut, rank)};
     }
 
     /** @return α at step 0, [1, k] */

@@ -8,6 +8,7 @@ import io.github.nola4j.layers.adapter.format.Adapter;
 import io.github.nola4j.layers.adapter.format.AdapterFormatException;
 import io.github.nola4j.layers.adapter.format.LayerAdapter;
 import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
+import io.github.nola4j.layers.attention.AttentionProjection;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -17,8 +18,12 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -58,13 +63,27 @@ final class AdapterRestore {
                 file.toString());
         TargetSelector targets = new TargetSelector();
         List<TransferOptions.SpecOverride> overrides = new ArrayList<>();
+        Map<String, AdapterSpec> specs = new LinkedHashMap<>();
         for (LayerAdapter la : adapter.layers()) {
-            targets.names(la.name());
+            String layer = layerOf(la);
             AdapterSpec spec = la.kind() == LayerAdapterKind.LORA ? AdapterSpec.lora(la.rank(), la.scale(),
                     la.basisSeed()) : new AdapterSpec(AdapterKind.NOLA, la.rank(), la.numBasesA(), la.numBasesB(),
-                    la.basisSeed(), la.scale(), settings.quantizationBits().getOrDefault(la.name(), 0));
-            overrides.add(new TransferOptions.SpecOverride(Pattern.compile(Pattern.quote(la.name())), s -> spec));
+                    la.basisSeed(), la.scale(), settings.quantizationBits().getOrDefault(layer, 0));
+            if (LayerAdapter.ATTENTION_TYPES.contains(la.type())) {
+                Set<AttentionProjection> chosen = EnumSet.noneOf(AttentionProjection.class);
+                AdapterSpec earlier = specs.get(layer);
+                if (earlier != null) {
+                    chosen.addAll(earlier.attentionProjections());
+                }
+                chosen.add(projectionOf(la, layer));
+                spec = spec.withAttentionProjections(chosen);
+            }
+            specs.put(layer, spec);
         }
+        specs.forEach((layer, spec) -> {
+            targets.names(layer);
+            overrides.add(new TransferOptions.SpecOverride(Pattern.compile(Pattern.quote(layer)), s -> spec));
+        });
         LossFunctions.LossFunction loss = lossOf(settings.outputLoss(), file);
         TransferOptions options = new TransferOptions(targets, AdapterSpec.DEFAULT, overrides, settings.head(),
                 settings.headNOut(), loss, new LinkedHashSet<>(settings.trainable()), List.of(),
@@ -79,6 +98,32 @@ final class AdapterRestore {
                 settings.calibratedBatchNorm());
         return new TransferResult<>(built.network(), built.adaptedLayers(), built.skipped(), built.headLayer(),
                 built.summary(), restored);
+    }
+
+    /**
+     * @return the layer an entry adapts: its name, or for a projection of an attention layer ("att/Wq") the part
+     * before the last '/'
+     * @throws AdapterFormatException when an attention entry's name does not end in a projection's weight key
+     */
+    private static String layerOf(LayerAdapter la) {
+        if (!LayerAdapter.ATTENTION_TYPES.contains(la.type())) {
+            return la.name();
+        }
+        int slash = la.name().lastIndexOf('/');
+        if (slash <= 0) {
+            throw new AdapterFormatException("attention entry \"" + la.name() + "\" does not name its projection as"
+                    + " \"layer/Wq\" (Wq, Wk, Wv or Wo); the file is corrupt, save it again");
+        }
+        return la.name().substring(0, slash);
+    }
+
+    private static AttentionProjection projectionOf(LayerAdapter la, String layer) {
+        try {
+            return AttentionProjection.parse(la.name().substring(layer.length() + 1));
+        } catch (IllegalArgumentException e) {
+            throw new AdapterFormatException("attention entry \"" + la.name() + "\" does not end in a projection's"
+                    + " weight key (Wq, Wk, Wv or Wo); the file is corrupt, save it again", e);
+        }
     }
 
     private static LossFunctions.LossFunction lossOf(String name, Path file) {

@@ -6,7 +6,9 @@ import io.github.nola4j.layers.LowRankLayer;
 import io.github.nola4j.layers.NolaConv2d;
 import io.github.nola4j.layers.NolaDense;
 import io.github.nola4j.layers.NolaLayer;
+import io.github.nola4j.layers.attention.AttentionAdapter;
 import io.github.nola4j.layers.attention.AttentionProjection;
+import io.github.nola4j.layers.attention.LoraAttention;
 import io.github.nola4j.layers.attention.NolaAttention;
 import io.github.nola4j.layers.ops.ActivationMapping;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -24,7 +26,7 @@ import java.util.List;
 
 /**
  * Builds the NOLA (or, by {@link AdapterSpec#kind()}, LoRA) layer that replaces a DL4J {@link DenseLayer} or
- * {@link ConvolutionLayer}, or the {@link NolaAttention} around one of DL4J's attention layers: same
+ * {@link ConvolutionLayer}, or the {@link NolaAttention} (LoRA: {@link LoraAttention}) around one of DL4J's attention layers: same
  * name, nIn, nOut, activation, bias, kernel, stride, padding, dilation and convolution mode, so
  * that with the pretrained W and b copied in and β = 0 it computes exactly what the original did.
  *
@@ -66,18 +68,15 @@ final class NolaLayerFactory {
         return layer;
     }
 
-    private static NolaAttention attention(SameDiffLayer original, AdapterSpec spec, FineTuneConfiguration fineTune) {
-        if (spec.kind() != AdapterKind.NOLA) {
-            throw new IllegalArgumentException("Layer \"" + original.getLayerName() + "\" (" + original.getClass()
-                    .getSimpleName() + ") cannot take " + spec.kind() + " adapters: attention layers take NOLA only;"
-                    + " exclude it, or give it NOLA with override(\"" + original.getLayerName()
-                    + "\", s -> s.withKind(AdapterKind.NOLA))");
-        }
-        NolaAttention layer = new NolaAttention.Builder(original)
-                .projections(spec.attentionProjections().toArray(AttentionProjection[]::new))
-                .rank(spec.rank()).numBases(spec.numBasesA(), spec.numBasesB()).basisSeed(spec.basisSeed())
-                .scale(spec.scale()).quantizationBits(spec.quantizationBits())
-                .updater(updater(original.getLayerName(), original.getUpdater(), fineTune)).build();
+    private static AttentionAdapter attention(SameDiffLayer original, AdapterSpec spec, FineTuneConfiguration fineTune) {
+        AttentionProjection[] projections = spec.attentionProjections().toArray(AttentionProjection[]::new);
+        IUpdater updater = updater(original.getLayerName(), original.getUpdater(), fineTune);
+        AttentionAdapter layer = spec.kind() == AdapterKind.LORA
+                ? new LoraAttention.Builder(original).projections(projections).rank(spec.rank())
+                .basisSeed(spec.basisSeed()).scale(spec.scale()).updater(updater).build()
+                : new NolaAttention.Builder(original).projections(projections).rank(spec.rank())
+                .numBases(spec.numBasesA(), spec.numBasesB()).basisSeed(spec.basisSeed()).scale(spec.scale())
+                .quantizationBits(spec.quantizationBits()).updater(updater).build();
         layer.setRegularization(regularization(fineTune));
         layer.setRegularizationBias(new ArrayList<>());
         layer.setGradientNormalization(original.getGradientNormalization());

@@ -2,7 +2,8 @@ package io.github.nola4j.zoo;
 
 import io.github.nola4j.layers.LowRankLayer;
 import io.github.nola4j.layers.NolaLayer;
-import io.github.nola4j.layers.attention.NolaAttention;
+import io.github.nola4j.layers.attention.AttentionAdapter;
+import io.github.nola4j.layers.attention.AttentionProjection;
 import io.github.nola4j.layers.network.Trainability;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -75,11 +76,13 @@ public record TrainableSummary(long totalParams, long trainableParams, long adap
         List<String> names = new ArrayList<>();
         for (Map.Entry<String, Layer> e : NetworkEditor.layersOf(network).entrySet()) {
             org.deeplearning4j.nn.conf.layers.Layer conf = e.getValue().conf().getLayer();
-            if (conf instanceof NolaAttention attention) {
+            if (conf instanceof AttentionAdapter attention) {
                 names.add(e.getKey());
                 adapter += attention.numTrainableParams();
-                bytes4 += attention.getProjections().size()
-                        * (quantisedBytes(attention.getNumBasesA()) + quantisedBytes(attention.getNumBasesB()));
+                for (AttentionProjection p : attention.getProjections()) {
+                    bytes4 += quantisedBytes(e.getValue().getParam(attention.firstKey(p)).length())
+                            + quantisedBytes(e.getValue().getParam(attention.secondKey(p)).length());
+                }
                 lora += attention.loraRank1Params();
                 continue;
             }

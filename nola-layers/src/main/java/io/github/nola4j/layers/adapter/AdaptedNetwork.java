@@ -1,7 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
 import io.github.nola4j.layers.NolaLayer;
-import io.github.nola4j.layers.attention.NolaAttention;
 import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -30,6 +29,7 @@ public final class AdaptedNetwork {
     private final Model model;
     private final Map<String, Layer> layersByName = new LinkedHashMap<>();
     private final List<Layer> nolaLayers = new ArrayList<>();
+    private final List<AdaptedNetworkWeight> weights = new ArrayList<>();
     private String fingerprint;
 
     private AdaptedNetwork(Model model, Layer[] layers) {
@@ -37,13 +37,10 @@ public final class AdaptedNetwork {
         for (Layer layer : layers) {
             String name = layer.conf().getLayer().getLayerName();
             layersByName.put(name, layer);
-            if (layer.conf().getLayer() instanceof NolaAttention) {
-                throw new IllegalArgumentException("layer \"" + name + "\" is a NolaAttention, whose coefficients adapter"
-                        + " files do not hold yet; save the whole network with ModelSerializer.writeModel instead");
-            }
             if (LayerAdapterKind.isAdapterLayer(layer.conf().getLayer())) {
                 nolaLayers.add(layer);
             }
+            weights.addAll(AdaptedNetworkWeight.of(layer));
         }
     }
 
@@ -65,9 +62,10 @@ public final class AdaptedNetwork {
             throw new IllegalArgumentException("the network is not initialised; call init() before using adapters");
         }
         AdaptedNetwork net = new AdaptedNetwork(model, layers);
-        if (net.nolaLayers.isEmpty()) {
+        if (net.weights.isEmpty()) {
             throw new IllegalArgumentException("the network has no NOLA or LoRA layers (NolaDense, NolaConv2d,"
-                    + " LoraDense, LoraConv2d), so it has no adapter; its layers are " + net.layersByName.keySet());
+                    + " LoraDense, LoraConv2d, NolaAttention, LoraAttention), so it has no adapter; its layers are "
+                    + net.layersByName.keySet());
         }
         return net;
     }
@@ -77,9 +75,32 @@ public final class AdaptedNetwork {
         return model;
     }
 
-    /** @return the adapter layers (NOLA and LoRA), in network order */
+    /**
+     * @return the low-rank adapter layers (NOLA and LoRA), in network order; an attention adapter
+     * ({@code NolaAttention}, {@code LoraAttention}) holds adapted weights ({@link #adaptedWeights()}) but is not one
+     * of them
+     */
     public List<Layer> adapterLayers() {
         return List.copyOf(nolaLayers);
+    }
+
+    /** @return every adapted weight (one per NOLA or LoRA layer, one per adapted attention projection), in network order */
+    public List<AdaptedNetworkWeight> adaptedWeights() {
+        return List.copyOf(weights);
+    }
+
+    /**
+     * @param purpose what needs it, for the message
+     * @throws IllegalArgumentException when an attention layer holds adapted weights, which {@code purpose} does not
+     *                                  handle
+     */
+    public void requireLowRankLayersOnly(String purpose) {
+        if (weights.size() != nolaLayers.size()) {
+            List<String> attention = weights.stream().filter(w -> !nolaLayers.contains(w.layer()))
+                    .map(AdaptedNetworkWeight::name).toList();
+            throw new IllegalArgumentException(purpose + " handles NOLA and LoRA layers only, but the network adapts"
+                    + " attention projections " + attention + "; switch their adapters with AdapterBank instead");
+        }
     }
 
     /**
@@ -127,7 +148,7 @@ public final class AdaptedNetwork {
     /** @return the base fingerprint, computed on the first call */
     public synchronized String fingerprint() {
         if (fingerprint == null) {
-            fingerprint = BaseFingerprint.of(nolaLayers);
+            fingerprint = BaseFingerprint.of(weights);
         }
         return fingerprint;
     }

@@ -1,13 +1,10 @@
 package io.github.nola4j.layers.adapter;
 
-import io.github.nola4j.layers.NolaFactors;
-import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.adapter.format.Adapter;
 import io.github.nola4j.layers.adapter.format.AdapterFormatException;
 import io.github.nola4j.layers.adapter.format.AdapterPayload;
 import io.github.nola4j.layers.adapter.format.ExtraTensor;
 import io.github.nola4j.layers.adapter.format.LayerAdapter;
-import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
 import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -24,7 +21,7 @@ import java.util.Set;
  * ({@link #plan}); only then is anything assigned, so on any exception the network is unchanged.
  *
  * <p>Checks, in order: basis generator id and version; the adapter's layers are exactly the
- * network's NOLA layers (by name); per layer the type, W shape, bias, r, k, l, s and basis seed;
+ * network's adapted weights ({@link AdaptedNetworkWeight}, by name); per layer the type, W shape, bias, r, k, l, s and basis seed;
  * every coefficient finite; every extra tensor names an existing non-NOLA layer parameter of the
  * same shape and is finite; the base fingerprint (unless {@link LoadOptions#allowDifferentBase()}).
  */
@@ -53,30 +50,22 @@ public final class AdapterApplier {
         AdapterChecks.requireGenerator(adapter);
         List<AdapterPlan.Assignment> out = new ArrayList<>();
         Map<String, LayerAdapter> byName = AdapterChecks.entriesByName(adapter, "layer");
-        List<String> nolaNames = new ArrayList<>();
-        for (Layer layer : net.adapterLayers()) {
-            nolaNames.add(AdaptedNetwork.nameOf(layer));
-        }
-        if (!byName.keySet().equals(new HashSet<>(nolaNames))) {
+        List<String> names = net.adaptedWeights().stream().map(AdaptedNetworkWeight::name).toList();
+        if (!byName.keySet().equals(new HashSet<>(names))) {
             throw new AdapterMismatchException("adapter \"" + adapter.task() + "\" has layers " + byName.keySet()
-                    + " but the network's NOLA layers are " + nolaNames + "; load it onto the network it was trained"
+                    + " but the network's NOLA layers are " + names + "; load it onto the network it was trained"
                     + " for (same layer names)");
         }
-        for (Layer layer : net.adapterLayers()) {
-            LayerAdapter la = byName.get(AdaptedNetwork.nameOf(layer));
-            AdapterChecks.requireCompatible(la, AdapterCapture.capture(layer), "layer", "network",
+        for (AdaptedNetworkWeight weight : net.adaptedWeights()) {
+            LayerAdapter la = byName.get(weight.name());
+            AdapterChecks.requireCompatible(la, weight.capture(), "layer", "network",
                     "build the NOLA layer with the adapter's configuration");
             float[] alpha = la.alpha().clone();
             float[] beta = la.beta().clone();
-            if (la.kind() == LayerAdapterKind.NOLA) {
-                NolaLayer conf = AdaptedNetwork.configOf(layer);
-                NolaFactors.convertCoefficients(alpha, beta, NolaLayer.PARAMETRISATION, conf.getParametrisation(),
-                        conf.fanIn());
-            }
-            String first = la.kind().firstKey();
-            String second = la.kind().secondKey();
-            out.add(AdapterChecks.assignment(la.name() + "/" + first, layer.getParam(first), alpha));
-            out.add(AdapterChecks.assignment(la.name() + "/" + second, layer.getParam(second), beta));
+            weight.fromFileParametrisation(alpha, beta);
+            String prefix = AdaptedNetwork.nameOf(weight.layer()) + "/";
+            out.add(AdapterChecks.assignment(prefix + weight.firstKey(), weight.first(), alpha));
+            out.add(AdapterChecks.assignment(prefix + weight.secondKey(), weight.second(), beta));
         }
         Set<String> seen = new HashSet<>();
         for (ExtraTensor t : adapter.extraTensors()) {
@@ -92,8 +81,9 @@ public final class AdapterApplier {
 
     private static AdapterPlan.Assignment extra(AdaptedNetwork net, ExtraTensor t) {
         Layer layer = net.requireLayer(t.layer(), "extra tensor " + t.id());
-        if (LayerAdapterKind.isAdapterLayer(layer.conf().getLayer())) {
-            throw new AdapterMismatchException("extra tensor " + t.id() + " targets a NOLA or LoRA layer, whose W and b are"
+        if (AdaptedNetworkWeight.isAdapterLayer(layer.conf().getLayer())) {
+            throw new AdapterMismatchException("extra tensor " + t.id() + " targets a NOLA or LoRA layer or an"
+                    + " attention adapter, whose W and b are"
                     + " the frozen base; an adapter may not overwrite them");
         }
         INDArray target = layer.paramTable().get(t.param());

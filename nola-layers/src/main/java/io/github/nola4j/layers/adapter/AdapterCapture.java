@@ -1,8 +1,5 @@
 package io.github.nola4j.layers.adapter;
 
-import io.github.nola4j.layers.LoraLayer;
-import io.github.nola4j.layers.NolaFactors;
-import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.adapter.format.Adapter;
 import io.github.nola4j.layers.adapter.format.ExtraTensor;
 import io.github.nola4j.layers.adapter.format.LayerAdapter;
@@ -18,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the adapter out of an adapted network: α and β of every NOLA layer, A and B of every
- * LoRA layer ({@link LayerAdapterKind}), plus every
+ * Reads the adapter out of an adapted network: one entry per adapted weight ({@link AdaptedNetworkWeight}): α and β of
+ * every NOLA layer and adapted attention projection, A and B of every LoRA layer ({@link LayerAdapterKind}), plus every
  * parameter of the extra layers the caller names (a new head, BatchNorm layers that trained).
  * Values are taken as binary32; a double network loses precision beyond that.
  */
@@ -36,14 +33,15 @@ public final class AdapterCapture {
      */
     public static Adapter capture(AdaptedNetwork net, String task, Collection<String> extraLayers) {
         List<LayerAdapter> layers = new ArrayList<>();
-        for (Layer layer : net.adapterLayers()) {
-            layers.add(capture(layer));
+        for (AdaptedNetworkWeight weight : net.adaptedWeights()) {
+            layers.add(weight.capture());
         }
         List<ExtraTensor> extras = new ArrayList<>();
         for (String name : new LinkedHashSet<>(extraLayers)) {
             Layer layer = net.requireLayer(name, "extra layer to save in full");
-            if (LayerAdapterKind.isAdapterLayer(layer.conf().getLayer())) {
-                throw new AdapterMismatchException("extra layer \"" + name + "\" is a NOLA or LoRA layer, whose"
+            if (AdaptedNetworkWeight.isAdapterLayer(layer.conf().getLayer())) {
+                throw new AdapterMismatchException("extra layer \"" + name + "\" is a NOLA or LoRA layer or an"
+                        + " attention adapter, whose"
                         + " adapter is already saved; saving it in full would copy the frozen base. Remove it from"
                         + " the extra layers");
             }
@@ -54,28 +52,5 @@ public final class AdapterCapture {
         }
         return new Adapter(task == null ? "" : task, BasisGenerator.ID, BasisGenerator.VERSION, net.fingerprint(),
                 layers, extras);
-    }
-
-    /**
-     * @return the configuration and current coefficients of one NOLA layer, the coefficients in
-     * {@link NolaLayer#PARAMETRISATION} (converted from the layer's, if it is older); of a LoRA
-     * layer, its A and B in C order
-     */
-    static LayerAdapter capture(Layer layer) {
-        if (layer.conf().getLayer() instanceof LoraLayer lora) {
-            float[] a = AdaptedNetwork.toFloatC(layer.getParam(LoraLayer.A_KEY));
-            float[] b = AdaptedNetwork.toFloatC(layer.getParam(LoraLayer.B_KEY));
-            return new LayerAdapter(AdaptedNetwork.nameOf(layer), lora.getClass().getSimpleName(),
-                    layer.getParam(LoraLayer.WEIGHT_KEY).shape(), lora.hasBias(), lora.getRank(), a.length, b.length,
-                    lora.getScale(), lora.getInitSeed(), a, b, LayerAdapterKind.LORA);
-        }
-        NolaLayer conf = AdaptedNetwork.configOf(layer);
-        float[] alpha = AdaptedNetwork.toFloatC(layer.getParam(NolaLayer.ALPHA_KEY));
-        float[] beta = AdaptedNetwork.toFloatC(layer.getParam(NolaLayer.BETA_KEY));
-        NolaFactors.convertCoefficients(alpha, beta, conf.getParametrisation(), NolaLayer.PARAMETRISATION,
-                conf.fanIn());
-        return new LayerAdapter(AdaptedNetwork.nameOf(layer), conf.getClass().getSimpleName(),
-                layer.getParam(NolaLayer.WEIGHT_KEY).shape(), conf.hasBias(), conf.getRank(), conf.getNumBasesA(),
-                conf.getNumBasesB(), conf.getScale(), conf.effectiveBasisSeed(), alpha, beta);
     }
 }

@@ -1,9 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
-import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.adapter.format.AdapterConfigJson;
-import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
-import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.ByteBuffer;
@@ -19,8 +16,8 @@ import java.util.Map;
  * lower-case hex digits, over this byte string (scheme {@value #SCHEME}, all integers big-endian):
  * <pre>
  *   "nola4j-base-fp-v1"                      17 ASCII bytes
- *   u32 number of NOLA layers
- *   per NOLA layer, in network order:
+ *   u32 number of adapted weights ({@link AdaptedNetworkWeight}: one per NOLA or LoRA layer, one per attention projection)
+ *   per adapted weight, in network order (name: the layer's, or "layer/Wq", ...):
  *     u32 byte length of the name, name in UTF-8
  *     tensor(W), then u8 hasBias, then tensor(b) if hasBias
  *   tensor(t) = u8 rank, rank × i64 dims, then every value in C (row-major) order as an IEEE-754
@@ -40,20 +37,24 @@ public final class BaseFingerprint {
     private BaseFingerprint() {
     }
 
-    /** @return the fingerprint of the given NOLA layers, in the given order */
-    public static String of(List<Layer> nolaLayers) {
+    /**
+     * @return the fingerprint of the given adapted weights, in the given order: each as a "layer" named by its
+     * entry name ({@link AdaptedNetworkWeight#name()}), so a network of NOLA and LoRA layers has the fingerprint it had
+     * before attention projections could be adapted
+     */
+    public static String of(List<AdaptedNetworkWeight> weights) {
         MessageDigest sha = sha256();
         sha.update(SCHEME.getBytes(StandardCharsets.US_ASCII));
-        sha.update(ByteBuffer.allocate(Integer.BYTES).putInt(nolaLayers.size()).array());
-        for (Layer layer : nolaLayers) {
-            byte[] name = AdaptedNetwork.nameOf(layer).getBytes(StandardCharsets.UTF_8);
+        sha.update(ByteBuffer.allocate(Integer.BYTES).putInt(weights.size()).array());
+        for (AdaptedNetworkWeight weight : weights) {
+            byte[] name = weight.name().getBytes(StandardCharsets.UTF_8);
             sha.update(ByteBuffer.allocate(Integer.BYTES).putInt(name.length).array());
             sha.update(name);
-            tensor(sha, layer.getParam(NolaLayer.WEIGHT_KEY));
-            boolean hasBias = LayerAdapterKind.config(layer).hasBias();
-            sha.update((byte) (hasBias ? 1 : 0));
-            if (hasBias) {
-                tensor(sha, layer.getParam(NolaLayer.BIAS_KEY));
+            tensor(sha, weight.weight());
+            INDArray bias = weight.bias();
+            sha.update((byte) (bias != null ? 1 : 0));
+            if (bias != null) {
+                tensor(sha, bias);
             }
         }
         return HexFormat.of().formatHex(sha.digest());

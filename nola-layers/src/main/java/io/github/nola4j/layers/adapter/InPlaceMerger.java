@@ -1,11 +1,7 @@
 package io.github.nola4j.layers.adapter;
 
-import io.github.nola4j.layers.LowRankLayer;
-import io.github.nola4j.layers.NolaLayer;
-import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
 import io.github.nola4j.layers.merge.MergeWorkspace;
 import io.github.nola4j.layers.ops.LowRankUpdate;
-import org.deeplearning4j.nn.api.Layer;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -23,7 +19,7 @@ import java.util.List;
  * (up to float rounding of W₀ + s·A·B) with one weight per layer instead of two factors.
  * W₀ is copied once, when this object is made, so the pristine base is never reconstructed by
  * subtracting floats: after any number of merge / unmerge cycles W is bit-identical to W₀.
- * This costs one extra copy of every NOLA layer's W in memory.
+ * This costs one extra copy of every adapted W in memory (a NOLA or LoRA layer's, an attention projection's).
  *
  * <p>Memory: the copies of W₀ and the β buffers [1, l] are made once, here. {@link #merge()}
  * computes each layer's s·A·B in the thread's {@link MergeWorkspace}, which is reused layer after
@@ -33,22 +29,22 @@ import java.util.List;
  */
 public final class InPlaceMerger {
 
-    private final List<Layer> layers;
+    private final List<AdaptedNetworkWeight> weights;
     private final List<INDArray> pristineWeights = new ArrayList<>();
     private final List<INDArray> betaAtMerge = new ArrayList<>();
     private boolean merged;
 
     /**
-     * Copies the current W of every NOLA layer of {@code net}, which must not be merged, and fixes
+     * Copies the current W of every adapted weight ({@link AdaptedNetworkWeight}) of {@code net}, which must not be merged, and fixes
      * {@code net}'s base fingerprint before any merge can change W.
      */
     public InPlaceMerger(AdaptedNetwork net) {
         net.fingerprint();
-        this.layers = net.adapterLayers();
+        this.weights = net.adaptedWeights();
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            for (Layer layer : layers) {
-                pristineWeights.add(layer.getParam(NolaLayer.WEIGHT_KEY).dup());
-                betaAtMerge.add(layer.getParam(secondKey(layer)).dup());
+            for (AdaptedNetworkWeight weight : weights) {
+                pristineWeights.add(weight.weight().dup());
+                betaAtMerge.add(weight.second().dup());
             }
         }
     }
@@ -67,27 +63,18 @@ public final class InPlaceMerger {
         if (merged) {
             throw new IllegalStateException("the adapter is already merged into W; call unmerge() first");
         }
-        for (int i = 0; i < layers.size(); i++) {
-            Layer layer = layers.get(i);
-            LowRankLayer conf = LayerAdapterKind.config(layer);
+        for (int i = 0; i < weights.size(); i++) {
+            AdaptedNetworkWeight weight = weights.get(i);
             try (MemoryWorkspace ignored = MergeWorkspace.open()) {
-                conf.update(layer.paramTable()).mergeInto(pristineWeights.get(i),
-                        layer.getParam(NolaLayer.WEIGHT_KEY));
+                weight.update().mergeInto(pristineWeights.get(i), weight.weight());
             }
         }
-        for (int i = 0; i < layers.size(); i++) {
-            INDArray beta = layers.get(i).getParam(secondKey(layers.get(i)));
+        for (int i = 0; i < weights.size(); i++) {
+            INDArray beta = weights.get(i).second();
             betaAtMerge.get(i).assign(beta);
             beta.assign(0);
         }
         merged = true;
-    }
-
-    /**
-     * @return β's key in a NOLA layer, B's in a LoRA layer: the factor whose 0 makes ΔW = 0
-     */
-    private static String secondKey(Layer layer) {
-        return LayerAdapterKind.of(layer.conf().getLayer()).secondKey();
     }
 
     /**
@@ -99,10 +86,10 @@ public final class InPlaceMerger {
         if (!merged) {
             throw new IllegalStateException("nothing is merged; call merge() first");
         }
-        for (int i = 0; i < layers.size(); i++) {
-            Layer layer = layers.get(i);
-            layer.getParam(NolaLayer.WEIGHT_KEY).assign(pristineWeights.get(i));
-            layer.getParam(secondKey(layer)).assign(betaAtMerge.get(i));
+        for (int i = 0; i < weights.size(); i++) {
+            AdaptedNetworkWeight weight = weights.get(i);
+            weight.weight().assign(pristineWeights.get(i));
+            weight.second().assign(betaAtMerge.get(i));
         }
         merged = false;
     }

@@ -1,7 +1,6 @@
 package io.github.nola4j.layers.adapter;
 
 import io.github.nola4j.layers.NolaLayer;
-import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
 import io.github.nola4j.layers.network.Trainability;
 import org.deeplearning4j.nn.api.Layer;
 
@@ -30,7 +29,7 @@ final class TrainedLayerCheck {
         List<String> missing = new ArrayList<>();
         for (String name : net.layerNames()) {
             Layer layer = net.layer(name);
-            if (LayerAdapterKind.isAdapterLayer(layer.conf().getLayer()) || extraLayers.contains(name)) {
+            if (AdaptedNetworkWeight.isAdapterLayer(layer.conf().getLayer()) || extraLayers.contains(name)) {
                 continue;
             }
             if (Trainability.trains(layer)) {

@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The options of a {@link NolaAttention} ({@link NolaAttention.Builder}): which projections get NOLA and the
- * NOLA options every chosen projection shares, as the NOLA layers' builders take them.
+ * The options of an {@link AttentionAdapter} ({@link NolaAttention.Builder}, {@link LoraAttention.Builder}): which
+ * projections get an adapter and the options every chosen projection shares, as the NOLA and LoRA layers' builders
+ * take them (k, l and quantisation-aware training are NOLA's; for LoRA the seed chooses A's start).
  *
  * @param <T> the builder type
  */
@@ -66,6 +67,21 @@ public abstract class AttentionAdapterOptions<T extends AttentionAdapterOptions<
 
     /** @return the layer the options are for, as errors name it */
     abstract String owner();
+
+    /**
+     * @param adapter the adapter class's name, for the message
+     * @return a copy of {@code attention} to wrap
+     * @throws IllegalArgumentException naming the layer and why it cannot be wrapped ({@link AdaptableAttention#whyNot})
+     */
+    static SameDiffLayer wrappable(org.deeplearning4j.nn.conf.layers.Layer attention, String adapter) {
+        String reason = AdaptableAttention.whyNot(attention).orElse(null);
+        if (reason != null) {
+            throw new IllegalArgumentException(adapter + " cannot wrap layer \"" + (attention == null ? null
+                    : attention.getLayerName()) + "\": " + reason + "; wrap a SelfAttentionLayer or"
+                    + " RecurrentAttentionLayer built with projectInput(true)");
+        }
+        return (SameDiffLayer) attention.clone();
+    }
 
     /** @throws IllegalArgumentException naming the option, its value, the constraint and the fix */
     void validate() {

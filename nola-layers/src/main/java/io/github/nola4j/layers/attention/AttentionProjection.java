@@ -2,6 +2,7 @@ package io.github.nola4j.layers.attention;
 
 import io.github.nola4j.layers.ops.LowRankUpdate;
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -20,7 +21,7 @@ import java.util.stream.Collectors;
  *                                                                    s·ΔW = A·(s·B)
  * </pre>
  * The rearrangement is {@link LowRankUpdate}'s ({@link LowRankUpdate#defineKernelDelta},
- * {@link LowRankUpdate#defineDelta}), not a formula of its own.
+ * {@link LowRankUpdate#defineDelta}, and for arrays its output-major or dense layout), not a formula of its own.
  */
 public enum AttentionProjection {
 
@@ -84,6 +85,17 @@ public enum AttentionProjection {
      */
     public SDVariable delta(SDVariable a, SDVariable b, long[] shape) {
         return this == O ? LowRankUpdate.defineDelta(a, b) : LowRankUpdate.defineKernelDelta(a, b, shape);
+    }
+
+    /**
+     * The array form of {@link #delta}: s·ΔW and W + s·ΔW in the weight's layout (merge in place).
+     *
+     * @param a     A [fanIn, r]
+     * @param b     s·B [r, nOut]
+     * @param shape the weight's shape
+     */
+    public LowRankUpdate update(INDArray a, INDArray b, long[] shape) {
+        return new LowRankUpdate(this != O, shape, a, b);
     }
 
     /**

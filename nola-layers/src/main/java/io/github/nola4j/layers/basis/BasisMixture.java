@@ -13,7 +13,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * </pre>
  * Every product is one BLAS call on the contiguous bases with a transpose flag: mmul on a transposed
  * view made ND4J copy the bases on every call (4 MB for a 512x512 layer at r = 8, k = 256) and ran
- * 6-10x slower.
+ * 6-10x slower. A graph holds its own copy of the bases, scaled by c and laid out so that α·bases is the
+ * factor in C order ({@link #graphBasesA}, {@link #graphBasesB}): two ops per factor (product, reshape) instead of
+ * five (scale, reshape, product, reshape, permute). SameDiff's fit spends more time per op in its own
+ * bookkeeping than in small products, so the op count is what a step costs.
  */
 public final class BasisMixture {
 
@@ -30,14 +33,39 @@ public final class BasisMixture {
         return mixture(beta, bases, c).reshape(nOut, r).transpose().dup('c');
     }
 
-    /** @return {@link #a} defined in a graph; {@code alpha} is already scaled by c */
-    public static SDVariable defineA(SDVariable bases, SDVariable alpha, int k, long fanIn, int r) {
-        return bases.mmul(alpha.reshape(k, 1)).reshape(fanIn, r);
+    /**
+     * @param bases the bases of A [fanIn·r, k]
+     * @return the graph form of A's bases: c · basesᵀ [k, fanIn·r] (row i is c·A_i flattened in C order), so that a
+     *         graph builds A from α [1, k] with one product and one reshape ({@link #defineA})
+     */
+    public static INDArray graphBasesA(INDArray bases, double c) {
+        return bases.transpose().mul(c).dup('c');
     }
 
-    /** @return {@link #b} defined in a graph; {@code beta} is already scaled by c */
-    public static SDVariable defineB(SDVariable bases, SDVariable beta, int l, long nOut, int r) {
-        return bases.mmul(beta.reshape(l, 1)).reshape(nOut, r).permute(1, 0);
+    /**
+     * @param bases the bases of B [nOut·r, l]
+     * @return the graph form of B's bases: c · [l, r·nOut], row j is c·B_j [r, nOut] flattened in C order
+     *         ({@link #defineB})
+     */
+    public static INDArray graphBasesB(INDArray bases, double c, long nOut, int r) {
+        long l = bases.columns();
+        return bases.reshape('c', nOut, r, l).permute(2, 1, 0).mul(c).dup('c').reshape('c', l, (long) r * nOut);
+    }
+
+    /**
+     * @param graphBases {@link #graphBasesA} as a constant
+     * @return {@link #a} defined in a graph: reshape(α·graphBases, [fanIn, r]); the scale c is in the bases
+     */
+    public static SDVariable defineA(SDVariable graphBases, SDVariable alpha, long fanIn, int r) {
+        return alpha.mmul(graphBases).reshape(fanIn, r);
+    }
+
+    /**
+     * @param graphBases {@link #graphBasesB} as a constant
+     * @return {@link #b} defined in a graph: reshape(β·graphBases, [r, nOut]); the scale c is in the bases
+     */
+    public static SDVariable defineB(SDVariable graphBases, SDVariable beta, long nOut, int r) {
+        return beta.mmul(graphBases).reshape(r, nOut);
     }
 
     /** Writes dα [1, k] = c·vec(dA)·bases into {@code out}, dA [fanIn, r]. */

@@ -31,7 +31,7 @@ import java.util.Map;
  */
 public final class LowRankUpdate {
 
-    private final boolean convolution;
+    private final boolean outputMajor;
     private final long[] weightShape;
     private final INDArray a;
     private final INDArray b;
@@ -43,7 +43,20 @@ public final class LowRankUpdate {
      * @param b           s·B [r, nOut]
      */
     public LowRankUpdate(LayerOperation shape, long[] weightShape, INDArray a, INDArray b) {
-        this.convolution = shape instanceof ConvOperation;
+        this(shape instanceof ConvOperation, weightShape, a, b);
+    }
+
+    /**
+     * The update of a weight that is not a layer's W (e.g. an attention projection), by its layout.
+     *
+     * @param outputMajor true when W holds s·ΔWᵀ [nOut, fanIn] reshaped to {@code weightShape} (a convolution
+     *                    kernel, an attention layer's Wq, Wk, Wv applied as W·x), false when W is [fanIn, nOut]
+     * @param weightShape W's shape
+     * @param a           A [fanIn, r]
+     * @param b           s·B [r, nOut]
+     */
+    public LowRankUpdate(boolean outputMajor, long[] weightShape, INDArray a, INDArray b) {
+        this.outputMajor = outputMajor;
         this.weightShape = weightShape.clone();
         this.a = a;
         this.b = b;
@@ -67,7 +80,7 @@ public final class LowRankUpdate {
 
     /** @return s·ΔW in W's layout, in {@code dataType} */
     public INDArray deltaInWeightLayout(DataType dataType) {
-        if (!convolution) {
+        if (!outputMajor) {
             return product('c', dataType);
         }
         return product('f', dataType).transpose().reshape('c', weightShape);
@@ -153,7 +166,7 @@ public final class LowRankUpdate {
     }
 
     private void requireConvolution() {
-        if (!convolution) {
+        if (!outputMajor) {
             throw new IllegalStateException("a dense layer's update has no kernel layout: it is applied as "
                     + "x·A·(s·B)");
         }

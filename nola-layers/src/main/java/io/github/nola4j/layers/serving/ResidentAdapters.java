@@ -49,6 +49,7 @@ public final class ResidentAdapters {
         this.base = base;
         this.options = options;
         this.factors = factors;
+        base.requireLowRankLayersOnly("Serving adapters side by side");
         base.fingerprint();
     }
 

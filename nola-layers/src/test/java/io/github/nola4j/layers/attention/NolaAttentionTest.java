@@ -48,18 +48,18 @@ class NolaAttentionTest {
     private static final int N_IN = 4;
     private static final int T = 5;
     private static final int CLASSES = 3;
-    private static final int ATTENTION = 1;
+    static final int ATTENTION = 1;
 
-    private static SameDiffLayer selfAttention() {
+    static SameDiffLayer selfAttention() {
         return new SelfAttentionLayer.Builder().nIn(N_IN).nOut(6).nHeads(2).headSize(3).projectInput(true).build();
     }
 
-    private static SameDiffLayer recurrentAttention() {
+    static SameDiffLayer recurrentAttention() {
         return new RecurrentAttentionLayer.Builder().nIn(N_IN).nOut(6).nHeads(2).headSize(3).projectInput(true)
                 .activation(Activation.TANH).build();
     }
 
-    private static MultiLayerNetwork net(org.deeplearning4j.nn.conf.layers.Layer attention, DataType dataType) {
+    static MultiLayerNetwork net(org.deeplearning4j.nn.conf.layers.Layer attention, DataType dataType) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(3).dataType(dataType)
                 .updater(dataType == DataType.DOUBLE ? new NoOp() : new Adam(1e-2)).list()
                 .layer(new DenseLayer.Builder().nOut(N_IN).activation(Activation.TANH).build())
@@ -73,9 +73,9 @@ class NolaAttentionTest {
         return net;
     }
 
-    /** @return the NOLA network with the plain one's parameters copied in by key */
-    private static MultiLayerNetwork adapted(MultiLayerNetwork plain, NolaAttention.Builder nola, DataType dataType) {
-        MultiLayerNetwork net = net(nola.build(), dataType);
+    /** @return the adapted network (NOLA or LoRA) with the plain one's parameters copied in by key */
+    static MultiLayerNetwork adapted(MultiLayerNetwork plain, AttentionAdapterOptions<?> adapter, DataType dataType) {
+        MultiLayerNetwork net = net((org.deeplearning4j.nn.conf.layers.Layer) adapter.build(), dataType);
         for (int i = 0; i < plain.getnLayers(); i++) {
             for (Map.Entry<String, INDArray> p : plain.getLayer(i).paramTable().entrySet()) {
                 net.getLayer(i).getParam(p.getKey()).assign(p.getValue());
@@ -84,7 +84,7 @@ class NolaAttentionTest {
         return net;
     }
 
-    private static DataSet data(DataType dataType, int minibatch) {
+    static DataSet data(DataType dataType, int minibatch) {
         INDArray x = Nd4j.rand(dataType, minibatch, 3, T).subi(0.5);
         INDArray y = Nd4j.zeros(dataType, minibatch, CLASSES);
         for (int i = 0; i < minibatch; i++) {
@@ -236,7 +236,7 @@ class NolaAttentionTest {
         assertThrows(IllegalArgumentException.class, () -> conf.getUpdaterByParam("Wx"));
     }
 
-    private static Map<String, INDArray> copy(Map<String, INDArray> params) {
+    static Map<String, INDArray> copy(Map<String, INDArray> params) {
         Map<String, INDArray> c = new java.util.LinkedHashMap<>();
         params.forEach((k, v) -> c.put(k, v.dup()));
         return c;

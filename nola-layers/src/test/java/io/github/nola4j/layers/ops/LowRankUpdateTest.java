@@ -120,7 +120,7 @@ class LowRankUpdateTest {
         assertBitEqual(merged.permute(2, 3, 1, 0), u.mergedKernel(w));
     }
 
-    /** The graph's factors round differently (it scales α first); its ΔW from the same factors does not. */
+    /** The graph's factors round differently (its bases carry the scale c); its ΔW from the same factors does not. */
     @Test
     void sameDiffGraphGivesTheSameDeltaBitForBit() {
         for (Layer layer : new Layer[] {nolaConv(), loraDense()}) {

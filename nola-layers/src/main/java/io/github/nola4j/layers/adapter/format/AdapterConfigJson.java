@@ -36,7 +36,9 @@ import static io.github.nola4j.layers.adapter.format.ConfigFields.text;
  *   "layers": [{"name": "conv1", "type": "NolaConv2d", "weight_shape": [32, 1, 3, 3], "bias": true,
  *               "r": 4, "k": 256, "l": 256, "scale": 0.25, "basis_seed": 1313819713},
  *             {"name": "fc", "kind": "lora", "type": "LoraDense", "weight_shape": [128, 64], "bias": true,
- *               "r": 4, "k": 512, "l": 256, "scale": 0.25, "basis_seed": 1282368065}, ...],
+ *               "r": 4, "k": 512, "l": 256, "scale": 0.25, "basis_seed": 1282368065},
+ *             {"name": "attn/Wq", "type": "NolaAttention", "weight_shape": [2, 4, 8], "bias": false,
+ *               "r": 4, "k": 64, "l": 64, "scale": 0.25, "basis_seed": 42}, ...],
  *   "extra_tensors": [{"layer": "head", "param": "W", "shape": [128, 5], "dtype": "float32"}, ...],
  *   "transfer": {...}       (optional: how the network was built, {@link Adapter#transferJson()})
  * }
@@ -45,7 +47,8 @@ import static io.github.nola4j.layers.adapter.format.ConfigFields.text;
  * entry of "extra_tensors". Unknown fields are ignored, so later minor versions may add some.
  * "parametrisation" (of α and β, {@code NolaLayer}) is absent in format version 1, where it is 1.
  * "basis_seed" is the seed the layer's bases come from (with per-layer seeds, the one derived
- * from the layer name).
+ * from the layer name). An attention layer has one entry per adapted projection, named "layer/Wq", ... with
+ * W's own shape ({@link LayerAdapter#ATTENTION_TYPES}: fanIn = nIn for Wq, Wk, Wv [nHeads, headSize, nIn]).
  *
  * <p>Fields added within format version 2, optional with these defaults so that earlier files
  * read: "library_version" (the nola4j release that wrote the file; "" when absent) and a layer's
@@ -227,8 +230,8 @@ public final class AdapterConfigJson {
                 (int) integer(l, "k", 1, Integer.MAX_VALUE), (int) integer(l, "l", 1, Integer.MAX_VALUE),
                 number(l, "scale"), integer(l, "basis_seed", Long.MIN_VALUE, Long.MAX_VALUE), kind);
         if (kind == LayerAdapterKind.LORA) {
-            long fanIn = LayerAdapter.fanIn(e.weightShape());
-            long nOut = e.weightShape()[e.weightShape().length == 2 ? 1 : 0];
+            long fanIn = LayerAdapter.fanIn(e.type(), e.weightShape());
+            long nOut = LayerAdapter.nOut(e.type(), e.weightShape());
             if (e.k() != fanIn * e.rank() || e.l() != e.rank() * nOut) {
                 throw new AdapterFormatException("LoRA layer \"" + e.name() + "\": k = " + e.k() + " and l = " + e.l()
                         + " must be fanIn·r = " + fanIn * e.rank() + " and r·nOut = " + e.rank() * nOut

@@ -56,7 +56,7 @@ public final class AdapterPayload {
             float[] beta = readVector(in, e.l(), cfg.encoding(), e.name() + "/beta");
             if (e.kind() == LayerAdapterKind.NOLA) {
                 NolaFactors.convertCoefficients(alpha, beta, parametrisation, NolaLayer.PARAMETRISATION,
-                        LayerAdapter.fanIn(e.weightShape()));
+                        LayerAdapter.fanIn(e.type(), e.weightShape()));
             }
             layers.add(new LayerAdapter(e.name(), e.type(), e.weightShape(), e.hasBias(), e.rank(), e.k(), e.l(),
                     e.scale(), e.basisSeed(), alpha, beta, e.kind()));

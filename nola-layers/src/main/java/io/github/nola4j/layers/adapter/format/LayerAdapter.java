@@ -8,7 +8,8 @@ import java.util.Arrays;
  * identity, as for every record. For a LoRA layer ({@link LayerAdapterKind#LORA}) "alpha" is A
  * [fanIn, r] and "beta" is B [r, nOut], both in C order, so k = fanIn·r and l = r·nOut.
  *
- * @param name       layer name (MultiLayerNetwork: "layer0", ... unless named; ComputationGraph: vertex name)
+ * @param name       layer name (MultiLayerNetwork: "layer0", ... unless named; ComputationGraph: vertex name);
+ *                   for a projection of an attention layer "layer/Wq", ... ({@link #ATTENTION_TYPES})
  * @param type       simple class name of the layer config, e.g. "NolaDense", "NolaConv2d", "LoraDense"
  * @param weightShape shape of the frozen W in DL4J's layout (dense [nIn, nOut], conv [nOut, nIn, kH, kW])
  * @param hasBias    whether the layer has a frozen bias b [1, nOut]
@@ -50,13 +51,36 @@ public record LayerAdapter(String name, String type, long[] weightShape, boolean
                 newAlpha, newBeta, kind);
     }
 
-    /** @return the layer's fan-in from its W shape: nIn (dense [nIn, nOut]) or nIn·kH·kW (conv [nOut, nIn, kH, kW]) */
+    /**
+     * Types of the entries of one projection of an attention layer (entry name "layer/Wq", ...): its W is Wq, Wk or
+     * Wv [nHeads, headSize, nIn] (fanIn = nIn, nOut = nHeads·headSize) or Wo [nHeads·headSize, nOut].
+     */
+    public static final java.util.Set<String> ATTENTION_TYPES = java.util.Set.of("NolaAttention", "LoraAttention");
+
+    /**
+     * @return the layer's fan-in from its type and W shape: nIn (dense [nIn, nOut]), nIn·kH·kW (conv
+     * [nOut, nIn, kH, kW]) or nIn (attention Wq, Wk, Wv [nHeads, headSize, nIn])
+     */
     public long fanIn() {
-        return fanIn(weightShape);
+        return fanIn(type, weightShape);
+    }
+
+    /** @return {@link #fanIn()} of an entry of this type and W shape */
+    static long fanIn(String type, long[] weightShape) {
+        return ATTENTION_TYPES.contains(type) && weightShape.length == 3 ? weightShape[2] : fanIn(weightShape);
+    }
+
+    /** @return the columns of B of an entry of this type and W shape (dense [nIn, nOut]: nOut; else all but fanIn) */
+    static long nOut(String type, long[] weightShape) {
+        if (weightShape.length == 2) {
+            return weightShape[1];
+        }
+        return ATTENTION_TYPES.contains(type) && weightShape.length == 3 ? weightShape[0] * weightShape[1]
+                : weightShape[0];
     }
 
     /** @return nIn for a rank-2 dense W [nIn, nOut], else the product of all but the first dimension */
-    static long fanIn(long[] weightShape) {
+    private static long fanIn(long[] weightShape) {
         if (weightShape.length == 2) {
             return weightShape[0];
         }
