@@ -55,6 +55,8 @@ public class DirectLowRankLayer extends SameDiffLayer {
     private INDArray trainingPreOutput;
     private INDArray trainingInput;
     private double[][] trainingValues;
+    /** The family product this layer takes its factors from and hands its factor gradients to, or null. */
+    private FamilyProduct familyProduct;
 
     public DirectLowRankLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -104,8 +106,18 @@ public class DirectLowRankLayer extends SameDiffLayer {
         return lowRankConf().isInputGradientNeeded();
     }
 
+    /** Set by {@link BasisFamilies}; null puts the layer back on the per-layer path. */
+    void setFamilyProduct(FamilyProduct product) {
+        this.familyProduct = product;
+        this.trainingStep = null;
+    }
+
+    FamilyProduct familyProduct() {
+        return familyProduct;
+    }
+
     /** @return the current values of the trainable parameters, to compare on the Java side */
-    private double[][] trainableValues() {
+    double[][] trainableValues() {
         double[][] current = new double[trainableKeys().size()][];
         for (int i = 0; i < current.length; i++) {
             current[i] = values(paramTable.get(trainableKeys().get(i)));
@@ -153,12 +165,13 @@ public class DirectLowRankLayer extends SameDiffLayer {
             // the factors change at every update: computed per step, with the step's arrays, in DL4J's
             // activations workspace, which in fit() lives until the backward pass, as the layer's input does
             // (no off-heap allocation per step)
+            trainingValues = trainableValues();
             try (MemoryWorkspace ignored = workspaceMgr.notifyScopeBorrowed(ArrayType.ACTIVATIONS)) {
-                trainingStep = newTrainingStep(x, lowRankConf().update(paramTable));
+                trainingStep = newTrainingStep(x, familyProduct == null ? lowRankConf().update(paramTable)
+                        : familyProduct.update(this, trainingValues));
             }
             trainingPreOutput = trainingStep.preOutput();
             trainingInput = input;
-            trainingValues = trainableValues();
             z = workspaceMgr.dup(ArrayType.ACTIVATIONS, trainingPreOutput); // the activation works in place
         } else {
             z = lowRankConf().shape().preOutput(x, paramTable.get(LowRankLayer.WEIGHT_KEY), bias(), cachedUpdate());
@@ -181,7 +194,11 @@ public class DirectLowRankLayer extends SameDiffLayer {
         trainingPreOutput = null;
         INDArray delta = activationFn().backprop(z, epsilon).getFirst();
         INDArray[] grads = step.backprop(delta);
-        lowRankConf().trainableGradients(paramTable, grads[1], grads[2], gradTable);
+        if (familyProduct == null) {
+            lowRankConf().trainableGradients(paramTable, grads[1], grads[2], gradTable);
+        } else {
+            familyProduct.handOver(this, grads[1], grads[2], gradTable);
+        }
         Gradient g = new DefaultGradient();
         for (String key : trainableKeys()) {
             g.gradientForVariable().put(key, gradTable.get(key));
