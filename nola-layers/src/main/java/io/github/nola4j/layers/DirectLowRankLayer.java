@@ -1,5 +1,6 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.ops.InferenceForm;
 import io.github.nola4j.layers.ops.LowRankUpdate;
 import io.github.nola4j.layers.ops.TrainingPath;
 import io.github.nola4j.layers.ops.TrainingStep;
@@ -33,8 +34,9 @@ import java.util.List;
  *       parameters. W and b get no gradient at all.</li>
  *   <li>dx is skipped when {@link #setInputGradientNeeded} said nothing uses it (see
  *       {@link InputGradients}); the layer then returns zeros of the input's shape.</li>
- *   <li>In inference the factors A and s·B are computed once and reused while the trainable
- *       parameters hold the same values. In training they are computed per step, and backprop
+ *   <li>In inference the factors A and s·B, and a convolution's merged kernel W + s·ΔW, are computed
+ *       once and reused while the trainable parameters and W hold the same values
+ *       ({@link InferenceForm}). In training they are computed per step, and backprop
  *       reuses the step of the training forward pass on the same input and parameter values
  *       instead of recomputing it. The step's arrays and factors live in DL4J's activations
  *       workspace, like the layer's input, so a training step allocates no off-heap memory of its
@@ -47,7 +49,7 @@ public class DirectLowRankLayer extends SameDiffLayer {
 
     private IActivation activationFn;
     private List<String> trainableKeys;
-    private LowRankUpdate cachedUpdate;
+    private InferenceForm cachedForm;
     private double[][] cachedTrainable;
     private TrainingPath trainingPath = TrainingPath.AUTO;
     /** The last training forward pass, its pre-activation, and what it was computed from. */
@@ -126,18 +128,19 @@ public class DirectLowRankLayer extends SameDiffLayer {
     }
 
     /**
-     * @return the update (A [fanIn, r], s·B [r, nOut]) for inference, kept outside the workspaces and
-     *         recomputed only when a trainable parameter changed
+     * @return the inference form (a convolution's merged kernel, a dense layer's factors), kept outside the
+     *         workspaces and made again only when a trainable parameter or W changed
      */
-    private LowRankUpdate cachedUpdate() {
+    private InferenceForm inferenceForm() {
         double[][] current = trainableValues();
-        if (cachedUpdate == null || !Arrays.deepEquals(current, cachedTrainable)) {
+        INDArray w = paramTable.get(LowRankLayer.WEIGHT_KEY);
+        if (cachedForm == null || !Arrays.deepEquals(current, cachedTrainable) || !cachedForm.matches(w)) {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                cachedUpdate = lowRankConf().update(paramTable);
+                cachedForm = InferenceForm.of(lowRankConf().shape(), w, lowRankConf().update(paramTable));
             }
             cachedTrainable = current;
         }
-        return cachedUpdate;
+        return cachedForm;
     }
 
     /** @return a copy of a parameter's values, to compare on the Java side */
@@ -174,7 +177,7 @@ public class DirectLowRankLayer extends SameDiffLayer {
             trainingInput = input;
             z = workspaceMgr.dup(ArrayType.ACTIVATIONS, trainingPreOutput); // the activation works in place
         } else {
-            z = lowRankConf().shape().preOutput(x, paramTable.get(LowRankLayer.WEIGHT_KEY), bias(), cachedUpdate());
+            z = inferenceForm().preOutput(x, paramTable.get(LowRankLayer.WEIGHT_KEY), bias());
         }
         INDArray out = activationFn().getActivation(z, training);
         return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, out);
