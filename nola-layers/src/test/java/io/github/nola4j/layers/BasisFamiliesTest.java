@@ -67,17 +67,7 @@ class BasisFamiliesTest {
             batch(2, 4, 3, 8, 8));
 
     private static void assertClose(INDArray expected, INDArray actual, String what) {
-        double[] e = expected.dup().data().asDouble();
-        double[] a = actual.dup().data().asDouble();
-        assertEquals(e.length, a.length, what);
-        double largest = 0;
-        for (double v : e) {
-            largest = Math.max(largest, Math.abs(v));
-        }
-        assertTrue(largest > 0, what + ": all zero");
-        for (int i = 0; i < e.length; i++) {
-            assertEquals(e[i], a[i], 1e-12 * largest, what + " [" + i + "]");
-        }
+        RelativeCloseness.assertClose(expected, actual, 1e-12, what);
     }
 
     @Test

@@ -15,8 +15,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import static io.github.nola4j.layers.RelativeCloseness.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The direct runtime's inference pass with its kept form ({@link io.github.nola4j.layers.ops.InferenceForm})
@@ -52,19 +52,6 @@ class InferenceFormTest {
         INDArray z = conf.shape().preOutput(x, layer.getParam(LowRankLayer.WEIGHT_KEY),
                 layer.getParam(LowRankLayer.BIAS_KEY), conf.update(layer.paramTable()));
         return conf.getActivation().getActivationFunction().getActivation(z, false);
-    }
-
-    private static void assertClose(INDArray expected, INDArray actual, double tolerance, String what) {
-        double[] e = expected.dup().data().asDouble();
-        double[] a = actual.dup().data().asDouble();
-        double largest = 0;
-        for (double v : e) {
-            largest = Math.max(largest, Math.abs(v));
-        }
-        assertTrue(largest > 0, what);
-        for (int i = 0; i < e.length; i++) {
-            assertEquals(e[i], a[i], tolerance * largest, what + " [" + i + "]");
-        }
     }
 
     @Test
