@@ -1,5 +1,6 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.ops.InferenceForm;
 import io.github.nola4j.layers.ops.LowRankUpdate;
 import io.github.nola4j.layers.ops.TrainingPath;
 import io.github.nola4j.layers.ops.TrainingStep;
@@ -33,8 +34,9 @@ import java.util.List;
  *       parameters. W and b get no gradient at all.</li>
  *   <li>dx is skipped when {@link #setInputGradientNeeded} said nothing uses it (see
  *       {@link InputGradients}); the layer then returns zeros of the input's shape.</li>
- *   <li>In inference the factors A and s·B are computed once and reused while the trainable
- *       parameters hold the same values. In training they are computed per step, and backprop
+ *   <li>In inference the factors A and s·B, and a convolution's merged kernel W + s·ΔW, are computed
+ *       once and reused while the trainable parameters and W hold the same values
+ *       ({@link InferenceForm}). In training they are computed per step, and backprop
  *       reuses the step of the training forward pass on the same input and parameter values
  *       instead of recomputing it. The step's arrays and factors live in DL4J's activations
  *       workspace, like the layer's input, so a training step allocates no off-heap memory of its
@@ -47,7 +49,7 @@ public class DirectLowRankLayer extends SameDiffLayer {
 
     private IActivation activationFn;
     private List<String> trainableKeys;
-    private LowRankUpdate cachedUpdate;
+    private InferenceForm cachedForm;
     private double[][] cachedTrainable;
     private TrainingPath trainingPath = TrainingPath.AUTO;
     /** The last training forward pass, its pre-activation, and what it was computed from. */
@@ -55,6 +57,8 @@ public class DirectLowRankLayer extends SameDiffLayer {
     private INDArray trainingPreOutput;
     private INDArray trainingInput;
     private double[][] trainingValues;
+    /** The family product this layer takes its factors from and hands its factor gradients to, or null. */
+    private FamilyProduct familyProduct;
 
     public DirectLowRankLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -104,8 +108,18 @@ public class DirectLowRankLayer extends SameDiffLayer {
         return lowRankConf().isInputGradientNeeded();
     }
 
+    /** Set by {@link BasisFamilies}; null puts the layer back on the per-layer path. */
+    void setFamilyProduct(FamilyProduct product) {
+        this.familyProduct = product;
+        this.trainingStep = null;
+    }
+
+    FamilyProduct familyProduct() {
+        return familyProduct;
+    }
+
     /** @return the current values of the trainable parameters, to compare on the Java side */
-    private double[][] trainableValues() {
+    double[][] trainableValues() {
         double[][] current = new double[trainableKeys().size()][];
         for (int i = 0; i < current.length; i++) {
             current[i] = values(paramTable.get(trainableKeys().get(i)));
@@ -114,18 +128,19 @@ public class DirectLowRankLayer extends SameDiffLayer {
     }
 
     /**
-     * @return the update (A [fanIn, r], s·B [r, nOut]) for inference, kept outside the workspaces and
-     *         recomputed only when a trainable parameter changed
+     * @return the inference form (a convolution's merged kernel, a dense layer's factors), kept outside the
+     *         workspaces and made again only when a trainable parameter or W changed
      */
-    private LowRankUpdate cachedUpdate() {
+    private InferenceForm inferenceForm() {
         double[][] current = trainableValues();
-        if (cachedUpdate == null || !Arrays.deepEquals(current, cachedTrainable)) {
+        INDArray w = paramTable.get(LowRankLayer.WEIGHT_KEY);
+        if (cachedForm == null || !Arrays.deepEquals(current, cachedTrainable) || !cachedForm.matches(w)) {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                cachedUpdate = lowRankConf().update(paramTable);
+                cachedForm = InferenceForm.of(lowRankConf().shape(), w, lowRankConf().update(paramTable));
             }
             cachedTrainable = current;
         }
-        return cachedUpdate;
+        return cachedForm;
     }
 
     /** @return a copy of a parameter's values, to compare on the Java side */
@@ -153,15 +168,16 @@ public class DirectLowRankLayer extends SameDiffLayer {
             // the factors change at every update: computed per step, with the step's arrays, in DL4J's
             // activations workspace, which in fit() lives until the backward pass, as the layer's input does
             // (no off-heap allocation per step)
+            trainingValues = trainableValues();
             try (MemoryWorkspace ignored = workspaceMgr.notifyScopeBorrowed(ArrayType.ACTIVATIONS)) {
-                trainingStep = newTrainingStep(x, lowRankConf().update(paramTable));
+                trainingStep = newTrainingStep(x, familyProduct == null ? lowRankConf().update(paramTable)
+                        : familyProduct.update(this, trainingValues));
             }
             trainingPreOutput = trainingStep.preOutput();
             trainingInput = input;
-            trainingValues = trainableValues();
             z = workspaceMgr.dup(ArrayType.ACTIVATIONS, trainingPreOutput); // the activation works in place
         } else {
-            z = lowRankConf().shape().preOutput(x, paramTable.get(LowRankLayer.WEIGHT_KEY), bias(), cachedUpdate());
+            z = inferenceForm().preOutput(x, paramTable.get(LowRankLayer.WEIGHT_KEY), bias());
         }
         INDArray out = activationFn().getActivation(z, training);
         return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, out);
@@ -181,7 +197,11 @@ public class DirectLowRankLayer extends SameDiffLayer {
         trainingPreOutput = null;
         INDArray delta = activationFn().backprop(z, epsilon).getFirst();
         INDArray[] grads = step.backprop(delta);
-        lowRankConf().trainableGradients(paramTable, grads[1], grads[2], gradTable);
+        if (familyProduct == null) {
+            lowRankConf().trainableGradients(paramTable, grads[1], grads[2], gradTable);
+        } else {
+            familyProduct.handOver(this, grads[1], grads[2], gradTable);
+        }
         Gradient g = new DefaultGradient();
         for (String key : trainableKeys()) {
             g.gradientForVariable().put(key, gradTable.get(key));

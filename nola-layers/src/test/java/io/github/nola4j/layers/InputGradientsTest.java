@@ -19,6 +19,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.util.List;
 
+import static io.github.nola4j.layers.LabelledBatches.batch;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,16 +44,6 @@ class InputGradientsTest {
         net.init();
         ((DirectLowRankLayer) net.getLayer(0)).setTrainingPath(path);
         return net;
-    }
-
-    private static DataSet batch(long seed, long... inputShape) {
-        Nd4j.getRandom().setSeed(seed);
-        INDArray x = Nd4j.rand(DataType.DOUBLE, inputShape).subi(0.5);
-        INDArray y = Nd4j.zeros(DataType.DOUBLE, inputShape[0], 3);
-        for (int i = 0; i < inputShape[0]; i++) {
-            y.putScalar(i, (i + seed) % 3, 1.0);
-        }
-        return new DataSet(x, y);
     }
 
     /** Three batches made before any training (ND4J's seeded rand gave other values once a network had trained). */

@@ -8,21 +8,21 @@ import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * A frozen DL4J {@link BatchNormalization} in inference mode as one folded per-channel scale and
- * shift (torchvision's FrozenBatchNorm2d), on its running statistics μ, σ²:
+ * A frozen DL4J {@link BatchNormalization} in inference mode on its running statistics μ, σ²
+ * (torchvision's FrozenBatchNorm2d):
  * <pre>
- *   a = γ / sqrt(σ² + eps),  c = β − μ·a              per channel, [c]
- *   y = x ⊙ a + c                                      x, y [mb, c] or [mb, c, h, w] (NCHW) or [mb, h, w, c] (NHWC)
+ *   y = (x − μ) ⊙ a + β,  a = γ / sqrt(σ² + eps)      per channel [c]; x, y [mb, c] or [mb, c, h, w] (NCHW) or [mb, h, w, c] (NHWC)
  *   dL/dx = dL/dy ⊙ a                                 one broadcast multiply; never batchnorm_bp
  * </pre>
- * (γ, β the layer's constants when it locks them). Equal to DL4J's (x − μ)/sqrt(σ² + eps)·γ + β up
- * to rounding. The statistics are read at every call, so a network whose parameters are set again
+ * The forward pass is libnd4j's {@code batchnorm} op in inference mode, one pass over x (the folded
+ * broadcast multiply and add took two). (γ, β the layer's constants when it locks them.) Equal to
+ * DL4J's (x − μ)/sqrt(σ² + eps)·γ + β up to rounding. The statistics are read at every call, so a network whose parameters are set again
  * computes with the new ones.
  */
 final class FrozenBatchNorm implements FrozenComputation {
@@ -55,29 +55,37 @@ final class FrozenBatchNorm implements FrozenComputation {
 
     /** @return a = γ / sqrt(σ² + eps), [c], in {@code like}'s data type */
     private INDArray scale(INDArray like) {
-        INDArray invStd = Transforms.pow(BatchNormStatistics.variance(layer).add(conf.getEps()), -0.5, false);
-        INDArray gamma = conf.isLockGammaBeta() ? Nd4j.valueArrayOf(invStd.shape(), conf.getGamma(), invStd.dataType())
-                : layer.getParam(BatchNormalizationParamInitializer.GAMMA);
-        return invStd.muli(gamma).reshape(invStd.length()).castTo(like.dataType());
+        INDArray variance = BatchNormStatistics.variance(layer);
+        INDArray invStd = Transforms.pow(variance.reshape(variance.length()).castTo(like.dataType()).add(conf.getEps()),
+                -0.5, false);
+        return invStd.muli(gamma(like));
     }
 
-    /** @return c = β − μ·a, [c] */
-    private INDArray shift(INDArray scale) {
-        INDArray mean = BatchNormStatistics.mean(layer).reshape(scale.length()).castTo(scale.dataType());
-        INDArray beta = conf.isLockGammaBeta() ? Nd4j.valueArrayOf(scale.shape(), conf.getBeta(), scale.dataType())
-                : layer.getParam(BatchNormalizationParamInitializer.BETA).reshape(scale.length()).castTo(scale.dataType());
-        return beta.sub(mean.mul(scale));
+    /** @return γ, [c], in {@code like}'s data type */
+    private INDArray gamma(INDArray like) {
+        INDArray mean = BatchNormStatistics.mean(layer);
+        return conf.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {mean.length()}, conf.getGamma(), like.dataType())
+                : layer.getParam(BatchNormalizationParamInitializer.GAMMA).reshape(mean.length()).castTo(like.dataType());
+    }
+
+    /** @return β, [c], in {@code like}'s data type */
+    private INDArray beta(INDArray like) {
+        INDArray mean = BatchNormStatistics.mean(layer);
+        return conf.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {mean.length()}, conf.getBeta(), like.dataType())
+                : layer.getParam(BatchNormalizationParamInitializer.BETA).reshape(mean.length()).castTo(like.dataType());
     }
 
     @Override
     public INDArray activate(INDArray input, boolean keepForBackprop, LayerWorkspaceMgr workspaceMgr) {
         requireRank(input);
         INDArray x = input.castTo(layer.getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).dataType());
-        INDArray a = scale(x);
+        long c = BatchNormStatistics.mean(layer).length();
+        INDArray mean = BatchNormStatistics.mean(layer).reshape(c).castTo(x.dataType());
+        INDArray variance = BatchNormStatistics.variance(layer).reshape(c).castTo(x.dataType());
         INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), x.shape(), 'c');
-        int axis = channelAxis(x);
-        Nd4j.getExecutioner().exec(new BroadcastMulOp(x, a, y, axis));
-        Nd4j.getExecutioner().exec(new BroadcastAddOp(y, shift(a), y, axis));
+        // libnd4j's batchnorm in inference mode: one pass over x (applyScale, applyOffset, channel axis)
+        Nd4j.exec(DynamicCustomOp.builder("batchnorm").addInputs(x, mean, variance, gamma(x), beta(x)).addOutputs(y)
+                .addIntegerArguments(1, 1, channelAxis(x)).addFloatingPointArguments(conf.getEps()).build());
         return y;
     }
 

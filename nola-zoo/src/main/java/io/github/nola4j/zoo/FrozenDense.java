@@ -3,11 +3,7 @@ package io.github.nola4j.zoo;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
-import org.deeplearning4j.nn.workspace.ArrayType;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -17,18 +13,14 @@ import org.nd4j.linalg.factory.Nd4j;
  *   z = x·W + b,   y = act(z)               x [mb, nIn], W [nIn, nOut], y [mb, nOut]
  *   dL/dx = (act'(z) ⊙ dL/dy)·Wᵀ            no [nIn, nOut] gradient (DL4J's backward computes and drops it)
  * </pre>
- * The training forward keeps z for the backward pass when the activation is not the identity.
  */
-final class FrozenDense implements FrozenComputation {
+final class FrozenDense extends AffineFrozenComputation {
 
     private final Layer layer;
-    private final IActivation activation;
-    private INDArray keptPreOutput;
-    private INDArray keptInput;
 
     FrozenDense(Layer layer) {
+        super(((DenseLayer) layer.conf().getLayer()).getActivationFn());
         this.layer = layer;
-        this.activation = ((DenseLayer) layer.conf().getLayer()).getActivationFn();
     }
 
     /** @return true for DL4J's own DenseLayer without layer normalisation */
@@ -42,7 +34,8 @@ final class FrozenDense implements FrozenComputation {
         return layer.getParam(DefaultParamInitializer.WEIGHT_KEY);
     }
 
-    private INDArray preOutput(INDArray input) {
+    @Override
+    INDArray preOutput(INDArray input) {
         INDArray w = weight();
         if (input.rank() != 2) {
             throw new IllegalArgumentException("Frozen DenseLayer \"" + layer.conf().getLayer().getLayerName()
@@ -57,36 +50,13 @@ final class FrozenDense implements FrozenComputation {
         return z;
     }
 
-    private boolean identity() {
-        return activation instanceof ActivationIdentity;
+    @Override
+    INDArray inputGradientOf(INDArray input, INDArray delta) {
+        return Nd4j.gemm(delta, weight(), false, true); // δ·Wᵀ, a transpose flag, no copy of W
     }
 
     @Override
-    public INDArray activate(INDArray input, boolean keepForBackprop, LayerWorkspaceMgr workspaceMgr) {
-        INDArray z;
-        if (keepForBackprop && !identity()) {
-            try (MemoryWorkspace ignored = workspaceMgr.notifyScopeBorrowed(ArrayType.ACTIVATIONS)) {
-                keptPreOutput = preOutput(input);
-            }
-            keptInput = input;
-            z = workspaceMgr.dup(ArrayType.ACTIVATIONS, keptPreOutput);
-        } else {
-            z = preOutput(input);
-        }
-        return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, activation.getActivation(z, false));
-    }
-
-    @Override
-    public INDArray inputGradient(INDArray input, INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        INDArray delta = epsilon;
-        if (!identity()) {
-            INDArray z = keptPreOutput != null && keptInput == input ? keptPreOutput : preOutput(input);
-            delta = activation.backprop(z, epsilon).getFirst();
-        }
-        keptPreOutput = null;
-        keptInput = null;
-        INDArray w = weight();
-        INDArray dx = Nd4j.gemm(delta.castTo(w.dataType()), w, false, true); // δ·Wᵀ, a transpose flag, no copy of W
-        return workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, dx.castTo(input.dataType()));
+    DataType dataType() {
+        return weight().dataType();
     }
 }

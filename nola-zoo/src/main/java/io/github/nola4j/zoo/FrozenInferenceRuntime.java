@@ -23,42 +23,35 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public class FrozenInferenceRuntime extends FrozenLayerWithBackprop {
 
-    /** The libnd4j computation of the wrapped layer, or null to run DL4J's. */
-    private final FrozenComputation computation;
+    /** The wrapped layer on libnd4j, when it has a libnd4j computation. */
+    private final LibndForward forward;
 
     public FrozenInferenceRuntime(Layer insideLayer) {
         super(insideLayer);
-        this.computation = FrozenComputation.of(insideLayer);
+        this.forward = new LibndForward(insideLayer, true);
     }
 
     /** @return true when the wrapped layer runs on libnd4j ({@link FrozenComputation}), false when on DL4J's code */
     public boolean runsOnLibnd4j() {
-        return computation != null;
+        return forward.available();
     }
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        if (computation == null) {
-            return super.activate(training, workspaceMgr);
-        }
-        return computation.activate(getInsideLayer().input(), training, workspaceMgr);
+        return forward.activate(training, workspaceMgr, () -> super.activate(training, workspaceMgr));
     }
 
     @Override
     public INDArray activate(INDArray input, boolean training, LayerWorkspaceMgr workspaceMgr) {
-        if (computation == null) {
-            return super.activate(input, training, workspaceMgr);
-        }
-        setInput(input, workspaceMgr);
-        return activate(training, workspaceMgr);
+        return forward.activate(input, training, workspaceMgr, () -> super.activate(input, training, workspaceMgr));
     }
 
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        if (computation == null) {
+        if (!forward.available()) {
             return super.backpropGradient(epsilon, workspaceMgr);
         }
-        return new Pair<>(new DefaultGradient(), computation.inputGradient(getInsideLayer().input(), epsilon,
+        return new Pair<>(new DefaultGradient(), forward.computation().inputGradient(getInsideLayer().input(), epsilon,
                 workspaceMgr));
     }
 }

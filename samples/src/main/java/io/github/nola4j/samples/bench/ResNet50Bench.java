@@ -1,5 +1,6 @@
 package io.github.nola4j.samples.bench;
 
+import io.github.nola4j.layers.BasisFamilies;
 import io.github.nola4j.layers.basis.BasisCache;
 import io.github.nola4j.zoo.LayerKind;
 import io.github.nola4j.zoo.NolaTransfer;
@@ -22,7 +23,8 @@ import java.util.Map;
  * full fine-tuning of the same network, and a head-only transfer ({@code head}: the backbone frozen
  * by NolaTransfer, on its libnd4j frozen runtimes without any gradient, a new 10-class head
  * trains). Then inference ({@code output}) of the adapted network against DL4J's network, in
- * images per second. Also the set-up time (swap plus first forward, basis generation included)
+ * images per second. {@code nola_family} is the NOLA network with one basis product per family and
+ * step ({@link BasisFamilies}). Also the set-up time (swap plus first forward, basis generation included)
  * and the memory of the shared bases; with {@code --profile}, where each kind's step spends its
  * time ({@link StepProfile}).
  */
@@ -46,6 +48,14 @@ final class ResNet50Bench {
                 BATCH * 1000.0 / t.median()));
     }
 
+    /** @return every convolution of {@code base} adapted with NOLA (r = 4, k = l = 256) */
+    private static TransferResult<ComputationGraph> adapt(ComputationGraph base) {
+        return NolaTransfer.of(base).targetKinds(LayerKind.CONVOLUTION)
+                .rank(4).numBases(256, 256).scale(0.25).basisSeed(42)
+                .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(1e-3)).build())
+                .build();
+    }
+
     /** Steps each kind runs under the profiler with {@code --profile}. */
     private static final int PROFILED_STEPS = 10;
 
@@ -62,10 +72,7 @@ final class ResNet50Bench {
 
         BasisCache.clear();
         long start = System.nanoTime();
-        TransferResult<ComputationGraph> adapted = NolaTransfer.of(base).targetKinds(LayerKind.CONVOLUTION)
-                .rank(4).numBases(256, 256).scale(0.25).basisSeed(42)
-                .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(1e-3)).build())
-                .build();
+        TransferResult<ComputationGraph> adapted = adapt(base);
         ComputationGraph nola = adapted.network();
         nola.output(features);
         double setupMs = (System.nanoTime() - start) / 1e6;
@@ -75,9 +82,12 @@ final class ResNet50Bench {
         ComputationGraph headOnly = NolaTransfer.of(base).replaceHead(CLASSES)
                 .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(1e-3)).build())
                 .build().network();
+        ComputationGraph family = adapt(base).network();
+        BasisFamilies.attach(family);
         Map<String, Runnable> steps = new LinkedHashMap<>();
         steps.put("full", () -> base.fit(batch));
         steps.put("nola", () -> nola.fit(batch));
+        steps.put("nola_family", () -> family.fit(batch));
         steps.put("head", () -> headOnly.fit(batch));
         Map<String, Timing> timings = Timing.interleaved(steps, warmup, runs);
         timings.forEach((kind, t) -> out.println("bench resnet50-" + kind + " " + t.format()));

@@ -162,7 +162,7 @@ final class StepProfile {
             return Category.UPDATER;
         }
         if (type.startsWith("io.github.nola4j.layers.") && (method.equals("factors")
-                || method.equals("trainableGradients"))) {
+                || method.equals("trainableGradients") || type.endsWith(".FamilyProduct"))) {
             return Category.NOLA_COEFFICIENTS;
         }
         return null;

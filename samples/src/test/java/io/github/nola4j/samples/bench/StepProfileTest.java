@@ -30,6 +30,7 @@ class StepProfileTest {
         assertEquals(Category.UPDATER,
                 StepProfile.categorise("org.nd4j.linalg.learning.AdamUpdater", "applyUpdater"));
         assertEquals(Category.NOLA_COEFFICIENTS, StepProfile.categorise("io.github.nola4j.layers.NolaLayer", "factors"));
+        assertEquals(Category.NOLA_COEFFICIENTS, StepProfile.categorise("io.github.nola4j.layers.FamilyProduct", "flush"));
         assertNull(StepProfile.categorise("org.deeplearning4j.nn.graph.ComputationGraph", "fit"));
         assertNull(StepProfile.categorise("io.github.nola4j.layers.ops.Conv2dOps", "config"));
     }
