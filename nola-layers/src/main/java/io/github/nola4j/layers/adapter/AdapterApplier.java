@@ -49,9 +49,36 @@ public final class AdapterApplier {
      * @return the assignments that {@link AdapterPlan#apply()} makes
      */
     public static AdapterPlan plan(AdaptedNetwork net, Adapter adapter, LoadOptions options) {
+        List<AdapterPlan.Assignment> out = new ArrayList<>();
+        for (CheckedTensor t : check(net, adapter, options)) {
+            out.add(AdapterChecks.assignment(t.id(), t.target(), t.values()));
+        }
+        return new AdapterPlan(adapter, out);
+    }
+
+    /**
+     * One validated value of an adapter, not yet an array: what {@link #plan} turns into an assignment, and what a
+     * reader that keeps many adapters packs into one buffer.
+     *
+     * @param id     "layer/key"
+     * @param target the network's parameter it replaces (its shape and data type; only read)
+     * @param values its values in C order, converted to the layer's parametrisation
+     */
+    public record CheckedTensor(String id, INDArray target, float[] values) {
+    }
+
+    /**
+     * Every check of {@link #plan} without making an array: the layers' configurations are compared without
+     * copying the network's values, and the base fingerprint is the one {@code net} computed once.
+     *
+     * @return every coefficient tensor (per adapter layer, in network order: first, second), then every extra tensor
+     * @throws AdapterMismatchException if it does not fit
+     * @throws AdapterFormatException   if a value is not finite
+     */
+    public static List<CheckedTensor> check(AdaptedNetwork net, Adapter adapter, LoadOptions options) {
         Objects.requireNonNull(options, "options: use LoadOptions.STRICT");
         AdapterChecks.requireGenerator(adapter);
-        List<AdapterPlan.Assignment> out = new ArrayList<>();
+        List<CheckedTensor> out = new ArrayList<>();
         Map<String, LayerAdapter> byName = AdapterChecks.entriesByName(adapter, "layer");
         List<String> nolaNames = new ArrayList<>();
         for (Layer layer : net.adapterLayers()) {
@@ -64,7 +91,7 @@ public final class AdapterApplier {
         }
         for (Layer layer : net.adapterLayers()) {
             LayerAdapter la = byName.get(AdaptedNetwork.nameOf(layer));
-            AdapterChecks.requireCompatible(la, AdapterCapture.capture(layer), "layer", "network",
+            AdapterChecks.requireCompatible(la, AdapterCapture.configuration(layer), "layer", "network",
                     "build the NOLA layer with the adapter's configuration");
             float[] alpha = la.alpha().clone();
             float[] beta = la.beta().clone();
@@ -75,8 +102,8 @@ public final class AdapterApplier {
             }
             String first = la.kind().firstKey();
             String second = la.kind().secondKey();
-            out.add(AdapterChecks.assignment(la.name() + "/" + first, layer.getParam(first), alpha));
-            out.add(AdapterChecks.assignment(la.name() + "/" + second, layer.getParam(second), beta));
+            out.add(new CheckedTensor(la.name() + "/" + first, layer.getParam(first), alpha));
+            out.add(new CheckedTensor(la.name() + "/" + second, layer.getParam(second), beta));
         }
         Set<String> seen = new HashSet<>();
         for (ExtraTensor t : adapter.extraTensors()) {
@@ -87,10 +114,10 @@ public final class AdapterApplier {
             out.add(extra(net, t));
         }
         AdapterChecks.requireBase(adapter, net.fingerprint(), options, "network");
-        return new AdapterPlan(adapter, out);
+        return out;
     }
 
-    private static AdapterPlan.Assignment extra(AdaptedNetwork net, ExtraTensor t) {
+    private static CheckedTensor extra(AdaptedNetwork net, ExtraTensor t) {
         Layer layer = net.requireLayer(t.layer(), "extra tensor " + t.id());
         if (LayerAdapterKind.isAdapterLayer(layer.conf().getLayer())) {
             throw new AdapterMismatchException("extra tensor " + t.id() + " targets a NOLA or LoRA layer, whose W and b are"
@@ -107,6 +134,6 @@ public final class AdapterApplier {
                     + t.layer() + "\" has the adapter's shape (e.g. the same number of classes)");
         }
         AdapterPayload.requireFinite(t.id(), t.values());
-        return AdapterChecks.assignment(t.id(), target, t.values());
+        return new CheckedTensor(t.id(), target, t.values());
     }
 }

@@ -62,20 +62,34 @@ public final class AdapterCapture {
      * layer, its A and B in C order
      */
     static LayerAdapter capture(Layer layer) {
+        LayerAdapter conf = configuration(layer);
+        LayerAdapterKind kind = conf.kind();
+        float[] first = AdaptedNetwork.toFloatC(layer.getParam(kind.firstKey()));
+        float[] second = AdaptedNetwork.toFloatC(layer.getParam(kind.secondKey()));
+        if (kind == LayerAdapterKind.NOLA) {
+            NolaLayer nola = AdaptedNetwork.configOf(layer);
+            NolaFactors.convertCoefficients(first, second, nola.getParametrisation(), NolaLayer.PARAMETRISATION,
+                    nola.fanIn());
+        }
+        return conf.withCoefficients(first, second);
+    }
+
+    /**
+     * @return the configuration of one NOLA or LoRA layer with zero coefficients: what an adapter's entry is
+     *         checked against ({@link AdapterChecks#requireCompatible}), without copying the layer's values
+     */
+    static LayerAdapter configuration(Layer layer) {
         if (layer.conf().getLayer() instanceof LoraLayer lora) {
-            float[] a = AdaptedNetwork.toFloatC(layer.getParam(LoraLayer.A_KEY));
-            float[] b = AdaptedNetwork.toFloatC(layer.getParam(LoraLayer.B_KEY));
+            int a = (int) layer.getParam(LoraLayer.A_KEY).length();
+            int b = (int) layer.getParam(LoraLayer.B_KEY).length();
             return new LayerAdapter(AdaptedNetwork.nameOf(layer), lora.getClass().getSimpleName(),
-                    layer.getParam(LoraLayer.WEIGHT_KEY).shape(), lora.hasBias(), lora.getRank(), a.length, b.length,
-                    lora.getScale(), lora.getInitSeed(), a, b, LayerAdapterKind.LORA);
+                    layer.getParam(LoraLayer.WEIGHT_KEY).shape(), lora.hasBias(), lora.getRank(), a, b,
+                    lora.getScale(), lora.getInitSeed(), new float[a], new float[b], LayerAdapterKind.LORA);
         }
         NolaLayer conf = AdaptedNetwork.configOf(layer);
-        float[] alpha = AdaptedNetwork.toFloatC(layer.getParam(NolaLayer.ALPHA_KEY));
-        float[] beta = AdaptedNetwork.toFloatC(layer.getParam(NolaLayer.BETA_KEY));
-        NolaFactors.convertCoefficients(alpha, beta, conf.getParametrisation(), NolaLayer.PARAMETRISATION,
-                conf.fanIn());
         return new LayerAdapter(AdaptedNetwork.nameOf(layer), conf.getClass().getSimpleName(),
                 layer.getParam(NolaLayer.WEIGHT_KEY).shape(), conf.hasBias(), conf.getRank(), conf.getNumBasesA(),
-                conf.getNumBasesB(), conf.getScale(), conf.effectiveBasisSeed(), alpha, beta);
+                conf.getNumBasesB(), conf.getScale(), conf.effectiveBasisSeed(), new float[conf.getNumBasesA()],
+                new float[conf.getNumBasesB()]);
     }
 }
