@@ -163,6 +163,17 @@ public final class AdaptedNetworkWeight {
                 a, b, kind);
     }
 
+    /**
+     * @return the entry's configuration with zero coefficients: what an adapter's entry is checked against
+     *         ({@link AdapterChecks#requireCompatible}), without copying the network's values
+     */
+    public LayerAdapter configuration() {
+        int a = (int) first().length();
+        int b = (int) second().length();
+        return new LayerAdapter(name, type, weight().shape(), biasKey != null, rank, a, b, scale, seed, new float[a],
+                new float[b], kind);
+    }
+
     /** Converts coefficients of a file ({@link NolaLayer#PARAMETRISATION}) in place to this weight's parametrisation. */
     public void fromFileParametrisation(float[] alpha, float[] beta) {
         if (nola != null) {

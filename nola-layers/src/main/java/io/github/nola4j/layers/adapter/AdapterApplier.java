@@ -46,9 +46,36 @@ public final class AdapterApplier {
      * @return the assignments that {@link AdapterPlan#apply()} makes
      */
     public static AdapterPlan plan(AdaptedNetwork net, Adapter adapter, LoadOptions options) {
+        List<AdapterPlan.Assignment> out = new ArrayList<>();
+        for (CheckedTensor t : check(net, adapter, options)) {
+            out.add(AdapterChecks.assignment(t.id(), t.target(), t.values()));
+        }
+        return new AdapterPlan(adapter, out);
+    }
+
+    /**
+     * One validated value of an adapter, not yet an array: what {@link #plan} turns into an assignment, and what a
+     * reader that keeps many adapters packs into one buffer.
+     *
+     * @param id     "layer/key"
+     * @param target the network's parameter it replaces (its shape and data type; only read)
+     * @param values its values in C order, converted to the layer's parametrisation
+     */
+    public record CheckedTensor(String id, INDArray target, float[] values) {
+    }
+
+    /**
+     * Every check of {@link #plan} without making an array: the layers' configurations are compared without
+     * copying the network's values, and the base fingerprint is the one {@code net} computed once.
+     *
+     * @return every coefficient tensor (per adapter layer, in network order: first, second), then every extra tensor
+     * @throws AdapterMismatchException if it does not fit
+     * @throws AdapterFormatException   if a value is not finite
+     */
+    public static List<CheckedTensor> check(AdaptedNetwork net, Adapter adapter, LoadOptions options) {
         Objects.requireNonNull(options, "options: use LoadOptions.STRICT");
         AdapterChecks.requireGenerator(adapter);
-        List<AdapterPlan.Assignment> out = new ArrayList<>();
+        List<CheckedTensor> out = new ArrayList<>();
         Map<String, LayerAdapter> byName = AdapterChecks.entriesByName(adapter, "layer");
         List<String> names = net.adaptedWeights().stream().map(AdaptedNetworkWeight::name).toList();
         if (!byName.keySet().equals(new HashSet<>(names))) {
@@ -58,14 +85,14 @@ public final class AdapterApplier {
         }
         for (AdaptedNetworkWeight weight : net.adaptedWeights()) {
             LayerAdapter la = byName.get(weight.name());
-            AdapterChecks.requireCompatible(la, weight.capture(), "layer", "network",
+            AdapterChecks.requireCompatible(la, weight.configuration(), "layer", "network",
                     "build the NOLA layer with the adapter's configuration");
             float[] alpha = la.alpha().clone();
             float[] beta = la.beta().clone();
             weight.fromFileParametrisation(alpha, beta);
             String prefix = AdaptedNetwork.nameOf(weight.layer()) + "/";
-            out.add(AdapterChecks.assignment(prefix + weight.firstKey(), weight.first(), alpha));
-            out.add(AdapterChecks.assignment(prefix + weight.secondKey(), weight.second(), beta));
+            out.add(new CheckedTensor(prefix + weight.firstKey(), weight.first(), alpha));
+            out.add(new CheckedTensor(prefix + weight.secondKey(), weight.second(), beta));
         }
         Set<String> seen = new HashSet<>();
         for (ExtraTensor t : adapter.extraTensors()) {
@@ -76,10 +103,10 @@ public final class AdapterApplier {
             out.add(extra(net, t));
         }
         AdapterChecks.requireBase(adapter, net.fingerprint(), options, "network");
-        return new AdapterPlan(adapter, out);
+        return out;
     }
 
-    private static AdapterPlan.Assignment extra(AdaptedNetwork net, ExtraTensor t) {
+    private static CheckedTensor extra(AdaptedNetwork net, ExtraTensor t) {
         Layer layer = net.requireLayer(t.layer(), "extra tensor " + t.id());
         if (AdaptedNetworkWeight.isAdapterLayer(layer.conf().getLayer())) {
             throw new AdapterMismatchException("extra tensor " + t.id() + " targets a NOLA or LoRA layer or an"
@@ -97,6 +124,6 @@ public final class AdapterApplier {
                     + t.layer() + "\" has the adapter's shape (e.g. the same number of classes)");
         }
         AdapterPayload.requireFinite(t.id(), t.values());
-        return AdapterChecks.assignment(t.id(), target, t.values());
+        return new CheckedTensor(t.id(), target, t.values());
     }
 }

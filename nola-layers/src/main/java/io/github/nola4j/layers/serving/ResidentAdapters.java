@@ -3,7 +3,6 @@ package io.github.nola4j.layers.serving;
 import io.github.nola4j.layers.adapter.AdaptedNetwork;
 import io.github.nola4j.layers.adapter.AdapterApplier;
 import io.github.nola4j.layers.adapter.AdapterFiles;
-import io.github.nola4j.layers.adapter.AdapterPlan;
 import io.github.nola4j.layers.adapter.LoadOptions;
 import io.github.nola4j.layers.adapter.format.Adapter;
 import io.github.nola4j.layers.adapter.format.ExtraTensor;
@@ -26,7 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The adapters resident for one base, by name. Each is validated against the base when added
- * ({@link AdapterApplier#plan}: generator, layer names and shapes, base fingerprint, finite values;
+ * ({@link AdapterApplier#check}, every check of {@link AdapterApplier#plan}: generator, layer names and shapes,
+ * base fingerprint (computed once per base), finite values;
  * an {@link io.github.nola4j.layers.adapter.format.AdapterException} subtype otherwise) and kept as
  * a {@link ResidentAdapter}: coefficients and extra tensors only, decoded once (a 4-bit file is
  * dequantised here, never per request).
@@ -67,8 +67,7 @@ public final class ResidentAdapters {
             throw new IllegalArgumentException("adapter name \"" + name + "\" is not allowed: use a non-blank name"
                     + " other than \"" + MixedAdapterNetwork.BASE + "\", which means the base");
         }
-        AdapterPlan plan = AdapterApplier.plan(base, adapter, options);
-        Map<String, INDArray> values = packed(plan.assignments());
+        Map<String, INDArray> values = packed(AdapterApplier.check(base, adapter, options));
         List<INDArray[]> coefficients = new ArrayList<>();
         for (Layer layer : base.adapterLayers()) {
             String layerName = AdaptedNetwork.nameOf(layer);
@@ -95,28 +94,39 @@ public final class ResidentAdapters {
     }
 
     /**
-     * @return id → value, every value a view of one array (one native buffer per adapter, not one per tensor),
-     *         or the plan's own arrays when their data types differ
+     * @return id → value in its target's shape and data type, every value a view of one array made by one copy
+     *         from the Java side (one native buffer per adapter, not one per tensor); one array per value when the
+     *         targets' data types differ
      */
-    private static Map<String, INDArray> packed(List<AdapterPlan.Assignment> assignments) {
+    private static Map<String, INDArray> packed(List<AdapterApplier.CheckedTensor> tensors) {
         Map<String, INDArray> values = new HashMap<>();
-        long total = 0;
-        DataType dataType = assignments.get(0).value().dataType();
-        for (AdapterPlan.Assignment a : assignments) {
-            total += a.value().length();
-            values.put(a.id(), a.value());
-            if (a.value().dataType() != dataType) {
-                return values;
+        DataType dataType = tensors.get(0).target().dataType();
+        int total = 0;
+        for (AdapterApplier.CheckedTensor t : tensors) {
+            total = Math.addExact(total, t.values().length);
+            if (t.target().dataType() != dataType) {
+                dataType = null;
             }
         }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            INDArray flat = Nd4j.createUninitialized(dataType, total);
-            long at = 0;
-            for (AdapterPlan.Assignment a : assignments) {
-                long n = a.value().length();
-                INDArray view = flat.get(NDArrayIndex.interval(at, at + n)).reshape('c', a.value().shape());
-                view.assign(a.value());
-                values.put(a.id(), view);
+            if (dataType == null) {
+                for (AdapterApplier.CheckedTensor t : tensors) {
+                    values.put(t.id(), Nd4j.createFromArray(t.values()).reshape('c', t.target().shape())
+                            .castTo(t.target().dataType()));
+                }
+                return values;
+            }
+            float[] all = new float[total];
+            int at = 0;
+            for (AdapterApplier.CheckedTensor t : tensors) {
+                System.arraycopy(t.values(), 0, all, at, t.values().length);
+                at += t.values().length;
+            }
+            INDArray flat = Nd4j.createFromArray(all).castTo(dataType);
+            at = 0;
+            for (AdapterApplier.CheckedTensor t : tensors) {
+                int n = t.values().length;
+                values.put(t.id(), flat.get(NDArrayIndex.interval(at, at + n)).reshape('c', t.target().shape()));
                 at += n;
             }
         }

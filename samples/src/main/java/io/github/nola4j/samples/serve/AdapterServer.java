@@ -26,6 +26,7 @@ import java.util.function.Supplier;
  * The HTTP endpoint, on the JDK's {@link HttpServer}:
  * <pre>
  *   POST /v1/predict   {"adapter": NAME, "image": IMAGE} or {"adapter": NAME, "images": [...]}  ({@link PredictRequest})
+ *   POST /v1/predict?adapter=NAME   with Content-Type: image/png, the body one PNG  ({@link PngRequest})
  *                      → {"adapter": NAME, "probabilities": [[p, ...], ...]}
  *   GET  /v1/adapters  → {"adapters": [NAME, ...], "skipped": {NAME: REASON, ...}}
  *   GET  /health       → {"status": "ok", "adapters": N, "adapter_bytes": B, "factor_cache_bytes": F}
@@ -92,13 +93,18 @@ public final class AdapterServer implements AutoCloseable {
     }
 
     private ObjectNode predict(HttpExchange e) throws IOException, InterruptedException {
-        JsonNode body;
-        try {
-            body = JSON.readTree(readBody(e));
-        } catch (org.nd4j.shade.jackson.core.JsonProcessingException bad) {
-            throw new HttpError(400, "the body is not valid JSON: " + bad.getOriginalMessage());
+        PredictRequest request;
+        if (PngRequest.isPng(e.getRequestHeaders().getFirst("Content-Type"))) {
+            request = PngRequest.parse(readBody(e), e.getRequestURI().getRawQuery(), imageShape);
+        } else {
+            JsonNode body;
+            try {
+                body = JSON.readTree(readBody(e));
+            } catch (org.nd4j.shade.jackson.core.JsonProcessingException bad) {
+                throw new HttpError(400, "the body is not valid JSON: " + bad.getOriginalMessage());
+            }
+            request = PredictRequest.parse(body, imageShape);
         }
-        PredictRequest request = PredictRequest.parse(body, imageShape);
         INDArray p;
         try {
             p = predictor.predict(request.images(), request.adapter());

@@ -55,6 +55,8 @@ final class LoadClients {
     private final List<String> imageJson;
     private final Map<String, INDArray> expected;
     private final double tolerance;
+    /** The largest deviation seen, relative to the row's largest expected probability (double bits). */
+    private final java.util.concurrent.atomic.AtomicLong maxDeviation = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param port      the server's port on 127.0.0.1
@@ -128,11 +130,17 @@ final class LoadClients {
             return false;
         }
         double scale = Math.max(want.amaxNumber().doubleValue(), Double.MIN_NORMAL);
+        double deviation = 0;
         for (int j = 0; j < want.length(); j++) {
-            if (Math.abs(rows.get(0).get(j).asDouble() - want.getDouble(j)) > tolerance * scale) {
-                return false;
-            }
+            deviation = Math.max(deviation, Math.abs(rows.get(0).get(j).asDouble() - want.getDouble(j)) / scale);
         }
-        return true;
+        maxDeviation.accumulateAndGet(Double.doubleToLongBits(deviation),
+                (a, b) -> Double.longBitsToDouble(a) >= Double.longBitsToDouble(b) ? a : b);
+        return deviation <= tolerance;
+    }
+
+    /** @return the largest deviation of an answer from its expected row so far, relative to the row's largest value */
+    double maxDeviation() {
+        return Double.longBitsToDouble(maxDeviation.get());
     }
 }

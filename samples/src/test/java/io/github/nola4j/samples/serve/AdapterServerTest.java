@@ -136,4 +136,55 @@ class AdapterServerTest {
 
         assertEquals(200, post("/v1/predict", ok).statusCode(), "still serving");
     }
+
+    private static byte[] png(int type, int h, int w, long seed) throws Exception {
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(w, h, type);
+        java.util.Random random = new java.util.Random(seed);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int v = random.nextInt(256);
+                img.setRGB(x, y, 0xFF000000 | v << 16 | v << 8 | v);
+            }
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        assertTrue(javax.imageio.ImageIO.write(img, "png", out));
+        return out.toByteArray();
+    }
+
+    private static HttpResponse<String> postPng(String query, byte[] body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url + "/v1/predict" + query))
+                .header("Content-Type", "image/png").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void pngBodiesAnswerAsTheirPixelsInJsonAndWrongOnesGet400() throws Exception {
+        byte[] gray = png(java.awt.image.BufferedImage.TYPE_BYTE_GRAY, 28, 28, 3);
+        HttpResponse<String> r = postPng("?adapter=task2", gray);
+        assertEquals(200, r.statusCode(), r.body());
+        JsonNode answer = JSON.readTree(r.body());
+        assertEquals("task2", answer.get("adapter").asText());
+        java.awt.image.Raster raster = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(gray)).getRaster();
+        float[] pixels = new float[28 * 28];
+        for (int i = 0; i < pixels.length; i++) {
+            pixels[i] = raster.getSample(i % 28, i / 28, 0) / 255f;
+        }
+        JsonNode json = JSON.readTree(post("/v1/predict", "{\"adapter\": \"task2\", \"image\": "
+                + Arrays.toString(pixels) + "}").body());
+        assertEquals(json.get("probabilities"), answer.get("probabilities"), "the PNG is its pixels / 255");
+
+        HttpResponse<String> small = postPng("?adapter=task2", png(java.awt.image.BufferedImage.TYPE_BYTE_GRAY, 27, 28,
+                1));
+        assertEquals(400, small.statusCode(), small.body());
+        assertTrue(small.body().contains("27x28") && small.body().contains("28x28 pixels, grayscale"), small.body());
+        assertEquals(List.of(1, 28, 28), JSON.convertValue(JSON.readTree(small.body()).get("expected_shape"),
+                List.class));
+        HttpResponse<String> rgb = postPng("?adapter=task2", png(java.awt.image.BufferedImage.TYPE_INT_RGB, 28, 28, 1));
+        assertEquals(400, rgb.statusCode(), rgb.body());
+        assertTrue(rgb.body().contains("3 colour channel(s)"), rgb.body());
+        assertEquals(400, postPng("?adapter=task2", new byte[] {1, 2, 3}).statusCode());
+        assertEquals(400, postPng("", gray).statusCode());
+        assertEquals(404, postPng("?adapter=task9", gray).statusCode());
+        assertEquals(200, postPng("?size=1&adapter=task%30", gray).statusCode(), "an encoded name: task0");
+    }
 }
