@@ -40,7 +40,7 @@ public enum Option {
             + "(default: mixed)", SERVE),
     BATCH_WAIT_US("batch-wait-us", "N", "longest wait for requests to batch with, in microseconds (default: 2000)",
             SERVE, LOADTEST),
-    BATCH_THREADS("batch-threads", "N", "threads running batches, one network replica each (default 1)",
+    BATCH_THREADS("batch-threads", "N", "threads running batches, one network replica each (default: the cores)",
             SERVE, LOADTEST),
     CACHE_MB("cache-mb", "N", "budget of the adapter factor cache, in MB (default: 256)", SERVE, LOADTEST),
     MAX_BODY_KB("max-body-kb", "N", "largest request body, in KB (default: 16384)", SERVE, LOADTEST),

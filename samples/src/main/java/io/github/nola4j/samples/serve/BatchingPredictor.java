@@ -43,10 +43,8 @@ public final class BatchingPredictor implements Predictor {
     private final AtomicLong batchNanos = new AtomicLong();
 
     /**
-     * @param workers       threads running batches (one replica each); 1 unless measured otherwise: a second
-     *                      thread splits the waiting requests into two smaller batches, and a batch's cost is
-     *                      mostly per operation, not per image (samples CNN: 3.2 images and 35 ms per batch with
-     *                      2 threads, 4.9 images and 21 ms with 1)
+     * @param workers       threads running batches (one replica each); the cores, say. Each thread forms its own
+     *                      batches, so more threads mean smaller ones ({@link #summary()} shows the sizes formed)
      * @param maxWaitMicros the longest a request waits for others to batch with, in microseconds
      * @param maxRows       the most images in one batch
      */
