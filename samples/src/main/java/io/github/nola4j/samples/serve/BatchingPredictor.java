@@ -5,6 +5,8 @@ import io.github.nola4j.layers.serving.UnknownAdapterException;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -14,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Batches requests that arrive together across adapters: each of {@code workers} threads takes the oldest
@@ -24,6 +27,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BatchingPredictor implements Predictor {
 
+    private static final Logger LOG = LoggerFactory.getLogger(BatchingPredictor.class);
+
     private record Pending(INDArray images, String adapter, CompletableFuture<INDArray> answer) {
     }
 
@@ -33,9 +38,13 @@ public final class BatchingPredictor implements Predictor {
     private final int maxRows;
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean closed;
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong batchedRows = new AtomicLong();
+    private final AtomicLong batchNanos = new AtomicLong();
 
     /**
-     * @param workers       threads running batches (one replica each); the cores, say
+     * @param workers       threads running batches (one replica each); the cores, say. Each thread forms its own
+     *                      batches, so more threads mean smaller ones ({@link #summary()} shows the sizes formed)
      * @param maxWaitMicros the longest a request waits for others to batch with, in microseconds
      * @param maxRows       the most images in one batch
      */
@@ -92,7 +101,11 @@ public final class BatchingPredictor implements Predictor {
                     batch.add(next);
                     rows += next.images().size(0);
                 }
+                long t0 = System.nanoTime();
                 run(batch);
+                batchNanos.addAndGet(System.nanoTime() - t0);
+                batches.incrementAndGet();
+                batchedRows.addAndGet(rows);
             } catch (InterruptedException e) {
                 return;
             }
@@ -127,8 +140,21 @@ public final class BatchingPredictor implements Predictor {
         }
     }
 
+    /** @return the batches run so far */
+    public long batches() {
+        return batches.get();
+    }
+
+    /** @return batches run, images in them and the time spent running them, for the log */
+    public String summary() {
+        long n = Math.max(1, batches.get());
+        return String.format("%d batches, %.2f images and %.2f ms per batch on average", batches.get(),
+                (double) batchedRows.get() / n, batchNanos.get() / 1e6 / n);
+    }
+
     @Override
     public void close() {
+        LOG.info("batching predictor: {}", summary());
         closed = true;
         workers.forEach(Thread::interrupt);
         Pending p;
