@@ -35,4 +35,15 @@ public class FrozenForwardRuntime extends FrozenLayer {
     public INDArray activate(INDArray input, boolean training, LayerWorkspaceMgr workspaceMgr) {
         return forward.activate(input, training, workspaceMgr, () -> super.activate(input, training, workspaceMgr));
     }
+
+    /**
+     * @return false: DL4J's backward pass never reaches this layer, so its slice of the network's
+     * gradient view stays zero, and dividing it by the minibatch (DL4J's updater does so each step
+     * for every parameter whose layer answers true; DL4J's wrapper asks the wrapped layer) changes
+     * nothing but costs a pass over all frozen parameters: about 23.5M floats per step in ResNet50
+     */
+    @Override
+    public boolean updaterDivideByMinibatch(String paramName) {
+        return false;
+    }
 }
