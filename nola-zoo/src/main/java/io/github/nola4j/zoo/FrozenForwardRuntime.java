@@ -1,6 +1,7 @@
 package io.github.nola4j.zoo;
 
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.TrainingConfig;
 import org.deeplearning4j.nn.layers.FrozenLayer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -45,5 +46,11 @@ public class FrozenForwardRuntime extends FrozenLayer {
     @Override
     public boolean updaterDivideByMinibatch(String paramName) {
         return false;
+    }
+
+    /** @return the wrapped layer's configuration with every parameter skipped by DL4J's updater ({@link FrozenTrainingConfig}) */
+    @Override
+    public TrainingConfig getConfig() {
+        return new FrozenTrainingConfig(super.getConfig());
     }
 }

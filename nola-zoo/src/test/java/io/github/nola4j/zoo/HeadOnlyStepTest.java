@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.*;
 /**
  * A head-only transfer trains its head exactly as the head trains alone on the frozen backbone's
  * features, and leaves every frozen parameter bit-identical, while DL4J's updater skips the frozen
- * layers' gradient slices when it divides the gradient by the minibatch (their slices stay zero).
+ * layers' parameters: no division of their gradient slices by the minibatch (the slices stay zero)
+ * and no updater block over them.
  */
 class HeadOnlyStepTest {
 
@@ -53,6 +54,8 @@ class HeadOnlyStepTest {
         for (org.deeplearning4j.nn.api.Layer l : frozen) {
             for (String key : l.paramTable().keySet()) {
                 assertFalse(l.updaterDivideByMinibatch(key), l.conf().getLayer().getLayerName() + "/" + key);
+                assertTrue(l.getConfig().isPretrainParam(key), "DL4J's updater skips " + key + " of "
+                        + l.conf().getLayer().getLayerName());
             }
             frozenParams += l.numParams();
         }
