@@ -54,4 +54,15 @@ public class FrozenInferenceRuntime extends FrozenLayerWithBackprop {
         return new Pair<>(new DefaultGradient(), forward.computation().inputGradient(getInsideLayer().input(), epsilon,
                 workspaceMgr));
     }
+
+    /**
+     * @return false when the layer runs on libnd4j: its backward pass above writes no parameter
+     * gradient, so its slice of the gradient view stays zero and DL4J's per-step division of it by
+     * the minibatch is skipped (see {@link FrozenForwardRuntime#updaterDivideByMinibatch}); else as
+     * the wrapped layer answers, since DL4J's own backward pass may write that slice
+     */
+    @Override
+    public boolean updaterDivideByMinibatch(String paramName) {
+        return !forward.available() && super.updaterDivideByMinibatch(paramName);
+    }
 }
