@@ -89,9 +89,9 @@ public final class VitFinetuning {
         return r;
     }
 
-    /** @return the adapter options of {@code run}: the CNN sample's, r and k = l from its variant, seeded by the run */
+    /** @return the adapter options of {@code run}: the CNN sample's, r, k = l and QAT bits from its variant, seeded by the run */
     static AdapterSpec spec(VitRun run) {
-        return run.variant().method().spec(run.variant().rank(), run.variant().numBases(), run.seed());
+        return run.variant().spec(run.seed());
     }
 
     /** Trains the VARIABLEs of {@code sd} for {@code run.steps()} minibatches, seeded as the CNN sample's. */
