@@ -58,8 +58,8 @@ public enum Option {
             + "simplecnn, DL4J's zoo SimpleCNN with BatchNorm (default: cnn)", PRETRAIN, FINETUNE, COMPARE),
     METHOD("method", io.github.nola4j.samples.cnn.Method.cliNames(), "what trains below the new head (default: nola)",
             FINETUNE),
-    METHODS("methods", "LIST", "methods to compare: head, full, nola<k> (k = l), lora<r>, each optionally @lr, "
-            + "e.g. nola256@0.1 (default: head,nola16,nola64,nola172,nola256,nola345,lora1,lora2,lora4,full); "
+    METHODS("methods", "LIST", "methods to compare: head, full, nola<k> (k = l), nola<k>q<b> (trained b-bit-aware), lora<r>, "
+            + "each optionally @lr, e.g. nola256@0.1 or nola28q4 (default: head,nola16,nola64,nola172,nola256,nola345,lora1,lora2,lora4,full); "
             + "vit: default head,nola28,nola112,lora1,lora4,full", COMPARE, VIT),
     CLASSES("classes", "LIST", "target task classes, comma-separated (default: 5,6,7,8,9)", DEMO, FINETUNE,
             COMPARE, QUANTIZE, ZOO, VIT),

@@ -46,6 +46,11 @@ public record Timing(double[] samples) {
         return timings;
     }
 
+    /** @return this timing of runs of {@code n} steps each, as times per step */
+    public Timing perStep(int n) {
+        return new Timing(Arrays.stream(samples).map(ms -> ms / n).toArray());
+    }
+
     public double median() {
         return percentile(50);
     }

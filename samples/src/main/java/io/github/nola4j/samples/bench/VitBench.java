@@ -1,6 +1,7 @@
 package io.github.nola4j.samples.bench;
 
 import io.github.nola4j.samples.cnn.Method;
+import io.github.nola4j.samples.vit.MinibatchSequence;
 import io.github.nola4j.samples.vit.TinyVit;
 import io.github.nola4j.samples.vit.VitFinetuning;
 import io.github.nola4j.samples.vit.VitShape;
@@ -21,13 +22,16 @@ import java.util.Map;
  * The {@code vit} bench scenario: one training step (batch {@link #BATCH}) of the ViT sample's
  * {@link TinyVit} ({@link VitShape#DEFAULT}, randomly initialised), full fine-tuning against NOLA r = 4,
  * k = l = {@link #BASES} on every block's q, v, fc1 and fc2 ({@link VitFinetuning#ADAPTED}), head trainable,
- * interleaved. {@code samples/pytorch/nola_vit_bench.py} runs the same model in PyTorch.
+ * interleaved, {@link #STEPS_PER_FIT} steps per {@code fit} call as the sample trains. {@code
+ * samples/pytorch/nola_vit_bench.py} runs the same model in PyTorch.
  */
 final class VitBench {
 
     static final int BATCH = 50;
     /** k = l of the NOLA case: LoRA rank 1's count of values on the default ViT. */
     static final int BASES = 112;
+    /** Steps per {@code fit} call: the times are per step, over {@code --steps} / this many calls. */
+    static final int STEPS_PER_FIT = 10;
 
     private VitBench() {
     }
@@ -44,17 +48,20 @@ final class VitBench {
         }
         MultiDataSet batch = new MultiDataSet(new INDArray[] {x}, new INDArray[] {y});
         Map<String, Runnable> cases = new LinkedHashMap<>();
-        cases.put("full", step(full, batch));
-        cases.put("nola", step(nola, batch));
-        Map<String, Timing> timings = Timing.interleaved(cases, warmup, steps);
+        cases.put("full", steps(full, batch));
+        cases.put("nola", steps(nola, batch));
+        Map<String, Timing> timings = new LinkedHashMap<>();
+        Timing.interleaved(cases, warmup, Math.max(1, steps / STEPS_PER_FIT))
+                .forEach((kind, t) -> timings.put(kind, t.perStep(STEPS_PER_FIT)));
         timings.forEach((kind, t) -> out.println("bench vit-" + kind + " " + t.format()));
         out.printf("bench vit-ratio nola/full=%.3f%n", timings.get("nola").median() / timings.get("full").median());
     }
 
-    private static Runnable step(SameDiff sd, MultiDataSet batch) {
+    /** @return {@link #STEPS_PER_FIT} steps in one {@code fit} call, as the ViT sample trains them */
+    private static Runnable steps(SameDiff sd, MultiDataSet batch) {
         sd.setTrainingConfig(TrainingConfig.builder().updater(new Adam(1e-3))
                 .dataSetFeatureMapping(TinyVit.INPUT).dataSetLabelMapping(TinyVit.LABEL).build());
         DifferentiationLogFilter.run(sd::createGradFunction); // SameDiff prints a line per op while differentiating
-        return () -> sd.fit(batch);
+        return () -> sd.fit(new MinibatchSequence(STEPS_PER_FIT, step -> batch), 1);
     }
 }

@@ -51,7 +51,7 @@ public record Comparison(List<Variant> variants, int[] shots, long[] seeds, int[
                         continue;
                     }
                     FinetuneConfig config = new FinetuneConfig(v.method(), classes, shot,
-                            v.method().spec(v.rank(), v.numBases(), seed), steps,
+                            v.spec(seed), steps,
                             FinetuneConfig.DEFAULT_BATCH, v.learningRate(), seed);
                     FinetuneResult r = Finetuning.run(base, data, config, progress);
                     RunRecord record = new RunRecord(v.id(), shot, seed, steps, v.learningRate(), r.accuracy(),

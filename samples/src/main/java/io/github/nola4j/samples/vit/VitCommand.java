@@ -60,7 +60,7 @@ public final class VitCommand {
         String methods = line.has(Option.METHODS) ? line.text(Option.METHODS) : DEFAULT_METHODS;
         List<Variant> variants = Variant.parseList(methods, rank).stream()
                 .map(v -> v.id().contains("@") ? v : new Variant(v.id(), v.method(), v.rank(), v.numBases(),
-                        defaultRate(v.method()))).toList();
+                        defaultRate(v.method()), v.quantizationBits())).toList();
         int[] source = line.classes(Option.SOURCE_CLASSES, PretrainConfig.DEFAULT_SOURCE_CLASSES);
         int[] target = line.classes(Option.CLASSES, FinetuneConfig.DEFAULT_CLASSES);
         int shots = line.integer(Option.SHOTS, FinetuneConfig.DEFAULT_SHOTS, 1);

@@ -89,24 +89,28 @@ public final class VitFinetuning {
         return r;
     }
 
-    /** @return the adapter options of {@code run}: the CNN sample's, r and k = l from its variant, seeded by the run */
+    /** @return the adapter options of {@code run}: the CNN sample's, r, k = l and QAT bits of its variant, its seed */
     static AdapterSpec spec(VitRun run) {
-        return run.variant().method().spec(run.variant().rank(), run.variant().numBases(), run.seed());
+        return run.variant().spec(run.seed());
     }
 
-    /** Trains the VARIABLEs of {@code sd} for {@code run.steps()} minibatches, seeded as the CNN sample's. */
+    /**
+     * Trains the VARIABLEs of {@code sd} for {@code run.steps()} minibatches, seeded as the CNN sample's, in one
+     * {@code fit} call ({@link MinibatchSequence}).
+     */
     public static void train(SameDiff sd, LabelledImages train, int classes, VitRun run, ProgressBar progress) {
         sd.setTrainingConfig(TrainingConfig.builder()
                 .updater(new Adam(WarmupCosine.schedule(run.variant().learningRate(), run.warmupSteps(), run.steps())))
                 .dataSetFeatureMapping(TinyVit.INPUT).dataSetLabelMapping(TinyVit.LABEL).build());
         DifferentiationLogFilter.run(sd::createGradFunction); // SameDiff prints a line per op while differentiating
         List<int[]> batches = Trainer.batchIndices(train.size(), run.batchSize(), run.steps(), run.seed());
-        for (int step = 0; step < batches.size(); step++) {
+        sd.fit(new MinibatchSequence(batches.size(), step -> {
+            progress.update(step, ""); // steps done
             int[] batch = batches.get(step);
-            sd.fit(new MultiDataSet(new INDArray[] {train.features(batch)},
-                    new INDArray[] {train.oneHotLabels(batch, classes)}));
-            progress.update(step + 1, "");
-        }
+            return new MultiDataSet(new INDArray[] {train.features(batch)},
+                    new INDArray[] {train.oneHotLabels(batch, classes)});
+        }), 1);
+        progress.update(batches.size(), "");
     }
 
     /** @return the fraction of {@code test} whose most probable class is its label */

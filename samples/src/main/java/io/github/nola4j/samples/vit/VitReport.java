@@ -53,12 +53,16 @@ final class VitReport {
             }
             VitResult r = rs.get(0).result();
             double gap = 100 * (accuracy(rs).mean() - accuracy(lora1).mean());
-            double ptq = 100 * (Stats.of(rs.stream().mapToDouble(x -> x.result().accuracy4()).toArray()).mean()
-                    - accuracy(rs).mean());
+            // a quantisation-aware run's 4-bit file is set against the fp32 training of the same size and rate
+            String fp32Id = v.quantizationBits() > 0 ? v.id().replace("q" + v.quantizationBits(), "") : v.id();
+            List<VitRecord> fp32 = runs.stream().filter(x -> x.variant().equals(fp32Id)).toList();
+            double ptq = fp32.isEmpty() ? Double.NaN : 100 * (Stats.of(rs.stream().mapToDouble(
+                    x -> x.result().accuracy4()).toArray()).mean() - accuracy(fp32).mean());
             md.append(String.format(Locale.ROOT, "- %s: %,d values, %.2f of LoRA r1's %,d; %+.2f points against LoRA r1"
-                    + " (target: %s); 4-bit file %+.2f points against fp32 (target: within 0.3)%n", v.label(),
+                    + " (target: %s); 4-bit file %+.2f points against fp32%s (target: within 0.3)%n", v.label(),
                     r.trainable(), (double) r.trainable() / r.loraRank1(), r.loraRank1(), gap,
-                    4 * r.trainable() <= r.loraRank1() ? "within 1 point" : "at least 0", ptq));
+                    4 * r.trainable() <= r.loraRank1() ? "within 1 point" : "at least 0", ptq,
+                    fp32Id.equals(v.id()) ? "" : " training (" + fp32Id + ")"));
         }
         Path file = outDir.resolve(REPORT);
         try {

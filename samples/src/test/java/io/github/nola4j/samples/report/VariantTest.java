@@ -1,12 +1,14 @@
 package io.github.nola4j.samples.report;
 
 import io.github.nola4j.samples.Option;
+import io.github.nola4j.samples.UsageException;
 import io.github.nola4j.samples.cnn.Method;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code --methods} names and their reference learning rates; mean and std of the report. */
@@ -37,6 +39,21 @@ class VariantTest {
         assertEquals("nola256@0.1", v.id());
         assertEquals(0.1, v.learningRate());
         assertEquals("NOLA k=l=256 lr 0.1", v.label());
+    }
+
+    @Test
+    void quantizationAwareSpelling() {
+        Variant v = Variant.parse("nola28Q4@0.03", 4);
+        assertEquals("nola28q4@0.03", v.id());
+        assertEquals(new Variant("nola28q4@0.03", Method.NOLA, 4, 28, 0.03, 4), v);
+        assertEquals("NOLA k=l=28 QAT 4-bit lr 0.03", v.label());
+        assertEquals(4, v.spec(2).quantizationBits());
+        assertEquals(Method.NOLA.spec(4, 28, 2), Variant.parse("nola28", 4).spec(2));
+        assertEquals(Method.NOLA.spec(4, 28, 2).withQuantizationBits(4), v.spec(2));
+        for (String bad : new String[] {"lora1q4", "nola28q9", "nola28q1", "fullq4"}) {
+            UsageException e = assertThrows(UsageException.class, () -> Variant.parse(bad, 4));
+            assertTrue(e.getMessage().contains(bad) && e.getMessage().contains("nola64q4"), e.getMessage());
+        }
     }
 
     @Test
