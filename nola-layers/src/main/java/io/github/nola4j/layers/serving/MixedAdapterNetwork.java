@@ -6,10 +6,10 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -113,16 +113,19 @@ public final class MixedAdapterNetwork {
         }
         DataType dataType = base instanceof MultiLayerNetwork mln ? mln.getLayerWiseConfigurations().getDataType()
                 : ((ComputationGraph) base).getConfiguration().getDataType();
-        INDArray[] inputs = Arrays.stream(features).map(f -> groups.gather(f.castTo(dataType))).toArray(INDArray[]::new);
         NetworkReplica replica = idle.pollFirst();
         if (replica == null) {
             replica = NetworkReplica.of(base, factors);
             made.incrementAndGet();
         }
-        try {
+        try (MemoryWorkspace ignored = ServingWorkspace.open()) {
+            INDArray[] inputs = new INDArray[features.length];
+            for (int i = 0; i < inputs.length; i++) {
+                inputs[i] = groups.gather(features[i].castTo(dataType).dup());
+            }
             INDArray[] out = replica.output(inputs, groups, resolved);
             for (int i = 0; i < out.length; i++) {
-                out[i] = groups.scatter(out[i]);
+                out[i] = groups.scatter(out[i]).detach();
             }
             return out;
         } finally {
