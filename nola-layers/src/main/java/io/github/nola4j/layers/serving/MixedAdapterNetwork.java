@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A base network with NOLA or LoRA layers (made by {@code NolaTransfer}, say) serving many adapters at once:
@@ -46,6 +47,7 @@ public final class MixedAdapterNetwork {
     private final ResidentAdapters adapters;
     private final ConcurrentLinkedDeque<NetworkReplica> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger made = new AtomicInteger();
+    private final AtomicLong workspaceBytes = new AtomicLong();
 
     private MixedAdapterNetwork(Model base, LoadOptions options, long factorBudgetBytes) {
         this.base = base;
@@ -118,7 +120,7 @@ public final class MixedAdapterNetwork {
             replica = NetworkReplica.of(base, factors);
             made.incrementAndGet();
         }
-        try (MemoryWorkspace ignored = ServingWorkspace.open()) {
+        try (MemoryWorkspace ws = ServingWorkspace.open()) {
             INDArray[] inputs = new INDArray[features.length];
             for (int i = 0; i < inputs.length; i++) {
                 inputs[i] = groups.gather(features[i].castTo(dataType).dup());
@@ -127,6 +129,7 @@ public final class MixedAdapterNetwork {
             for (int i = 0; i < out.length; i++) {
                 out[i] = groups.scatter(out[i]).detach();
             }
+            workspaceBytes.accumulateAndGet(ws.getCurrentSize(), Math::max);
             return out;
         } finally {
             idle.addFirst(replica);
@@ -136,5 +139,13 @@ public final class MixedAdapterNetwork {
     /** @return the number of replicas made so far (at most the number of concurrent callers seen) */
     public int replicas() {
         return made.get();
+    }
+
+    /**
+     * @return the largest block a calling thread's {@link ServingWorkspace} has had so far, in bytes (each thread
+     *         that has called keeps one, sized by the largest batch it ran: all arrays of that pass)
+     */
+    public long workspaceBytes() {
+        return workspaceBytes.get();
     }
 }

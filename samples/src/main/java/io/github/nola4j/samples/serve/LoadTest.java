@@ -118,13 +118,14 @@ public final class LoadTest {
             long rss1 = collectedRss();
             long heap1 = Runtime.getRuntime().totalMemory();
             long cache1 = server.adapters().served().factors().bytes();
+            long workspace = server.adapters().served().workspaceBytes();
             out.printf("loadtest phase=%s clients=%d adapters=%d requests=%d seconds=%.2f req_per_s=%.1f p50_ms=%.2f"
                             + " p99_ms=%.2f max_ms=%.2f errors=%d wrong=%d warmup_errors=%d warmup_wrong=%d"
                             + " max_deviation=%.2g rss_growth_mb=%d heap_committed_growth_mb=%d"
-                            + " factor_cache_growth_mb=%d%s%n", name, s.clients(), adapters.size(), o.requests(), o.seconds(),
+                            + " factor_cache_growth_mb=%d largest_pass_workspace_mb=%d%s%n", name, s.clients(), adapters.size(), o.requests(), o.seconds(),
                     o.perSecond(), o.percentileMs(0.5), o.percentileMs(0.99), o.percentileMs(1.0), o.errors(),
                     o.wrong(), warm.errors(), warm.wrong(), clients.maxDeviation(), (rss1 - rss0) >> 20, (heap1 - heap0) >> 20,
-                    (cache1 - cache0) >> 20, adder.summary());
+                    (cache1 - cache0) >> 20, workspace >> 20, adder.summary());
             return new LoadClients.Outcome(o.requests(), o.errors() + warm.errors(), o.wrong() + warm.wrong(),
                     o.seconds(), o.latencies(), o.firstProblem() != null ? o.firstProblem() : warm.firstProblem());
         }
