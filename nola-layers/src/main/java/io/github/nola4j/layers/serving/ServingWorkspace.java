@@ -20,7 +20,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * a server's batch threads make thousands of activations a second from several threads at once; left to the
  * collector, that memory piled up in the allocator (the samples CNN's mixed load test grew resident memory by
  * hundreds of MB). With the workspace a thread's pass reuses one block, sized by the largest pass seen so far
- * (the sum of its arrays: of the order of a few activations per layer times the batch's rows).
+ * (the sum of all its arrays, not only the live ones). Each calling thread keeps its own block until it ends.
  *
  * <pre>
  *   try (MemoryWorkspace ws = ServingWorkspace.open()) {
