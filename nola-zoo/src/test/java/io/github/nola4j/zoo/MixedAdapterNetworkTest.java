@@ -58,13 +58,14 @@ class MixedAdapterNetworkTest {
         return net;
     }
 
+    /** conv1 (nOut 4 &lt; 4 groups · rank 2) runs the groups' thin paths one by one, conv2 (nOut 8) stacked. */
     static MultiLayerNetwork convBase(DataType dt) {
         MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).dataType(dt)
                 .convolutionMode(ConvolutionMode.Same).list()
                 .layer(new ConvolutionLayer.Builder(3, 3).name("conv1").nOut(4).activation(Activation.RELU).build())
                 .layer(new BatchNormalization.Builder().name("bn1").build())
                 .layer(new SubsamplingLayer.Builder(2, 2).name("pool").stride(2, 2).build())
-                .layer(new ConvolutionLayer.Builder(3, 3).name("conv2").nOut(6).stride(2, 1).activation(Activation.TANH)
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv2").nOut(8).stride(2, 1).activation(Activation.TANH)
                         .convolutionMode(ConvolutionMode.Truncate).build())
                 .layer(new DenseLayer.Builder().name("fc").nOut(8).activation(Activation.RELU).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(3)

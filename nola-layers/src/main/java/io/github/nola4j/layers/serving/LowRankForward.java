@@ -14,6 +14,7 @@ import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -93,33 +94,40 @@ final class LowRankForward {
      * G·r-channel convolution) over the whole batch, h ⊙ M with M[row, channels of group g] = 1 for the rows of
      * group g and 0 elsewhere, then z += h·[s·B_1; …; s·B_G] (a 1x1 convolution). Each row gets exactly its own
      * adapter's term (the others are multiplied by 0). Used while G·r ≤ nOut, so the extra r-channel work on
-     * other groups' rows costs at most as much as the frozen product.
+     * other groups' rows costs at most as much as the frozen product. The factors are copied into one [fanIn, G·r]
+     * and one [G·r, nOut] array made for the pass (ND4J's {@code concat} of a few small arrays cost more than the
+     * layer's convolutions) and the mask is made from a Java array in one copy.
      */
     private static void addStacked(INDArray z, INDArray x, Layer layer, int index, LowRankLayer conf,
                                    Conv2DConfig geometry, List<RowGroups.Group> groups, List<ResidentAdapter> adapters,
                                    List<Integer> adapted, FactorCache factors) {
-        INDArray[] as = new INDArray[adapted.size()];
-        INDArray[] bs = new INDArray[adapted.size()];
-        for (int i = 0; i < as.length; i++) {
-            LowRankUpdate u = factors.update(adapters.get(adapted.get(i)), index, layer);
-            as[i] = u.a();
-            bs[i] = u.b();
-        }
         int r = conf.getRank();
-        LowRankUpdate stacked = new LowRankUpdate(conf.shape(), conf.weightShape(), Nd4j.concat(1, as),
-                Nd4j.concat(0, bs));
-        INDArray mask = Nd4j.zeros(z.dataType(), x.size(0), (long) as.length * r);
-        for (int i = 0; i < as.length; i++) {
+        int stackedRank = adapted.size() * r;
+        INDArray aStack = null;
+        INDArray bStack = null;
+        double[] mask = new double[(int) x.size(0) * stackedRank];
+        for (int i = 0; i < adapted.size(); i++) {
+            LowRankUpdate u = factors.update(adapters.get(adapted.get(i)), index, layer);
+            if (aStack == null) {
+                aStack = Nd4j.createUninitialized(z.dataType(), u.a().size(0), stackedRank);
+                bStack = Nd4j.createUninitialized(z.dataType(), stackedRank, u.b().size(1));
+            }
+            INDArrayIndex channels = NDArrayIndex.interval((long) i * r, (long) (i + 1) * r);
+            aStack.get(NDArrayIndex.all(), channels).assign(u.a());
+            bStack.get(channels, NDArrayIndex.all()).assign(u.b());
             RowGroups.Group g = groups.get(adapted.get(i));
-            mask.get(NDArrayIndex.interval(g.start(), g.end()), NDArrayIndex.interval((long) i * r, (long) (i + 1) * r))
-                    .assign(1);
+            for (int row = g.start(); row < g.end(); row++) {
+                Arrays.fill(mask, row * stackedRank + i * r, row * stackedRank + (i + 1) * r, 1.0);
+            }
         }
+        LowRankUpdate stacked = new LowRankUpdate(conf.shape(), conf.weightShape(), aStack, bStack);
+        INDArray rowMask = Nd4j.create(mask, new long[] {x.size(0), stackedRank}, z.dataType());
         if (geometry != null) {
             INDArray h = Nd4j.cnn().conv2d(x, stacked.aKernel(), geometry);
-            Nd4j.getExecutioner().exec(new BroadcastMulOp(h, mask, h, 0, 1));
+            Nd4j.getExecutioner().exec(new BroadcastMulOp(h, rowMask, h, 0, 1));
             z.addi(Nd4j.cnn().conv2d(h, stacked.bKernel(), POINTWISE));
         } else {
-            INDArray h = Nd4j.gemm(x, stacked.a(), false, false).muli(mask);
+            INDArray h = Nd4j.gemm(x, stacked.a(), false, false).muli(rowMask);
             z.addi(Nd4j.gemm(h, stacked.b(), false, false));
         }
     }

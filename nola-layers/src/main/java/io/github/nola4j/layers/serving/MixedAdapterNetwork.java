@@ -6,13 +6,14 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A base network with NOLA or LoRA layers (made by {@code NolaTransfer}, say) serving many adapters at once:
@@ -46,6 +47,7 @@ public final class MixedAdapterNetwork {
     private final ResidentAdapters adapters;
     private final ConcurrentLinkedDeque<NetworkReplica> idle = new ConcurrentLinkedDeque<>();
     private final AtomicInteger made = new AtomicInteger();
+    private final AtomicLong workspaceBytes = new AtomicLong();
 
     private MixedAdapterNetwork(Model base, LoadOptions options, long factorBudgetBytes) {
         this.base = base;
@@ -113,17 +115,21 @@ public final class MixedAdapterNetwork {
         }
         DataType dataType = base instanceof MultiLayerNetwork mln ? mln.getLayerWiseConfigurations().getDataType()
                 : ((ComputationGraph) base).getConfiguration().getDataType();
-        INDArray[] inputs = Arrays.stream(features).map(f -> groups.gather(f.castTo(dataType))).toArray(INDArray[]::new);
         NetworkReplica replica = idle.pollFirst();
         if (replica == null) {
             replica = NetworkReplica.of(base, factors);
             made.incrementAndGet();
         }
-        try {
+        try (MemoryWorkspace ws = ServingWorkspace.open()) {
+            INDArray[] inputs = new INDArray[features.length];
+            for (int i = 0; i < inputs.length; i++) {
+                inputs[i] = groups.gather(features[i].castTo(dataType).dup());
+            }
             INDArray[] out = replica.output(inputs, groups, resolved);
             for (int i = 0; i < out.length; i++) {
-                out[i] = groups.scatter(out[i]);
+                out[i] = groups.scatter(out[i]).detach();
             }
+            workspaceBytes.accumulateAndGet(ws.getCurrentSize(), Math::max);
             return out;
         } finally {
             idle.addFirst(replica);
@@ -133,5 +139,13 @@ public final class MixedAdapterNetwork {
     /** @return the number of replicas made so far (at most the number of concurrent callers seen) */
     public int replicas() {
         return made.get();
+    }
+
+    /**
+     * @return the largest block a calling thread's {@link ServingWorkspace} has had so far, in bytes (each thread
+     *         that has called keeps one, sized by the largest batch it ran: all arrays of that pass)
+     */
+    public long workspaceBytes() {
+        return workspaceBytes.get();
     }
 }

@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -27,7 +28,7 @@ import java.util.Map;
  */
 abstract class NetworkReplica {
 
-    protected final LayerWorkspaceMgr workspaces = LayerWorkspaceMgr.noWorkspaces();
+    protected final LayerWorkspaceMgr workspaces = ServingWorkspace.layerArrays();
     private final FactorCache factors;
     private final Map<Layer, Integer> adapterIndex = new IdentityHashMap<>();
     private final Map<String, Layer> privateLayers = new HashMap<>();
@@ -106,7 +107,10 @@ abstract class NetworkReplica {
     }
 
     private static Layer privateCopy(Layer layer) {
-        INDArray params = layer.params().dup();
+        INDArray params;
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            params = layer.params().dup();
+        }
         return layer.conf().getLayer().instantiate(layer.conf().clone(), List.of(), layer.getIndex(),
                 params.reshape(1, params.length()), false, params.dataType());
     }

@@ -15,6 +15,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.abstracts.Nd4jWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
@@ -22,7 +24,10 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-/** Replicas share the base's parameter buffer; the factor cache keeps to its byte budget, least recently used out. */
+/**
+ * Replicas share the base's parameter buffer; the factor cache keeps to its byte budget, least recently used out;
+ * a thread's mixed passes reuse one workspace block.
+ */
 class ReplicaAndCacheTest {
 
     static MultiLayerNetwork net() {
@@ -88,5 +93,37 @@ class ReplicaAndCacheTest {
         var layerOwn = ((NolaLayer) conv.conf().getLayer()).update(java.util.Map.of(NolaLayer.ALPHA_KEY,
                 t2.coefficients().get(0)[0], NolaLayer.BETA_KEY, t2.coefficients().get(0)[1]));
         assertEquals(layerOwn.b(), cache.update(t2, 0, conv).b());
+    }
+
+    @Test
+    void repeatedMixedPassesReuseOneWorkspaceBlockAndReturnDetachedOutputs() {
+        MultiLayerNetwork base = net();
+        AdaptedNetwork adapted = AdaptedNetwork.of(base);
+        MixedAdapterNetwork served = MixedAdapterNetwork.of(base, 1L << 20);
+        for (int t = 0; t < 2; t++) {
+            base.getLayer(0).getParam(NolaLayer.BETA_KEY).assign(Nd4j.rand(DataType.FLOAT, 1, 8));
+            served.adapters().add("t" + t, AdapterCapture.capture(adapted, "t" + t, List.of()));
+        }
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 1, 6, 6);
+        List<String> rows = List.of("t1", MixedAdapterNetwork.BASE, "t0", "t1");
+        INDArray first = served.output(x, rows);
+        for (int i = 0; i < 4; i++) {
+            served.output(x, rows);
+        }
+        Nd4jWorkspace ws = (Nd4jWorkspace) Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(ServingWorkspace.ID);
+        long size = ws.getCurrentSize();
+        long cycles = ws.getCyclesCount();
+        for (int i = 0; i < 30; i++) {
+            INDArray y = served.output(x, rows);
+            assertFalse(y.isAttached(), "the output is the caller's, outside the workspace");
+            assertEquals(first, y);
+        }
+        assertEquals(cycles + 30, ws.getCyclesCount(), "each pass is one cycle of the thread's serving workspace");
+        assertEquals(size, ws.getCurrentSize(), "the block is reused, not grown");
+        assertEquals(0, ws.getSpilledSize(), "nothing spilled outside the block");
+        long activationBytes = 4 * (4 * 4 * 4 + 5) * 4;    // at least conv [4, 4, 4, 4] and dense [4, 5], float
+        assertTrue(ws.getLastCycleAllocations() >= activationBytes, "the layers' arrays were made in the workspace: "
+                + ws.getLastCycleAllocations() + " bytes");
+        assertFalse(Nd4j.getWorkspaceManager().anyWorkspaceActiveForCurrentThread(), "the scope is closed");
     }
 }

@@ -2,6 +2,8 @@ package io.github.nola4j.samples.serve;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,6 +20,8 @@ final class AdapterAdder {
     private final AtomicInteger added = new AtomicInteger();
     private final AtomicLong maxNanos = new AtomicLong();
     private final AtomicLong totalNanos = new AtomicLong();
+    private final AtomicLong cpuNanos = new AtomicLong();
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
     private final boolean active;
 
     AdapterAdder(AdapterDirectory dir, List<Path> files, int everyMillis) {
@@ -27,9 +31,11 @@ final class AdapterAdder {
                 try {
                     Thread.sleep(everyMillis);
                     Path target = Files.copy(f, dirPath(dir).resolve(f.getFileName()));
+                    long cpu0 = CPU.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
                     dir.add(target);
                     long dt = System.nanoTime() - t0;
+                    cpuNanos.addAndGet(CPU.getCurrentThreadCpuTime() - cpu0);
                     added.incrementAndGet();
                     totalNanos.addAndGet(dt);
                     maxNanos.accumulateAndGet(dt, Math::max);
@@ -55,10 +61,13 @@ final class AdapterAdder {
         thread.join();
     }
 
-    /** @return " adds=N add_mean_ms=.. add_max_ms=..", or "" when nothing was added */
+    /**
+     * @return " adds=N add_mean_ms=.. add_max_ms=.. add_cpu_mean_ms=..", or "" when nothing was added; the CPU time
+     *         is the adding thread's own, so wall time beyond it is time spent waiting (for a core, or a lock)
+     */
     String summary() {
         int n = added.get();
-        return !active || n == 0 ? "" : String.format(" adds=%d add_mean_ms=%.2f add_max_ms=%.2f", n,
-                totalNanos.get() / 1e6 / n, maxNanos.get() / 1e6);
+        return !active || n == 0 ? "" : String.format(" adds=%d add_mean_ms=%.2f add_max_ms=%.2f add_cpu_mean_ms=%.2f",
+                n, totalNanos.get() / 1e6 / n, maxNanos.get() / 1e6, cpuNanos.get() / 1e6 / n);
     }
 }

@@ -110,15 +110,22 @@ public final class LoadTest {
             LoadClients clients = new LoadClients(server.server().port(), imageJson, expected, s.tolerance());
             LoadClients.Outcome warm = clients.run(s.clients(), s.warmup(), s.seconds(), adapters, 1);
             long rss0 = collectedRss();
+            long heap0 = Runtime.getRuntime().totalMemory();
+            long cache0 = server.adapters().served().factors().bytes();
             AdapterAdder adder = new AdapterAdder(server.adapters(), toAdd, s.addEveryMillis());
             LoadClients.Outcome o = clients.run(s.clients(), s.requests(), s.seconds(), adapters, 2);
             adder.stop();
             long rss1 = collectedRss();
+            long heap1 = Runtime.getRuntime().totalMemory();
+            long cache1 = server.adapters().served().factors().bytes();
+            long workspace = server.adapters().served().workspaceBytes();
             out.printf("loadtest phase=%s clients=%d adapters=%d requests=%d seconds=%.2f req_per_s=%.1f p50_ms=%.2f"
                             + " p99_ms=%.2f max_ms=%.2f errors=%d wrong=%d warmup_errors=%d warmup_wrong=%d"
-                            + " max_deviation=%.2g rss_growth_mb=%d%s%n", name, s.clients(), adapters.size(), o.requests(), o.seconds(),
+                            + " max_deviation=%.2g rss_growth_mb=%d heap_committed_growth_mb=%d"
+                            + " factor_cache_growth_mb=%d largest_pass_workspace_mb=%d%s%n", name, s.clients(), adapters.size(), o.requests(), o.seconds(),
                     o.perSecond(), o.percentileMs(0.5), o.percentileMs(0.99), o.percentileMs(1.0), o.errors(),
-                    o.wrong(), warm.errors(), warm.wrong(), clients.maxDeviation(), (rss1 - rss0) >> 20, adder.summary());
+                    o.wrong(), warm.errors(), warm.wrong(), clients.maxDeviation(), (rss1 - rss0) >> 20, (heap1 - heap0) >> 20,
+                    (cache1 - cache0) >> 20, workspace >> 20, adder.summary());
             return new LoadClients.Outcome(o.requests(), o.errors() + warm.errors(), o.wrong() + warm.wrong(),
                     o.seconds(), o.latencies(), o.firstProblem() != null ? o.firstProblem() : warm.firstProblem());
         }
