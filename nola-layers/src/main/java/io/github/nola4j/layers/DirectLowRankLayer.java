@@ -59,6 +59,8 @@ public class DirectLowRankLayer extends SameDiffLayer {
     private double[][] trainingValues;
     /** The family product this layer takes its factors from and hands its factor gradients to, or null. */
     private FamilyProduct familyProduct;
+    /** The layers of this layer's network, which form the family products; null for a layer made outside one. */
+    private FamilyRoster roster;
 
     public DirectLowRankLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -118,6 +120,28 @@ public class DirectLowRankLayer extends SameDiffLayer {
         return familyProduct;
     }
 
+    /** Set by {@link FamilyRoster#register}. */
+    void setRoster(FamilyRoster roster) {
+        this.roster = roster;
+    }
+
+    FamilyRoster roster() {
+        return roster;
+    }
+
+    /**
+     * Writes the coefficient gradients of this layer's family when not all of its members ran backprop.
+     * DL4J 1.0.0-M2.1 calls this on every layer after the backward pass and before the updater
+     * ({@code computeGradientAndScore} of MultiLayerNetwork and ComputationGraph).
+     */
+    @Override
+    public double calcRegularizationScore(boolean backpropParamsOnly) {
+        if (familyProduct != null) {
+            familyProduct.flush();
+        }
+        return super.calcRegularizationScore(backpropParamsOnly);
+    }
+
     /** @return the current values of the trainable parameters, to compare on the Java side */
     double[][] trainableValues() {
         double[][] current = new double[trainableKeys().size()][];
@@ -169,6 +193,9 @@ public class DirectLowRankLayer extends SameDiffLayer {
             // activations workspace, which in fit() lives until the backward pass, as the layer's input does
             // (no off-heap allocation per step)
             trainingValues = trainableValues();
+            if (roster != null) {
+                roster.ensureFormed();
+            }
             try (MemoryWorkspace ignored = workspaceMgr.notifyScopeBorrowed(ArrayType.ACTIVATIONS)) {
                 trainingStep = newTrainingStep(x, familyProduct == null ? lowRankConf().update(paramTable)
                         : familyProduct.update(this, trainingValues));
