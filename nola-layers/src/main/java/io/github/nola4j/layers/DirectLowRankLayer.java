@@ -1,9 +1,11 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.network.UpdaterSkippedConfig;
 import io.github.nola4j.layers.ops.InferenceForm;
 import io.github.nola4j.layers.ops.LowRankUpdate;
 import io.github.nola4j.layers.ops.TrainingPath;
 import io.github.nola4j.layers.ops.TrainingStep;
+import org.deeplearning4j.nn.api.TrainingConfig;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -237,6 +239,21 @@ public class DirectLowRankLayer extends SameDiffLayer {
                 ? workspaceMgr.create(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), input.ordering())
                 : workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, backpropDropOutIfPresent(grads[0]));
         return new Pair<>(g, dx);
+    }
+
+    /**
+     * @return false for W and b: backprop never writes their slice of the network's gradient view, so DL4J's
+     * per-step division of it by the minibatch (a pass over every frozen weight) would change nothing
+     */
+    @Override
+    public boolean updaterDivideByMinibatch(String paramName) {
+        return !lowRankConf().isFrozen(paramName) && super.updaterDivideByMinibatch(paramName);
+    }
+
+    /** @return the layer's configuration with W and b skipped by DL4J's updater ({@link UpdaterSkippedConfig}) */
+    @Override
+    public TrainingConfig getConfig() {
+        return new UpdaterSkippedConfig(super.getConfig(), lowRankConf()::isFrozen);
     }
 
     /** @return the keys of the parameters that train, in parameter order */
