@@ -155,8 +155,7 @@ final class StepProfile {
         if (type.contains("BatchNorm") || type.endsWith(".FrozenInferenceRuntime")) {
             return Category.BATCHNORM;
         }
-        if (type.startsWith("org.nd4j.linalg.activations.") || type.endsWith(".ActivationLayer")
-                || type.endsWith(".FrozenActivation")) {
+        if (type.startsWith("org.nd4j.linalg.activations.") || type.endsWith(".ActivationLayer")) {
             return Category.ACTIVATIONS;
         }
         if (type.startsWith("org.deeplearning4j.nn.updater.") || type.startsWith("org.nd4j.linalg.learning.")) {
