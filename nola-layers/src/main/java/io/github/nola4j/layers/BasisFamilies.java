@@ -1,20 +1,14 @@
 package io.github.nola4j.layers;
 
 import org.deeplearning4j.nn.api.Layer;
-import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.optimize.api.BaseTrainingListener;
-import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 
 /**
  * One basis product per family and step: the NOLA layers of a network that share a basis family (the
@@ -23,89 +17,54 @@ import java.util.Map;
  * ({@link FamilyProduct}), instead of one pass over the bases per layer. The results are those of the
  * per-layer path ({@link NolaFactors#factors}, {@link NolaFactors#gradients}) to rounding.
  *
- * <p>Only {@link LayerRuntime#DIRECT} NOLA layers placed directly in the network take part (not LoRA
- * layers, not layers inside DL4J's frozen wrappers). Each family's gradients are written when its last
- * layer has run backprop, within DL4J's backward pass; the listener this adds also writes them in
- * {@code onGradientCalculation} (after backprop, before the updater) should a layer not have run.
- * The setting lives in the layers' runtime objects: it is not saved with the network, and a network
- * without it trains on the per-layer path. Call {@link #detach} before changing the network's layers.
+ * <p>On by default: every {@link LayerRuntime#DIRECT} NOLA layer whose configuration has
+ * {@link NolaLayer#isBasisFamilyProduct()} joins its network's families at the first training step
+ * ({@link FamilyRoster}), in a network built, cloned or read back with ModelSerializer alike. LoRA layers
+ * take no part. {@link #detach} puts a network's layers on the per-layer path and {@link #attach} back; the
+ * choice is in the layers' configurations, so it is saved with the network and a saved copy trains on with
+ * the same arithmetic. Each family's gradients are written when its last layer has run backprop, within
+ * DL4J's backward pass, or else when DL4J asks the layers for their regularisation score after backprop and
+ * before the updater ({@link DirectLowRankLayer#calcRegularizationScore}).
  */
 public final class BasisFamilies {
-
-    private static final Logger log = LoggerFactory.getLogger(BasisFamilies.class);
 
     private BasisFamilies() {
     }
 
-    /** @return the number of layers that now take part in a family product */
+    /** @return the number of layers of {@code net}'s families, now in a family product */
     public static int attach(MultiLayerNetwork net) {
-        int n = attach(Arrays.asList(net.getLayers()));
-        net.addListeners(new Flush(net.getLayers()));
-        return n;
+        return set(Arrays.asList(net.getLayers()), true);
     }
 
-    /** @return the number of layers that now take part in a family product */
+    /** @return the number of layers of {@code graph}'s families, now in a family product */
     public static int attach(ComputationGraph graph) {
-        int n = attach(Arrays.asList(graph.getLayers()));
-        graph.addListeners(new Flush(graph.getLayers()));
-        return n;
+        return set(Arrays.asList(graph.getLayers()), true);
     }
 
-    /** Puts every NOLA layer of {@code net} back on the per-layer path. */
+    /** Puts every NOLA layer of {@code net} on the per-layer path (saved with the network). */
     public static void detach(MultiLayerNetwork net) {
-        detach(Arrays.asList(net.getLayers()));
-        net.getListeners().removeIf(l -> l instanceof Flush);
+        set(Arrays.asList(net.getLayers()), false);
     }
 
-    /** Puts every NOLA layer of {@code graph} back on the per-layer path. */
+    /** Puts every NOLA layer of {@code graph} on the per-layer path (saved with the network). */
     public static void detach(ComputationGraph graph) {
-        detach(Arrays.asList(graph.getLayers()));
-        graph.getListeners().removeIf(l -> l instanceof Flush);
+        set(Arrays.asList(graph.getLayers()), false);
     }
 
-    private static int attach(List<Layer> layers) {
-        Map<List<Object>, List<DirectLowRankLayer>> families = new LinkedHashMap<>();
+    private static int set(List<Layer> layers, boolean inFamily) {
+        Set<FamilyRoster> rosters = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Layer layer : layers) {
             if (layer instanceof DirectLowRankLayer d && d.layerConf() instanceof NolaLayer conf) {
-                NolaFactors f = conf.nolaFactors();
-                DataType dt = d.getDataType();
-                families.computeIfAbsent(List.of(f.basisSeed(), f.rank(), f.numBasesA(), f.numBasesB(), dt),
-                        k -> new ArrayList<>()).add(d);
-            }
-        }
-        int n = 0;
-        for (List<DirectLowRankLayer> family : families.values()) {
-            FamilyProduct product = new FamilyProduct(family);
-            family.forEach(d -> d.setFamilyProduct(product));
-            n += family.size();
-        }
-        log.debug("{} NOLA layer(s) in {} basis family product(s)", n, families.size());
-        return n;
-    }
-
-    private static void detach(List<Layer> layers) {
-        for (Layer layer : layers) {
-            if (layer instanceof DirectLowRankLayer d) {
-                d.setFamilyProduct(null);
-            }
-        }
-    }
-
-    /** Writes the gradients of families whose layers did not all run backprop, before the updater. */
-    private static final class Flush extends BaseTrainingListener implements TrainingListener {
-        private final Layer[] layers;
-
-        Flush(Layer[] layers) {
-            this.layers = layers;
-        }
-
-        @Override
-        public void onGradientCalculation(Model model) {
-            for (Layer layer : layers) {
-                if (layer instanceof DirectLowRankLayer d && d.familyProduct() != null) {
-                    d.familyProduct().flush();
+                conf.setBasisFamilyProduct(inFamily);
+                if (d.roster() != null) {
+                    rosters.add(d.roster());
                 }
             }
         }
+        int n = 0;
+        for (FamilyRoster roster : rosters) {
+            n += roster.form();
+        }
+        return n;
     }
 }

@@ -1,9 +1,11 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.network.UpdaterSkippedConfig;
 import io.github.nola4j.layers.ops.InferenceForm;
 import io.github.nola4j.layers.ops.LowRankUpdate;
 import io.github.nola4j.layers.ops.TrainingPath;
 import io.github.nola4j.layers.ops.TrainingStep;
+import org.deeplearning4j.nn.api.TrainingConfig;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -59,6 +61,8 @@ public class DirectLowRankLayer extends SameDiffLayer {
     private double[][] trainingValues;
     /** The family product this layer takes its factors from and hands its factor gradients to, or null. */
     private FamilyProduct familyProduct;
+    /** The layers of this layer's network, which form the family products; null for a layer made outside one. */
+    private FamilyRoster roster;
 
     public DirectLowRankLayer(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -118,6 +122,28 @@ public class DirectLowRankLayer extends SameDiffLayer {
         return familyProduct;
     }
 
+    /** Set by {@link FamilyRoster#register}. */
+    void setRoster(FamilyRoster roster) {
+        this.roster = roster;
+    }
+
+    FamilyRoster roster() {
+        return roster;
+    }
+
+    /**
+     * Writes the coefficient gradients of this layer's family when not all of its members ran backprop.
+     * DL4J 1.0.0-M2.1 calls this on every layer after the backward pass and before the updater
+     * ({@code computeGradientAndScore} of MultiLayerNetwork and ComputationGraph).
+     */
+    @Override
+    public double calcRegularizationScore(boolean backpropParamsOnly) {
+        if (familyProduct != null) {
+            familyProduct.flush();
+        }
+        return super.calcRegularizationScore(backpropParamsOnly);
+    }
+
     /** @return the current values of the trainable parameters, to compare on the Java side */
     double[][] trainableValues() {
         double[][] current = new double[trainableKeys().size()][];
@@ -169,6 +195,9 @@ public class DirectLowRankLayer extends SameDiffLayer {
             // activations workspace, which in fit() lives until the backward pass, as the layer's input does
             // (no off-heap allocation per step)
             trainingValues = trainableValues();
+            if (roster != null) {
+                roster.ensureFormed();
+            }
             try (MemoryWorkspace ignored = workspaceMgr.notifyScopeBorrowed(ArrayType.ACTIVATIONS)) {
                 trainingStep = newTrainingStep(x, familyProduct == null ? lowRankConf().update(paramTable)
                         : familyProduct.update(this, trainingValues));
@@ -210,6 +239,21 @@ public class DirectLowRankLayer extends SameDiffLayer {
                 ? workspaceMgr.create(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), input.ordering())
                 : workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, backpropDropOutIfPresent(grads[0]));
         return new Pair<>(g, dx);
+    }
+
+    /**
+     * @return false for W and b: backprop never writes their slice of the network's gradient view, so DL4J's
+     * per-step division of it by the minibatch (a pass over every frozen weight) would change nothing
+     */
+    @Override
+    public boolean updaterDivideByMinibatch(String paramName) {
+        return !lowRankConf().isFrozen(paramName) && super.updaterDivideByMinibatch(paramName);
+    }
+
+    /** @return the layer's configuration with W and b skipped by DL4J's updater ({@link UpdaterSkippedConfig}) */
+    @Override
+    public TrainingConfig getConfig() {
+        return new UpdaterSkippedConfig(super.getConfig(), lowRankConf()::isFrozen);
     }
 
     /** @return the keys of the parameters that train, in parameter order */

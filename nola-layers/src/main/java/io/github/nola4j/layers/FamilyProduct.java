@@ -17,7 +17,7 @@ import java.util.Map;
 /**
  * The factors and coefficient gradients of all NOLA layers of one basis family, from one GEMM per
  * group of layers with the same basis rows instead of one pass over the bases per layer. Made by
- * {@link BasisFamilies#attach}; every member is a {@link DirectLowRankLayer} with a {@link NolaLayer}
+ * {@link FamilyRoster#form}; every member is a {@link DirectLowRankLayer} with a {@link NolaLayer}
  * configuration of the family's seed, rank, k, l and data type.
  * <pre>
  *   group    the members with the same rows R (fanIn for A, nOut for B) and the same scale c

@@ -36,6 +36,9 @@ public enum LayerRuntime {
         layer.setParamTable(paramTable);
         layer.setConf(conf);
         layer.setListeners(listeners);
+        if (layer instanceof DirectLowRankLayer d) {
+            FamilyRoster.register(d, paramsView);
+        }
         return layer;
     }
 }

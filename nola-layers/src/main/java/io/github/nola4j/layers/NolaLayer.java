@@ -62,6 +62,12 @@ public abstract class NolaLayer extends LowRankLayer {
     protected boolean basisSeedPerLayer;
     /** Parametrisation of α and β; JSON without it means 1 (class javadoc). */
     protected int parametrisation = PARAMETRISATION_1;
+    /**
+     * Whether the layer trains in its network's basis family product ({@link BasisFamilies}): true by
+     * default and for JSON without it. Saved with the network, since it chooses the rounding of the
+     * coefficients' gradients: a saved copy must train on bit-identically. Not part of {@link #equals}.
+     */
+    protected boolean basisFamilyProduct = true;
 
     protected NolaLayer(Builder<?> b) {
         super(b);
@@ -187,6 +193,16 @@ public abstract class NolaLayer extends LowRankLayer {
     /** @return bits of quantisation-aware training, or 0 when α and β train in full precision */
     public int getQuantizationBits() {
         return quantizationBits;
+    }
+
+    /** @return whether the layer trains in its network's basis family product (the default) */
+    public boolean isBasisFamilyProduct() {
+        return basisFamilyProduct;
+    }
+
+    /** Set through {@link BasisFamilies#attach} and {@link BasisFamilies#detach}. */
+    void setBasisFamilyProduct(boolean inFamily) {
+        this.basisFamilyProduct = inFamily;
     }
 
     @Override

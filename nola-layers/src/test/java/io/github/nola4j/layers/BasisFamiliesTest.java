@@ -73,6 +73,7 @@ class BasisFamiliesTest {
     @Test
     void gradientsAndTrainedParametersEqualThePerLayerPath() {
         MultiLayerNetwork perLayer = network();
+        BasisFamilies.detach(perLayer);
         MultiLayerNetwork family = network();
         assertEquals(7, BasisFamilies.attach(family));
         assertNotNull(((DirectLowRankLayer) family.getLayer(0)).familyProduct());
@@ -123,6 +124,7 @@ class BasisFamiliesTest {
     @Test
     void graphTrainsAsOnThePerLayerPath() {
         ComputationGraph perLayer = graph();
+        BasisFamilies.detach(perLayer);
         ComputationGraph family = graph();
         assertEquals(3, BasisFamilies.attach(family));
         List<DataSet> batches = List.of(batch(0, 5, 6), batch(1, 5, 6), batch(2, 5, 6));

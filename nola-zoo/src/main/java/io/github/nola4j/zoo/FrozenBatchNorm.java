@@ -7,9 +7,12 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.api.ops.impl.reduce.HashCode;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -22,13 +25,19 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * </pre>
  * The forward pass is libnd4j's {@code batchnorm} op in inference mode, one pass over x (the folded
  * broadcast multiply and add took two). (γ, β the layer's constants when it locks them.) Equal to
- * DL4J's (x − μ)/sqrt(σ² + eps)·γ + β up to rounding. The statistics are read at every call, so a network whose parameters are set again
- * computes with the new ones.
+ * DL4J's (x − μ)/sqrt(σ² + eps)·γ + β up to rounding. The per-channel constants μ, σ², γ, β and a are
+ * kept (outside the workspaces) and read again when the layer's parameters change, which one libnd4j hash
+ * of the parameters per call detects (σ² from log-std statistics took two ops per call, a four), so a
+ * network whose parameters are set again computes with the new ones.
  */
 final class FrozenBatchNorm implements FrozenComputation {
 
     private final Layer layer;
     private final BatchNormalization conf;
+    /** μ, σ², γ, β, a [c] in {@link #keptType}, read from parameters whose hash was {@link #keptHash}. */
+    private INDArray[] kept;
+    private DataType keptType;
+    private long keptHash;
 
     FrozenBatchNorm(Layer layer) {
         this.layer = layer;
@@ -53,38 +62,35 @@ final class FrozenBatchNorm implements FrozenComputation {
         }
     }
 
-    /** @return a = γ / sqrt(σ² + eps), [c], in {@code like}'s data type */
-    private INDArray scale(INDArray like) {
-        INDArray variance = BatchNormStatistics.variance(layer);
-        INDArray invStd = Transforms.pow(variance.reshape(variance.length()).castTo(like.dataType()).add(conf.getEps()),
-                -0.5, false);
-        return invStd.muli(gamma(like));
-    }
-
-    /** @return γ, [c], in {@code like}'s data type */
-    private INDArray gamma(INDArray like) {
-        INDArray mean = BatchNormStatistics.mean(layer);
-        return conf.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {mean.length()}, conf.getGamma(), like.dataType())
-                : layer.getParam(BatchNormalizationParamInitializer.GAMMA).reshape(mean.length()).castTo(like.dataType());
-    }
-
-    /** @return β, [c], in {@code like}'s data type */
-    private INDArray beta(INDArray like) {
-        INDArray mean = BatchNormStatistics.mean(layer);
-        return conf.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {mean.length()}, conf.getBeta(), like.dataType())
-                : layer.getParam(BatchNormalizationParamInitializer.BETA).reshape(mean.length()).castTo(like.dataType());
+    /** @return μ, σ², γ, β and a = γ / sqrt(σ² + eps), each [c] in data type {@code dt} */
+    private INDArray[] constants(DataType dt) {
+        long hash = Nd4j.exec(new HashCode(layer.params()))[0].getLong(0);
+        if (kept == null || keptType != dt || keptHash != hash) {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                long c = BatchNormStatistics.mean(layer).length();
+                INDArray mean = BatchNormStatistics.mean(layer).reshape(c).castTo(dt).dup();
+                INDArray variance = BatchNormStatistics.variance(layer).reshape(c).castTo(dt).dup();
+                INDArray gamma = conf.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {c}, conf.getGamma(), dt)
+                        : layer.getParam(BatchNormalizationParamInitializer.GAMMA).reshape(c).castTo(dt).dup();
+                INDArray beta = conf.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {c}, conf.getBeta(), dt)
+                        : layer.getParam(BatchNormalizationParamInitializer.BETA).reshape(c).castTo(dt).dup();
+                INDArray a = Transforms.pow(variance.add(conf.getEps()), -0.5, false).muli(gamma);
+                kept = new INDArray[] {mean, variance, gamma, beta, a};
+            }
+            keptType = dt;
+            keptHash = hash;
+        }
+        return kept;
     }
 
     @Override
     public INDArray activate(INDArray input, boolean keepForBackprop, LayerWorkspaceMgr workspaceMgr) {
         requireRank(input);
         INDArray x = input.castTo(layer.getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN).dataType());
-        long c = BatchNormStatistics.mean(layer).length();
-        INDArray mean = BatchNormStatistics.mean(layer).reshape(c).castTo(x.dataType());
-        INDArray variance = BatchNormStatistics.variance(layer).reshape(c).castTo(x.dataType());
+        INDArray[] k = constants(x.dataType());
         INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), x.shape(), 'c');
         // libnd4j's batchnorm in inference mode: one pass over x (applyScale, applyOffset, channel axis)
-        Nd4j.exec(DynamicCustomOp.builder("batchnorm").addInputs(x, mean, variance, gamma(x), beta(x)).addOutputs(y)
+        Nd4j.exec(DynamicCustomOp.builder("batchnorm").addInputs(x, k[0], k[1], k[2], k[3]).addOutputs(y)
                 .addIntegerArguments(1, 1, channelAxis(x)).addFloatingPointArguments(conf.getEps()).build());
         return y;
     }
@@ -94,7 +100,8 @@ final class FrozenBatchNorm implements FrozenComputation {
         requireRank(epsilon);
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, epsilon.dataType(), epsilon.shape(),
                 'c');
-        Nd4j.getExecutioner().exec(new BroadcastMulOp(epsilon, scale(epsilon), dx, channelAxis(epsilon)));
+        Nd4j.getExecutioner().exec(new BroadcastMulOp(epsilon, constants(epsilon.dataType())[4], dx,
+                channelAxis(epsilon)));
         return dx;
     }
 }

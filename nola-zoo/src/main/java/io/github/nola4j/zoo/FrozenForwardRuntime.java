@@ -1,5 +1,6 @@
 package io.github.nola4j.zoo;
 
+import io.github.nola4j.layers.network.UpdaterSkippedConfig;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.TrainingConfig;
 import org.deeplearning4j.nn.layers.FrozenLayer;
@@ -48,9 +49,9 @@ public class FrozenForwardRuntime extends FrozenLayer {
         return false;
     }
 
-    /** @return the wrapped layer's configuration with every parameter skipped by DL4J's updater ({@link FrozenTrainingConfig}) */
+    /** @return the wrapped layer's configuration with every parameter skipped by DL4J's updater ({@link UpdaterSkippedConfig}) */
     @Override
     public TrainingConfig getConfig() {
-        return new FrozenTrainingConfig(super.getConfig());
+        return new UpdaterSkippedConfig(super.getConfig(), key -> true);
     }
 }

@@ -1,6 +1,8 @@
 package io.github.nola4j.zoo;
 
+import io.github.nola4j.layers.network.UpdaterSkippedConfig;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.TrainingConfig;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.FrozenLayerWithBackprop;
@@ -64,5 +66,14 @@ public class FrozenInferenceRuntime extends FrozenLayerWithBackprop {
     @Override
     public boolean updaterDivideByMinibatch(String paramName) {
         return !forward.available() && super.updaterDivideByMinibatch(paramName);
+    }
+
+    /**
+     * @return when the layer runs on libnd4j, the wrapped layer's configuration with every parameter skipped by
+     * DL4J's updater ({@link UpdaterSkippedConfig}; its gradient slice stays zero); else the wrapped layer's
+     */
+    @Override
+    public TrainingConfig getConfig() {
+        return forward.available() ? new UpdaterSkippedConfig(super.getConfig(), key -> true) : super.getConfig();
     }
 }

@@ -76,8 +76,10 @@ final class GraphEditor extends NetworkEditor<ComputationGraph> {
     }
 
     /**
-     * Wraps a parameterless layer in DL4J's {@link FrozenLayer} and any other vertex in DL4J's
-     * {@link FrozenVertex}, as {@code TransferLearning.GraphBuilder.setFeatureExtractor} does:
+     * Wraps a parameterless layer in DL4J's {@link FrozenLayer} and any other vertex in a
+     * {@link FrozenForwardVertex} (DL4J's {@link FrozenVertex}, whose runtime adds an ElementWiseVertex's
+     * inputs in one pass), as
+     * {@code TransferLearning.GraphBuilder.setFeatureExtractor} does:
      * {@code ComputationGraph.calcBackpropGradients} skips exactly those vertices, and a vertex it
      * does not skip needs the gradients of all its outputs (else "all epsilons not set").
      */
@@ -89,7 +91,7 @@ final class GraphEditor extends NetworkEditor<ComputationGraph> {
                 replace(name, new FrozenLayer(lv.getLayerConf().getLayer().clone()));
             }
         } else if (!(v instanceof FrozenVertex)) {
-            copy.getVertices().put(name, new FrozenVertex(v));
+            copy.getVertices().put(name, new FrozenForwardVertex(v));
         }
     }
 

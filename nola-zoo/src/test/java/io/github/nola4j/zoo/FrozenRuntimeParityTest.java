@@ -14,6 +14,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.nd4j.linalg.activations.Activation;
@@ -146,6 +147,28 @@ class FrozenRuntimeParityTest {
             assertClose(expectedDx, dx, dataType, name + " input gradient");
             x = expected;
         }
+    }
+
+    /** Frozen BatchNorm keeps its per-channel constants between calls and reads them again when they change. */
+    @Test
+    void frozenBatchNormUsesStatisticsSetAgain() {
+        MultiLayerNetwork ref = reference(DataType.DOUBLE);
+        MultiLayerNetwork fast = frozen(ref, true);
+        Nd4j.getRandom().setSeed(10);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, MINIBATCH, CHANNELS, SIZE, SIZE);
+        assertClose(ref.output(x), fast.output(x), DataType.DOUBLE, "before");
+        for (int i = 0; i < ref.getnLayers(); i++) {
+            if (ref.getLayer(i) instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization bn) {
+                long c = BatchNormStatistics.mean(bn).length();
+                INDArray mean = Nd4j.randn(DataType.DOUBLE, c);
+                INDArray variance = Nd4j.rand(DataType.DOUBLE, c).addi(0.2);
+                BatchNormStatistics.set(bn, mean, variance);
+                BatchNormStatistics.set(((FrozenInferenceRuntime) fast.getLayer(i)).getInsideLayer(), mean, variance);
+                ref.getLayer(i).getParam(BatchNormalizationParamInitializer.GAMMA).muli(1.5);
+                fast.getLayer(i).getParam(BatchNormalizationParamInitializer.GAMMA).muli(1.5);
+            }
+        }
+        assertClose(ref.output(x), fast.output(x), DataType.DOUBLE, "after the statistics and γ were set again");
     }
 
     @ParameterizedTest

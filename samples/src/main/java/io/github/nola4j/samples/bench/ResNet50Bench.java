@@ -23,8 +23,9 @@ import java.util.Map;
  * full fine-tuning of the same network, and a head-only transfer ({@code head}: the backbone frozen
  * by NolaTransfer, on its libnd4j frozen runtimes without any gradient, a new 10-class head
  * trains). Then inference ({@code output}) of the adapted network against DL4J's network, in
- * images per second. {@code nola_family} is the NOLA network with one basis product per family and
- * step ({@link BasisFamilies}). Also the set-up time (swap plus first forward, basis generation included)
+ * images per second. {@code nola} trains with one basis product per family and step (the default,
+ * {@link BasisFamilies}), {@code nola_per_layer} the same network with one pass over the bases per layer
+ * ({@link BasisFamilies#detach}). Also the set-up time (swap plus first forward, basis generation included)
  * and the memory of the shared bases; with {@code --profile}, where each kind's step spends its
  * time ({@link StepProfile}).
  */
@@ -82,12 +83,12 @@ final class ResNet50Bench {
         ComputationGraph headOnly = NolaTransfer.of(base).replaceHead(CLASSES)
                 .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(1e-3)).build())
                 .build().network();
-        ComputationGraph family = adapt(base).network();
-        BasisFamilies.attach(family);
+        ComputationGraph perLayer = adapt(base).network();
+        BasisFamilies.detach(perLayer);
         Map<String, Runnable> steps = new LinkedHashMap<>();
         steps.put("full", () -> base.fit(batch));
         steps.put("nola", () -> nola.fit(batch));
-        steps.put("nola_family", () -> family.fit(batch));
+        steps.put("nola_per_layer", () -> perLayer.fit(batch));
         steps.put("head", () -> headOnly.fit(batch));
         Map<String, Timing> timings = Timing.interleaved(steps, warmup, runs);
         timings.forEach((kind, t) -> out.println("bench resnet50-" + kind + " " + t.format()));
