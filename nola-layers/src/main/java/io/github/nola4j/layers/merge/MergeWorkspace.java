@@ -1,11 +1,8 @@
 package io.github.nola4j.layers.merge;
 
+import io.github.nola4j.layers.ops.ScratchWorkspaces;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -34,18 +31,8 @@ public final class MergeWorkspace {
     /** Id of the workspace, one per thread. */
     public static final String ID = "NOLA_MERGE_SCRATCH";
 
-    /**
-     * Sized by what the first cycles allocate, grown (never spilled to unmanaged memory) when a
-     * larger layer needs more, reset to its start whenever the scope closes.
-     */
-    private static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
-            .initialSize(0)
-            .overallocationLimit(0.1)
-            .policyAllocation(AllocationPolicy.OVERALLOCATE)
-            .policyLearning(LearningPolicy.FIRST_LOOP)
-            .policyReset(ResetPolicy.BLOCK_LEFT)
-            .policySpill(SpillPolicy.REALLOCATE)
-            .build();
+    /** The project's scratch-workspace configuration (sized by the first cycle, grown on demand, reset at close). */
+    private static final WorkspaceConfiguration CONFIG = ScratchWorkspaces.REUSED_BLOCK;
 
     private MergeWorkspace() {
     }

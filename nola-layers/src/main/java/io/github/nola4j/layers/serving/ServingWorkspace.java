@@ -1,13 +1,10 @@
 package io.github.nola4j.layers.serving;
 
+import io.github.nola4j.layers.ops.ScratchWorkspaces;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
-import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
-import org.nd4j.linalg.api.memory.enums.LearningPolicy;
-import org.nd4j.linalg.api.memory.enums.ResetPolicy;
-import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -34,15 +31,8 @@ final class ServingWorkspace {
     /** Id of the workspace, one per thread. */
     static final String ID = "NOLA_SERVING_PASS";
 
-    /** Sized by the first pass, grown (never spilled for good) when a larger batch needs more, reset at close. */
-    private static final WorkspaceConfiguration CONFIG = WorkspaceConfiguration.builder()
-            .initialSize(0)
-            .overallocationLimit(0.1)
-            .policyAllocation(AllocationPolicy.OVERALLOCATE)
-            .policyLearning(LearningPolicy.FIRST_LOOP)
-            .policyReset(ResetPolicy.BLOCK_LEFT)
-            .policySpill(SpillPolicy.REALLOCATE)
-            .build();
+    /** The project's scratch-workspace configuration (sized by the first cycle, grown on demand, reset at close). */
+    private static final WorkspaceConfiguration CONFIG = ScratchWorkspaces.REUSED_BLOCK;
 
     private ServingWorkspace() {
     }
