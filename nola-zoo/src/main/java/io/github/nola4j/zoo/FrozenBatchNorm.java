@@ -67,8 +67,9 @@ final class FrozenBatchNorm implements FrozenComputation {
         long hash = Nd4j.exec(new HashCode(layer.params()))[0].getLong(0);
         if (kept == null || keptType != dt || keptHash != hash) {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                long c = BatchNormStatistics.mean(layer).length();
-                INDArray mean = BatchNormStatistics.mean(layer).reshape(c).castTo(dt).dup();
+                INDArray statisticsMean = BatchNormStatistics.mean(layer);
+                long c = statisticsMean.length();
+                INDArray mean = statisticsMean.reshape(c).castTo(dt).dup();
                 INDArray variance = BatchNormStatistics.variance(layer).reshape(c).castTo(dt).dup();
                 INDArray gamma = conf.isLockGammaBeta() ? Nd4j.valueArrayOf(new long[] {c}, conf.getGamma(), dt)
                         : layer.getParam(BatchNormalizationParamInitializer.GAMMA).reshape(c).castTo(dt).dup();

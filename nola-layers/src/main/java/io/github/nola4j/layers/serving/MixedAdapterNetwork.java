@@ -123,7 +123,7 @@ public final class MixedAdapterNetwork {
         try (MemoryWorkspace ws = ServingWorkspace.open()) {
             INDArray[] inputs = new INDArray[features.length];
             for (int i = 0; i < inputs.length; i++) {
-                inputs[i] = groups.gather(features[i].castTo(dataType).dup());
+                inputs[i] = groups.gather(features[i].castTo(dataType));
             }
             INDArray[] out = replica.output(inputs, groups, resolved);
             for (int i = 0; i < out.length; i++) {

@@ -67,9 +67,12 @@ final class RowGroups {
         return groups;
     }
 
-    /** @return {@code x} [mb, ...] with its rows in gathered order */
+    /**
+     * @return a new array (in the current workspace): {@code x} [mb, ...] with its rows in gathered order; a copy
+     *         even in the caller's order, since DL4J layers may write their input in place at inference
+     */
     INDArray gather(INDArray x) {
-        return identity ? x : pull(x, order);
+        return identity ? x.dup('c') : pull(x, order);
     }
 
     /** @return {@code y} [mb, ...] in gathered order put back in the caller's row order */
@@ -79,7 +82,7 @@ final class RowGroups {
 
     private static INDArray pull(INDArray x, int[] rows) {
         long[] shape = x.shape();
-        INDArray flat = x.dup('c').reshape('c', shape[0], x.length() / shape[0]);
+        INDArray flat = x.reshape('c', shape[0], x.length() / shape[0]); // a view where x allows, else a copy
         return Nd4j.pullRows(flat, 1, rows).reshape('c', shape);
     }
 }
