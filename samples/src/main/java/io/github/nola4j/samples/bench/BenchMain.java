@@ -1,5 +1,6 @@
 package io.github.nola4j.samples.bench;
 
+import io.github.nola4j.samples.OpenMpWaitPolicy;
 import io.github.nola4j.samples.UsageException;
 import io.github.nola4j.samples.bench.BenchNetworks.Kind;
 import io.github.nola4j.samples.bench.BenchNetworks.Scenario;
@@ -69,8 +70,9 @@ public final class BenchMain {
      */
     static String configuration() {
         java.util.Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
-        return String.format("bench config backend=%s blas=%s omp_threads=%s dl4j_layer_helpers=%s (-D%s=%s)",
+        return String.format("bench config backend=%s blas=%s omp_threads=%s omp_wait_policy=%s dl4j_layer_helpers=%s (-D%s=%s)",
                 env.getProperty("backend"), env.getProperty("blas.vendor"), env.get("omp.threads"),
+                OpenMpWaitPolicy.describe(),
                 Boolean.parseBoolean(System.getProperty(DL4J_HELPERS_DISABLE, "true")) ? "off" : "on",
                 DL4J_HELPERS_DISABLE, System.getProperty(DL4J_HELPERS_DISABLE, "true (DL4J's default)"));
     }
