@@ -1,11 +1,13 @@
 package io.github.nola4j.layers.ops;
 
 import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.stream.Stream;
@@ -66,5 +68,24 @@ class KernelGradientTest {
             double diff = expected[i].sub(actual[i]).amaxNumber().doubleValue();
             assertTrue(diff <= 1e-12 * scale, (i == 1 ? "dA" : "dB") + " differs by " + diff + " of " + scale);
         }
+    }
+
+    /** Columns made a few examples at a time give the very bits of the whole batch's columns at once. */
+    @Test
+    void columnChunksGiveTheSameBits() {
+        Conv2dOps ops = new Conv2dOps(new int[] {3, 3}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1},
+                PaddingMode.SAME);
+        Nd4j.getRandom().setSeed(22);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 5, 3, 6, 7);
+        INDArray delta = Nd4j.randn(DataType.FLOAT, 5, 2, 6, 7);
+        long exampleBytes = 3 * 3 * 3 * 6 * 7 * 4;
+        INDArray whole = ops.kernelGradientRows(x, delta, Long.MAX_VALUE);
+        for (long chunkBytes : new long[] {1, 2 * exampleBytes, 3 * exampleBytes + 1, Conv2dOps.COLUMN_CHUNK_BYTES}) {
+            INDArray chunked = ops.kernelGradientRows(x, delta, chunkBytes);
+            assertArrayEquals(whole.shape(), chunked.shape());
+            assertArrayEquals(whole.dup('c').data().asFloat(), chunked.dup('c').data().asFloat(),
+                    "chunks of " + chunkBytes + " bytes");
+        }
+        assertTrue(whole.amaxNumber().doubleValue() > 0, "a gradient to compare");
     }
 }
