@@ -46,16 +46,23 @@ public final class OpenMpWaitPolicy {
         return chosen == null || chosen.isBlank() ? PASSIVE : null;
     }
 
-    /** Sets {@value #VARIABLE} to {@value #PASSIVE} unless the user set it; call before ND4J loads. */
+    /**
+     * Sets {@value #VARIABLE} to {@value #PASSIVE} unless the user set it; call before ND4J loads. Where libc
+     * cannot be reached the samples run with OpenMP's default, as before, and {@link #describe} says so.
+     */
     public static void applyBeforeNd4j() {
         String policy = policyToSet(System.getenv());
         if (policy == null) {
             applied = System.getenv(VARIABLE) + " (from the environment)";
             return;
         }
-        int status = libc().setenv(VARIABLE, policy, 1);
-        applied = status == 0 ? policy + " (set by nola-samples; export " + VARIABLE + " to choose)"
-                : "not set (setenv failed)";
+        try {
+            int status = libc().setenv(VARIABLE, policy, 1);
+            applied = status == 0 ? policy + " (set by nola-samples; export " + VARIABLE + " to choose)"
+                    : "OpenMP's default (setenv returned " + status + ")";
+        } catch (LinkageError | RuntimeException e) { // no JNA native support here: run with OpenMP's default
+            applied = "OpenMP's default (libc not reachable through JNA: " + e + ")";
+        }
     }
 
     /** @return the policy in the process's native environment, as OpenMP reads it, or null */
