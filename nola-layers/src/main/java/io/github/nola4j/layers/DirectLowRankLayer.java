@@ -3,6 +3,7 @@ package io.github.nola4j.layers;
 import io.github.nola4j.layers.network.UpdaterSkippedConfig;
 import io.github.nola4j.layers.ops.InferenceForm;
 import io.github.nola4j.layers.ops.LowRankUpdate;
+import io.github.nola4j.layers.ops.ParameterSnapshot;
 import io.github.nola4j.layers.ops.TrainingPath;
 import io.github.nola4j.layers.ops.TrainingStep;
 import org.deeplearning4j.nn.api.TrainingConfig;
@@ -52,7 +53,8 @@ public class DirectLowRankLayer extends SameDiffLayer {
     private IActivation activationFn;
     private List<String> trainableKeys;
     private InferenceForm cachedForm;
-    private double[][] cachedTrainable;
+    /** The trainable parameters' values {@link #cachedForm} was made from, one snapshot per key. */
+    private ParameterSnapshot[] cachedTrainable;
     private TrainingPath trainingPath = TrainingPath.AUTO;
     /** The last training forward pass, its pre-activation, and what it was computed from. */
     private TrainingStep trainingStep;
@@ -158,15 +160,29 @@ public class DirectLowRankLayer extends SameDiffLayer {
      *         workspaces and made again only when a trainable parameter or W changed
      */
     private InferenceForm inferenceForm() {
-        double[][] current = trainableValues();
         INDArray w = paramTable.get(LowRankLayer.WEIGHT_KEY);
-        if (cachedForm == null || !Arrays.deepEquals(current, cachedTrainable) || !cachedForm.matches(w)) {
+        if (cachedForm == null || !trainableUnchanged() || !cachedForm.matches(w)) {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 cachedForm = InferenceForm.of(lowRankConf().shape(), w, lowRankConf().update(paramTable));
             }
-            cachedTrainable = current;
+            List<String> keys = trainableKeys();
+            cachedTrainable = new ParameterSnapshot[keys.size()];
+            for (int i = 0; i < cachedTrainable.length; i++) {
+                cachedTrainable[i] = ParameterSnapshot.of(paramTable.get(keys.get(i)));
+            }
         }
         return cachedForm;
+    }
+
+    /** @return whether every trainable parameter still has the bits {@link #cachedForm} was made from */
+    private boolean trainableUnchanged() {
+        List<String> keys = trainableKeys();
+        for (int i = 0; i < cachedTrainable.length; i++) {
+            if (!cachedTrainable[i].matches(paramTable.get(keys.get(i)))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** @return a copy of a parameter's values, to compare on the Java side */

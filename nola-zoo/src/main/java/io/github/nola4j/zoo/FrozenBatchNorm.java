@@ -1,6 +1,7 @@
 package io.github.nola4j.zoo;
 
 import io.github.nola4j.layers.network.BatchNormStatistics;
+import io.github.nola4j.layers.ops.ParameterSnapshot;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -12,7 +13,6 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
-import org.nd4j.linalg.api.ops.impl.reduce.HashCode;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -26,18 +26,19 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * The forward pass is libnd4j's {@code batchnorm} op in inference mode, one pass over x (the folded
  * broadcast multiply and add took two). (γ, β the layer's constants when it locks them.) Equal to
  * DL4J's (x − μ)/sqrt(σ² + eps)·γ + β up to rounding. The per-channel constants μ, σ², γ, β and a are
- * kept (outside the workspaces) and read again when the layer's parameters change, which one libnd4j hash
- * of the parameters per call detects (σ² from log-std statistics took two ops per call, a four), so a
- * network whose parameters are set again computes with the new ones.
+ * kept (outside the workspaces) and read again when the layer's parameters change, which a comparison of
+ * the parameters' bits with a {@link ParameterSnapshot} per call detects (no ND4J operation; σ² from
+ * log-std statistics took two ops per call, a four), so a network whose parameters are set again, or
+ * written in place, computes with the new ones.
  */
 final class FrozenBatchNorm implements FrozenComputation {
 
     private final Layer layer;
     private final BatchNormalization conf;
-    /** μ, σ², γ, β, a [c] in {@link #keptType}, read from parameters whose hash was {@link #keptHash}. */
+    /** μ, σ², γ, β, a [c] in {@link #keptType}, read from the parameters {@link #keptFrom} holds. */
     private INDArray[] kept;
     private DataType keptType;
-    private long keptHash;
+    private ParameterSnapshot keptFrom;
 
     FrozenBatchNorm(Layer layer) {
         this.layer = layer;
@@ -64,8 +65,8 @@ final class FrozenBatchNorm implements FrozenComputation {
 
     /** @return μ, σ², γ, β and a = γ / sqrt(σ² + eps), each [c] in data type {@code dt} */
     private INDArray[] constants(DataType dt) {
-        long hash = Nd4j.exec(new HashCode(layer.params()))[0].getLong(0);
-        if (kept == null || keptType != dt || keptHash != hash) {
+        INDArray params = layer.params();
+        if (kept == null || keptType != dt || !keptFrom.matches(params)) {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 INDArray statisticsMean = BatchNormStatistics.mean(layer);
                 long c = statisticsMean.length();
@@ -79,7 +80,7 @@ final class FrozenBatchNorm implements FrozenComputation {
                 kept = new INDArray[] {mean, variance, gamma, beta, a};
             }
             keptType = dt;
-            keptHash = hash;
+            keptFrom = ParameterSnapshot.of(params);
         }
         return kept;
     }
