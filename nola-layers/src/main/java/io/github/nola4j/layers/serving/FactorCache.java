@@ -87,7 +87,7 @@ public final class FactorCache {
 
     private static LowRankUpdate build(ResidentAdapter adapter, int index, Layer layer) {
         LowRankLayer conf = (LowRankLayer) layer.conf().getLayer();
-        INDArray[] pair = adapter.coefficients().get(index);
+        INDArray[] pair = adapter.coefficients(index);
         LayerAdapterKind kind = LayerAdapterKind.of(conf);
         Map<String, INDArray> params = Map.of(kind.firstKey(), pair[0], kind.secondKey(), pair[1]);
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {

@@ -91,7 +91,7 @@ class ReplicaAndCacheTest {
         assertEquals(List.of("t1", "t2"), adapters.names());
         // the factors are the layer's own: A and s·B of the adapter's coefficients
         var layerOwn = ((NolaLayer) conv.conf().getLayer()).update(java.util.Map.of(NolaLayer.ALPHA_KEY,
-                t2.coefficients().get(0)[0], NolaLayer.BETA_KEY, t2.coefficients().get(0)[1]));
+                t2.coefficients(0)[0], NolaLayer.BETA_KEY, t2.coefficients(0)[1]));
         assertEquals(layerOwn.b(), cache.update(t2, 0, conv).b());
     }
 
