@@ -76,6 +76,7 @@ public final class ServeCommands {
             default -> throw new UsageException("--engine " + line.text(Option.ENGINE) + " is not mixed or bank");
         };
         ServerStart server = ServerStart.start(base, model, dir, http, tuning(line, engine));
+        base = null;   // the server runs the network NolaTransfer.restore rebuilt, with its own copy of W; free this one
         long rssAdapters = LoadTest.collectedRss();
         var adapters = server.adapters().served().adapters();
         out.printf("serve model=%s image=%s adapters=%d skipped=%d adapter_bytes=%d rss_mb start=%d with_base=%d"
