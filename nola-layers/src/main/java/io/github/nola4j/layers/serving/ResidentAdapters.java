@@ -21,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * base fingerprint (computed once per base), finite values;
  * an {@link io.github.nola4j.layers.adapter.format.AdapterException} subtype otherwise) and kept as
  * a {@link ResidentAdapter}: coefficients and extra tensors only, decoded once (a 4-bit file is
- * dequantised here, never per request).
+ * dequantised here, never per request), in one flat native buffer laid out by a {@link ResidentLayout} that
+ * every adapter of the same form shares.
  *
  * <p>Thread-safe: {@link #add}, {@link #remove} and {@link #get} may run concurrently with each other
  * and with requests. Adding validates and decodes outside any lock shared with requests; a request

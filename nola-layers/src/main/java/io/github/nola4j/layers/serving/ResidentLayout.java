@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Where each value of a {@link ResidentAdapter} sits: the adapter's checked tensors
@@ -147,13 +148,8 @@ final class ResidentLayout {
     }
 
     /** @return the layers with extra tensors */
-    java.util.Set<String> extraLayers() {
+    Set<String> extraLayers() {
         return extraSlots.keySet();
-    }
-
-    /** @return the id ("layer/key") of value {@code slot} */
-    String id(int slot) {
-        return ids[slot];
     }
 
     /** @return the number of values */
