@@ -87,11 +87,10 @@ public final class FactorCache {
 
     private static LowRankUpdate build(ResidentAdapter adapter, int index, Layer layer) {
         LowRankLayer conf = (LowRankLayer) layer.conf().getLayer();
-        INDArray[] pair = adapter.coefficients().get(index);
         LayerAdapterKind kind = LayerAdapterKind.of(conf);
-        Map<String, INDArray> params = Map.of(kind.firstKey(), pair[0], kind.secondKey(), pair[1]);
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return conf.update(params);
+            INDArray[] pair = adapter.coefficients(index);   // views kept by the entry (LoRA's A, B): made out here
+            return conf.update(Map.of(kind.firstKey(), pair[0], kind.secondKey(), pair[1]));
         }
     }
 

@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -113,8 +114,7 @@ public final class MixedAdapterNetwork {
         for (RowGroups.Group g : groups.groups()) {
             resolved.add(BASE.equals(g.adapter()) ? null : adapters.get(g.adapter()));
         }
-        DataType dataType = base instanceof MultiLayerNetwork mln ? mln.getLayerWiseConfigurations().getDataType()
-                : ((ComputationGraph) base).getConfiguration().getDataType();
+        DataType dataType = dataType();
         NetworkReplica replica = idle.pollFirst();
         if (replica == null) {
             replica = NetworkReplica.of(base, factors);
@@ -134,6 +134,43 @@ public final class MixedAdapterNetwork {
         } finally {
             idle.addFirst(replica);
         }
+    }
+
+    /**
+     * Sizes the calling thread's pass workspace ({@link ServingWorkspace}) for the largest batch it will serve, so
+     * that serving from this thread later does not grow it: runs one pass of {@code rows} zero rows of shape
+     * {@code rowShape}, spread over the resident adapters one per row in turn (the base when none is resident),
+     * i.e. the most adapter groups such a batch can have. Call it from each serving thread before it serves (the
+     * samples server's batch threads do when they start). It also builds those adapters' factors into the cache.
+     *
+     * @param rowShape one row's shape, e.g. {C, H, W}
+     * @param rows     the most rows of one batch
+     * @return the bytes of this thread's workspace block afterwards
+     * @throws UnknownAdapterException if an adapter is removed while this runs (nothing else changes)
+     */
+    public long reserveWorkspace(long[] rowShape, int rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("rows = " + rows + " must be at least 1: the most rows of one batch");
+        }
+        long[] shape = new long[rowShape.length + 1];
+        shape[0] = rows;
+        System.arraycopy(rowShape, 0, shape, 1, rowShape.length);
+        List<String> names = adapters.names();
+        List<String> perRow = new ArrayList<>(rows);
+        for (int i = 0; i < rows; i++) {
+            perRow.add(names.isEmpty() ? BASE : names.get(i % names.size()));
+        }
+        INDArray zeros;
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            zeros = Nd4j.zeros(dataType(), shape);
+        }
+        output(zeros, perRow);
+        return ServingWorkspace.threadBytes();
+    }
+
+    private DataType dataType() {
+        return base instanceof MultiLayerNetwork mln ? mln.getLayerWiseConfigurations().getDataType()
+                : ((ComputationGraph) base).getConfiguration().getDataType();
     }
 
     /** @return the number of replicas made so far (at most the number of concurrent callers seen) */

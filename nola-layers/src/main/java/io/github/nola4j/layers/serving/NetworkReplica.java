@@ -99,7 +99,7 @@ abstract class NetworkReplica {
         if (loaded.containsKey(name) && loaded.get(name) == adapter) {
             return;
         }
-        Map<String, INDArray> values = adapter == null ? Map.of() : adapter.extras().getOrDefault(name, Map.of());
+        Map<String, INDArray> values = adapter == null ? Map.of() : adapter.extras(name);
         for (Map.Entry<String, INDArray> p : shared.paramTable().entrySet()) {
             own.getParam(p.getKey()).assign(values.getOrDefault(p.getKey(), p.getValue()));
         }

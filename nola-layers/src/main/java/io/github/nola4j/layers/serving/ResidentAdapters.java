@@ -5,20 +5,12 @@ import io.github.nola4j.layers.adapter.AdapterApplier;
 import io.github.nola4j.layers.adapter.AdapterFiles;
 import io.github.nola4j.layers.adapter.LoadOptions;
 import io.github.nola4j.layers.adapter.format.Adapter;
-import io.github.nola4j.layers.adapter.format.ExtraTensor;
 import io.github.nola4j.layers.adapter.format.LayerAdapterKind;
 import org.deeplearning4j.nn.api.Layer;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,7 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * base fingerprint (computed once per base), finite values;
  * an {@link io.github.nola4j.layers.adapter.format.AdapterException} subtype otherwise) and kept as
  * a {@link ResidentAdapter}: coefficients and extra tensors only, decoded once (a 4-bit file is
- * dequantised here, never per request).
+ * dequantised here, never per request), in one flat native buffer laid out by a {@link ResidentLayout} that
+ * every adapter of the same form shares.
  *
  * <p>Thread-safe: {@link #add}, {@link #remove} and {@link #get} may run concurrently with each other
  * and with requests. Adding validates and decodes outside any lock shared with requests; a request
@@ -43,6 +36,10 @@ public final class ResidentAdapters {
     private final FactorCache factors;
     private final Map<String, ResidentAdapter> byName = new ConcurrentHashMap<>();
     private final Map<String, Long> order = new ConcurrentHashMap<>();
+    /** Per adapter layer, in network order: the ids of its {first, second} trainable tensor. */
+    private final List<String[]> coefficientIds = new ArrayList<>();
+    /** One instance per form of adapter (adapters of one base with the same extra tensors share it). */
+    private final Map<ResidentLayout, ResidentLayout> layouts = new ConcurrentHashMap<>();
     private long added;
 
     ResidentAdapters(AdaptedNetwork base, LoadOptions options, FactorCache factors) {
@@ -51,6 +48,11 @@ public final class ResidentAdapters {
         this.factors = factors;
         base.requireLowRankLayersOnly("Serving adapters side by side");
         base.fingerprint();
+        for (Layer layer : base.adapterLayers()) {
+            String prefix = AdaptedNetwork.nameOf(layer) + "/";
+            LayerAdapterKind kind = LayerAdapterKind.of(layer.conf().getLayer());
+            coefficientIds.add(new String[] {prefix + kind.firstKey(), prefix + kind.secondKey()});
+        }
     }
 
     /**
@@ -67,21 +69,10 @@ public final class ResidentAdapters {
             throw new IllegalArgumentException("adapter name \"" + name + "\" is not allowed: use a non-blank name"
                     + " other than \"" + MixedAdapterNetwork.BASE + "\", which means the base");
         }
-        Map<String, INDArray> values = packed(AdapterApplier.check(base, adapter, options));
-        List<INDArray[]> coefficients = new ArrayList<>();
-        for (Layer layer : base.adapterLayers()) {
-            String layerName = AdaptedNetwork.nameOf(layer);
-            LayerAdapterKind kind = LayerAdapterKind.of(layer.conf().getLayer());
-            coefficients.add(new INDArray[] {values.get(layerName + "/" + kind.firstKey()),
-                    values.get(layerName + "/" + kind.secondKey())});
-        }
-        Map<String, Map<String, INDArray>> extras = new LinkedHashMap<>();
-        for (ExtraTensor t : adapter.extraTensors()) {
-            extras.computeIfAbsent(t.layer(), k -> new LinkedHashMap<>()).put(t.param(), values.get(t.id()));
-        }
-        extras.replaceAll((k, v) -> Map.copyOf(v));
-        ResidentAdapter resident = new ResidentAdapter(name, adapter.task(), List.copyOf(coefficients),
-                Map.copyOf(extras));
+        List<AdapterApplier.CheckedTensor> tensors = AdapterApplier.check(base, adapter, options);
+        ResidentLayout layout = layouts.computeIfAbsent(new ResidentLayout(tensors, coefficientIds,
+                adapter.extraTensors()), l -> l);
+        ResidentAdapter resident = new ResidentAdapter(name, adapter.task(), layout, layout.pack(tensors));
         ResidentAdapter old;
         synchronized (order) {   // requests never take this lock: they read byName only
             old = byName.put(name, resident);
@@ -91,46 +82,6 @@ public final class ResidentAdapters {
             factors.evict(old);
         }
         return resident;
-    }
-
-    /**
-     * @return id → value in its target's shape and data type, every value a view of one array made by one copy
-     *         from the Java side (one native buffer per adapter, not one per tensor); one array per value when the
-     *         targets' data types differ
-     */
-    private static Map<String, INDArray> packed(List<AdapterApplier.CheckedTensor> tensors) {
-        Map<String, INDArray> values = new HashMap<>();
-        DataType dataType = tensors.get(0).target().dataType();
-        int total = 0;
-        for (AdapterApplier.CheckedTensor t : tensors) {
-            total = Math.addExact(total, t.values().length);
-            if (t.target().dataType() != dataType) {
-                dataType = null;
-            }
-        }
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            if (dataType == null) {
-                for (AdapterApplier.CheckedTensor t : tensors) {
-                    values.put(t.id(), Nd4j.createFromArray(t.values()).reshape('c', t.target().shape())
-                            .castTo(t.target().dataType()));
-                }
-                return values;
-            }
-            float[] all = new float[total];
-            int at = 0;
-            for (AdapterApplier.CheckedTensor t : tensors) {
-                System.arraycopy(t.values(), 0, all, at, t.values().length);
-                at += t.values().length;
-            }
-            INDArray flat = Nd4j.createFromArray(all).castTo(dataType);
-            at = 0;
-            for (AdapterApplier.CheckedTensor t : tensors) {
-                int n = t.values().length;
-                values.put(t.id(), flat.get(NDArrayIndex.interval(at, at + n)).reshape('c', t.target().shape()));
-                at += n;
-            }
-        }
-        return values;
     }
 
     /** Reads the adapter file {@code path} ({@link AdapterFiles#read}) and {@link #add}s it. */

@@ -42,6 +42,12 @@ final class ServingWorkspace {
         return Nd4j.getWorkspaceManager().getAndActivateWorkspace(CONFIG, ID);
     }
 
+    /** @return the bytes of the calling thread's block (0 before its first pass) */
+    static long threadBytes() {
+        MemoryWorkspace ws = Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(CONFIG, ID);
+        return ws.getCurrentSize();
+    }
+
     /**
      * @return a new manager that puts every array DL4J layers make (activations, working memory) in the open
      *         workspace; one per replica, since layers may keep helper state in it

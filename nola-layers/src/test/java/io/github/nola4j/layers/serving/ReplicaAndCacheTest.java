@@ -91,7 +91,7 @@ class ReplicaAndCacheTest {
         assertEquals(List.of("t1", "t2"), adapters.names());
         // the factors are the layer's own: A and s·B of the adapter's coefficients
         var layerOwn = ((NolaLayer) conv.conf().getLayer()).update(java.util.Map.of(NolaLayer.ALPHA_KEY,
-                t2.coefficients().get(0)[0], NolaLayer.BETA_KEY, t2.coefficients().get(0)[1]));
+                t2.coefficients(0)[0], NolaLayer.BETA_KEY, t2.coefficients(0)[1]));
         assertEquals(layerOwn.b(), cache.update(t2, 0, conv).b());
     }
 
@@ -125,5 +125,48 @@ class ReplicaAndCacheTest {
         assertTrue(ws.getLastCycleAllocations() >= activationBytes, "the layers' arrays were made in the workspace: "
                 + ws.getLastCycleAllocations() + " bytes");
         assertFalse(Nd4j.getWorkspaceManager().anyWorkspaceActiveForCurrentThread(), "the scope is closed");
+    }
+
+    /** @return the workspace bytes of a new thread after each batch, the first one reserved for 8 rows if asked */
+    private static List<Long> blockAfterEachBatch(MixedAdapterNetwork served, boolean reserve,
+                                                  List<List<String>> batches) throws Exception {
+        java.util.concurrent.FutureTask<List<Long>> task = new java.util.concurrent.FutureTask<>(() -> {
+            List<Long> sizes = new java.util.ArrayList<>();
+            if (reserve) {
+                sizes.add(served.reserveWorkspace(new long[] {1, 6, 6}, 8));
+                assertEquals(sizes.get(0), ServingWorkspace.threadBytes());
+            }
+            for (List<String> rows : batches) {
+                INDArray y = served.output(Nd4j.rand(DataType.FLOAT, rows.size(), 1, 6, 6), rows);
+                assertEquals(rows.size(), y.size(0));
+                sizes.add(ServingWorkspace.threadBytes());
+            }
+            return sizes;
+        });
+        Thread t = new Thread(task);   // a thread of its own: a fresh workspace
+        t.start();
+        return task.get();
+    }
+
+    @Test
+    void aReservedWorkspaceHoldsEveryBatchUpToItsRowsWithoutGrowing() throws Exception {
+        MultiLayerNetwork base = net();
+        AdaptedNetwork adapted = AdaptedNetwork.of(base);
+        MixedAdapterNetwork served = MixedAdapterNetwork.of(base, 1L << 20);
+        for (int t = 0; t < 3; t++) {
+            base.getLayer(0).getParam(NolaLayer.BETA_KEY).assign(Nd4j.rand(DataType.FLOAT, 1, 8));
+            served.adapters().add("t" + t, AdapterCapture.capture(adapted, "t" + t, List.of()));
+        }
+        String b = MixedAdapterNetwork.BASE;
+        List<List<String>> batches = List.of(List.of("t0"), List.of("t0", "t1", b),
+                List.of("t2", "t2", "t2", "t2", "t2"), List.of("t0", "t1", "t2", b, "t0", "t1", "t2", "t0"),
+                List.of(b, b, b, b, b, b, b, b));
+        List<Long> grown = blockAfterEachBatch(served, false, batches);
+        assertTrue(grown.get(3) > grown.get(0), "unreserved, the block grows with the batches: " + grown);
+        List<Long> reserved = blockAfterEachBatch(served, true, batches);
+        assertTrue(reserved.get(0) > 0);
+        for (long size : reserved) {
+            assertEquals(reserved.get(0), size, "reserved for 8 rows, no batch of at most 8 grows it: " + reserved);
+        }
     }
 }

@@ -18,6 +18,7 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -42,20 +43,42 @@ class ResidentAdaptersTest {
         ResidentAdapters resident = new ResidentAdapters(adapted, LoadOptions.STRICT, new FactorCache(0));
         ResidentAdapter r = resident.add("t", adapter);
         List<INDArray> held = new ArrayList<>();
-        r.coefficients().forEach(pair -> held.addAll(List.of(pair[0], pair[1])));
-        r.extras().get("head").values().forEach(held::add);
+        for (int l = 0; l < r.layers(); l++) {
+            held.addAll(List.of(r.coefficients(l)));
+        }
+        held.addAll(r.extras("head").values());
         List<AdapterPlan.Assignment> plan = AdapterApplier.plan(adapted, adapter, LoadOptions.STRICT).assignments();
         assertEquals(plan.size(), held.size());
         for (AdapterPlan.Assignment a : plan) {
             String[] id = a.id().split("/");
-            INDArray got = id[0].equals("head") ? r.extras().get("head").get(id[1])
-                    : r.coefficients().get(id[0].equals("conv") ? 0 : 1)[id[1].equals(NolaLayer.ALPHA_KEY) ? 0 : 1];
+            INDArray got = id[0].equals("head") ? r.extras("head").get(id[1])
+                    : r.coefficients(id[0].equals("conv") ? 0 : 1)[id[1].equals(NolaLayer.ALPHA_KEY) ? 0 : 1];
             assertEquals(a.value(), got, a.id());
             assertEquals(dt, got.dataType(), a.id());
         }
+        assertEquals(1, r.buffers().size(), "one buffer per adapter");
+        assertEquals(plan.stream().mapToLong(a -> a.value().length()).sum() * dt.width(), r.bytes());
         for (INDArray v : held) {
-            assertEquals(held.get(0).data().address(), v.data().address(), "one buffer per adapter");
+            assertEquals(r.buffers().get(0).data().address(), v.data().address(), "a view of the buffer");
         }
+    }
+
+    @Test
+    void adaptersOfOneFormShareOneLayout() {
+        MultiLayerNetwork net = ReplicaAndCacheTest.net();
+        AdaptedNetwork adapted = AdaptedNetwork.of(net);
+        ResidentAdapters resident = new ResidentAdapters(adapted, LoadOptions.STRICT, new FactorCache(0));
+        ResidentAdapter a = resident.add("a", captured(net, adapted));
+        ResidentAdapter b = resident.add("b", captured(net, adapted));
+        ResidentAdapter noHead = resident.add("c", AdapterCapture.capture(adapted, "c", List.of()));
+        assertSame(a.layout(), b.layout(), "same tensors, one layout");
+        assertNotEquals(a.layout(), noHead.layout());
+        assertFalse(noHead.replaces("head"));
+        assertEquals(Map.of(), noHead.extras("head"));
+        assertNotSame(a.buffers().get(0), b.buffers().get(0), "each adapter its own values");
+        assertEquals(a.coefficients(0)[1], b.coefficients(0)[1]);
+        assertNotEquals(a.coefficients(1)[0], b.coefficients(1)[0], "captured() moved layer 1's alpha");
+        assertEquals(b.coefficients(1)[0], noHead.coefficients(1)[0]);
     }
 
     @Test
@@ -94,6 +117,6 @@ class ResidentAdaptersTest {
         assertEquals(0, resident.bytes());
         resident.add("good", good);
         assertEquals(List.of("good"), resident.names());
-        assertEquals(2, resident.get("good").extras().get("head").size(), "the head's W and b");
+        assertEquals(2, resident.get("good").extras("head").size(), "the head's W and b");
     }
 }

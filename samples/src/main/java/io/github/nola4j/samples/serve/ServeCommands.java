@@ -76,10 +76,11 @@ public final class ServeCommands {
             default -> throw new UsageException("--engine " + line.text(Option.ENGINE) + " is not mixed or bank");
         };
         ServerStart server = ServerStart.start(base, model, dir, http, tuning(line, engine));
+        base = null;   // the server runs the network NolaTransfer.restore rebuilt, with its own copy of W; free this one
         long rssAdapters = LoadTest.collectedRss();
         var adapters = server.adapters().served().adapters();
         out.printf("serve model=%s image=%s adapters=%d skipped=%d adapter_bytes=%d rss_mb start=%d with_base=%d"
-                        + " with_adapters=%d (adapters: +%d MB)%n", model.name(),
+                        + " with_adapters=%d (adapted network and adapters: +%d MB)%n", model.name(),
                 java.util.Arrays.toString(model.imageShape()), adapters.size(), server.adapters().skipped().size(),
                 adapters.bytes(), rss0 >> 20, rssBase >> 20, rssAdapters >> 20, (rssAdapters - rssBase) >> 20);
         out.printf("serving on http://%s:%d (POST /v1/predict, GET /v1/adapters, GET /health); Ctrl-C stops%n",

@@ -37,20 +37,25 @@ final class BitPacking {
      */
     static int[] unpack(byte[] packed, int offset, int n, int bits) {
         int[] codes = new int[n];
-        long bit = 0;
+        int mask = (1 << bits) - 1;
+        int signShift = 32 - bits;
+        long pending = 0;   // bits read from the bytes, not yet a code: the lowest comes first
+        int have = 0;
+        int at = offset;
         for (int i = 0; i < n; i++) {
-            int u = 0;
-            for (int j = 0; j < bits; j++, bit++) {
-                u |= ((packed[offset + (int) (bit >>> 3)] >>> (bit & 7)) & 1) << j;
+            if (have < bits) {
+                pending |= (long) (packed[at++] & 0xFF) << have;
+                have += 8;
             }
-            codes[i] = (u << (32 - bits)) >> (32 - bits); // sign-extend
+            int u = (int) pending & mask;
+            pending >>>= bits;
+            have -= bits;
+            codes[i] = (u << signShift) >> signShift; // sign-extend
         }
-        long total = packedBytes(n, bits) * 8;
-        for (; bit < total; bit++) {
-            if (((packed[offset + (int) (bit >>> 3)] >>> (bit & 7)) & 1) != 0) {
-                throw new AdapterFormatException("packed " + bits + "-bit coefficients: padding bit " + bit
-                        + " of a vector of " + n + " is set, but must be zero; the file is corrupt, write it again");
-            }
+        if (pending != 0) {
+            long bit = (long) n * bits + Long.numberOfTrailingZeros(pending);
+            throw new AdapterFormatException("packed " + bits + "-bit coefficients: padding bit " + bit
+                    + " of a vector of " + n + " is set, but must be zero; the file is corrupt, write it again");
         }
         return codes;
     }

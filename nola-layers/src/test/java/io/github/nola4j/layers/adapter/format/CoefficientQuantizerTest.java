@@ -77,4 +77,48 @@ class CoefficientQuantizerTest {
         packed[0] |= (byte) 0x80;
         assertThrows(AdapterFormatException.class, () -> BitPacking.unpack(packed, 0, 1, 4));
     }
+
+    /** The bit-by-bit reader the word-wise {@link BitPacking#unpack} replaced: codes and padding errors must agree. */
+    private static int[] bitByBitUnpack(byte[] packed, int offset, int n, int bits) {
+        int[] codes = new int[n];
+        long bit = 0;
+        for (int i = 0; i < n; i++) {
+            int u = 0;
+            for (int j = 0; j < bits; j++, bit++) {
+                u |= ((packed[offset + (int) (bit >>> 3)] >>> (bit & 7)) & 1) << j;
+            }
+            codes[i] = (u << (32 - bits)) >> (32 - bits);
+        }
+        for (long total = BitPacking.packedBytes(n, bits) * 8; bit < total; bit++) {
+            if (((packed[offset + (int) (bit >>> 3)] >>> (bit & 7)) & 1) != 0) {
+                throw new AdapterFormatException("padding bit " + bit);
+            }
+        }
+        return codes;
+    }
+
+    @Test
+    void unpackReadsArbitraryBytesAsTheBitByBitReaderDid() {
+        Random r = new Random(11);
+        for (int b = 2; b <= 8; b++) {
+            int bits = b;
+            for (int n : new int[] {1, 2, 3, 5, 8, 13, 256}) {
+                for (int trial = 0; trial < 20; trial++) {
+                    byte[] bytes = new byte[3 + (int) BitPacking.packedBytes(n, bits) + 2];
+                    r.nextBytes(bytes);
+                    String where = "bits " + bits + " n " + n + " trial " + trial;
+                    int[] expected;
+                    try {
+                        expected = bitByBitUnpack(bytes, 3, n, bits);
+                    } catch (AdapterFormatException e) {
+                        AdapterFormatException got = assertThrows(AdapterFormatException.class,
+                                () -> BitPacking.unpack(bytes, 3, n, bits), where);
+                        assertTrue(got.getMessage().contains(e.getMessage() + " "), where + ": " + got.getMessage());
+                        continue;
+                    }
+                    assertArrayEquals(expected, BitPacking.unpack(bytes, 3, n, bits), where);
+                }
+            }
+        }
+    }
 }
