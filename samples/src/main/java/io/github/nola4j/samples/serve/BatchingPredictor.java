@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -41,16 +40,14 @@ public final class BatchingPredictor implements Predictor {
     private final int maxRows;
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean closed;
-    /** Workers running a batch now. */
-    private final AtomicInteger running = new AtomicInteger();
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong batchedRows = new AtomicLong();
     private final AtomicLong batchNanos = new AtomicLong();
 
     /**
-     * @param workers       threads running batches (one replica each); the cores, say. A thread whose wait is over
-     *                      keeps gathering while another runs a batch ({@link #summary()} shows the sizes formed)
-     * @param maxWaitMicros the longest a request waits for others to batch with while no batch runs, in microseconds
+     * @param workers       threads running batches (one replica each); the cores, say. Each thread forms its own
+     *                      batches, so more threads mean smaller ones ({@link #summary()} shows the sizes formed)
+     * @param maxWaitMicros the longest a request waits for others to batch with, in microseconds
      * @param maxRows       the most images in one batch
      */
     public BatchingPredictor(MixedAdapterNetwork served, int workers, long maxWaitMicros, int maxRows) {
@@ -96,13 +93,8 @@ public final class BatchingPredictor implements Predictor {
                 }
                 batch.add(first);
                 int rows = gather(batch, first.rows());
-                running.incrementAndGet();
                 long t0 = System.nanoTime();
-                try {
-                    run(batch, rows);
-                } finally {
-                    running.decrementAndGet();
-                }
+                run(batch, rows);
                 batchNanos.addAndGet(System.nanoTime() - t0);
                 batches.incrementAndGet();
                 batchedRows.addAndGet(rows);
@@ -113,9 +105,9 @@ public final class BatchingPredictor implements Predictor {
     }
 
     /**
-     * Adds waiting requests to {@code batch} up to {@code maxRows} images: for {@code maxWaitNanos}, and beyond
-     * that for as long as another worker runs a batch (a batch started now would share the cores with it, while
-     * the requests that arrive meanwhile make this one larger; a batch's cost is mostly per operation, not per image).
+     * Adds waiting requests to {@code batch} for at most {@code maxWaitNanos} from now, up to {@code maxRows} images.
+     * (Gathering on while another worker runs a batch, so that one batch runs at a time, formed larger batches but
+     * answered fewer requests per second, measured on a loaded machine.)
      *
      * @return the images gathered
      */
@@ -123,26 +115,15 @@ public final class BatchingPredictor implements Predictor {
         long deadline = System.nanoTime() + maxWaitNanos;
         while (rows < maxRows) {
             long left = deadline - System.nanoTime();
-            if (left <= 0 && !PIPELINE) {
-                left = 0;
-            } else if (left <= 0 && running.get() == 0) {
-                left = 0;
-            } else if (left <= 0) {
-                left = POLL_WHILE_RUNNING;
-            }
             Pending next = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
-            if (next != null) {
-                batch.add(next);
-                rows += next.rows();
-            } else if (System.nanoTime() - deadline >= 0 && (!PIPELINE || running.get() == 0)) {
+            if (next == null) {
                 break;
             }
+            batch.add(next);
+            rows += next.rows();
         }
         return rows;
     }
-
-    private static final boolean PIPELINE = !Boolean.getBoolean("tput5.nopipe");
-    private static final long POLL_WHILE_RUNNING = TimeUnit.MICROSECONDS.toNanos(250);
 
     private void run(List<Pending> batch, int rows) {
         try {
