@@ -111,7 +111,7 @@ final class LowRankForward {
 
     /**
      * The frozen convolution and the G groups' r-channel convolutions as one: the kernel K = [Wᵀ | A_1 … A_G]
-     * [fanIn, nOut + G·r] (rows in (nIn, kH, kW) order, W's part copied from W for this pass, the bias padded with
+     * [fanIn, nOut + G·r] (rows in (nIn, kH, kW) order; held as Kᵀ in W's layout, W copied for this pass, the bias padded with
      * G·r zeros) gives [conv(x, W) + b | h] in one pass over the unfolded input; then z = conv1x1(h ⊙ M, [s·B_g])
      * + (conv(x, W) + b) as {@link #addStacked} computes the thin paths (M is left out when one group holds every row).
      */
@@ -122,12 +122,15 @@ final class LowRankForward {
         long nOut = w.size(0);
         long fanIn = w.length() / nOut;
         int stackedRank = adapted.size() * conf.getRank();
-        INDArray k = Nd4j.createUninitialized(w.dataType(), fanIn, nOut + stackedRank);
-        k.get(NDArrayIndex.all(), NDArrayIndex.interval(0, nOut)).assign(w.reshape('c', nOut, fanIn).transpose());
-        INDArray aStack = k.get(NDArrayIndex.all(), NDArrayIndex.interval(nOut, nOut + stackedRank));
+        // Kᵀ in W's own layout [nOut + G·r, nIn, kH, kW]: W's rows copied as they lie, then each A_gᵀ
+        INDArray kt = Nd4j.createUninitialized(w.dataType(), nOut + stackedRank, fanIn);
+        kt.get(NDArrayIndex.interval(0, nOut), NDArrayIndex.all()).assign(w.reshape('c', nOut, fanIn));
+        INDArray aStack = kt.get(NDArrayIndex.interval(nOut, nOut + stackedRank), NDArrayIndex.all()).transpose();
         INDArray bStack = Nd4j.createUninitialized(w.dataType(), stackedRank, nOut);
         INDArray mask = stack(aStack, bStack, x.size(0), layer, index, conf, groups, adapters, adapted, factors);
-        INDArray kernel = new LowRankUpdate(conf.shape(), conf.weightShape(), k, bStack).aKernel();
+        long[] kernelShape = w.shape().clone();
+        kernelShape[0] = nOut + stackedRank;
+        INDArray kernel = kt.reshape('c', kernelShape).permute(2, 3, 1, 0);
         INDArray out;
         if (bias == null) {
             out = Nd4j.cnn().conv2d(x, kernel, geometry);
