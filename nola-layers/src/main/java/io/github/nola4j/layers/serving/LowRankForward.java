@@ -57,36 +57,98 @@ final class LowRankForward {
         boolean convolution = conf.shape() instanceof ConvOperation;
         Conv2DConfig geometry = convolution ? ((ConvOperation) conf.shape()).conv2dConfig() : null;
         INDArray z;
-        if (convolution) {
-            INDArray kernel = w.permute(2, 3, 1, 0);
-            z = bias == null ? Nd4j.cnn().conv2d(x, kernel, geometry)
-                    : Nd4j.cnn().conv2d(x, kernel, bias.reshape(bias.length()), geometry);
-        } else {
-            z = Nd4j.gemm(x, w, false, false);
-            if (bias != null) {
-                z.addiRowVector(bias);
-            }
-        }
         List<Integer> adapted = new ArrayList<>();
         for (int g = 0; g < groups.size(); g++) {
             if (adapters.get(g) != null) {
                 adapted.add(g);
             }
         }
-        if (adapted.size() > 1 && (long) adapted.size() * conf.getRank() <= conf.getNOut()) {
-            addStacked(z, x, layer, index, conf, geometry, groups, adapters, adapted, factors);
+        boolean stacks = !adapted.isEmpty() && (long) adapted.size() * conf.getRank() <= conf.getNOut();
+        if (stacks && convolution && fuses(x, w, geometry)) {
+            z = fusedConvolution(x, w, bias, layer, index, conf, geometry, groups, adapters, adapted, factors);
         } else {
-            for (int g : adapted) {
-                RowGroups.Group group = groups.get(g);
-                LowRankUpdate u = factors.update(adapters.get(g), index, layer);
-                INDArray xg = rows(x, group);
-                INDArray delta = convolution
-                        ? Nd4j.cnn().conv2d(Nd4j.cnn().conv2d(xg, u.aKernel(), geometry), u.bKernel(), POINTWISE)
-                        : Nd4j.gemm(Nd4j.gemm(xg, u.a(), false, false), u.b(), false, false);
-                rows(z, group).addi(delta);
+            z = frozen(x, w, bias, convolution, geometry);
+            if (stacks && adapted.size() > 1) {
+                addStacked(z, x, layer, index, conf, geometry, groups, adapters, adapted, factors);
+            } else {
+                for (int g : adapted) {
+                    RowGroups.Group group = groups.get(g);
+                    LowRankUpdate u = factors.update(adapters.get(g), index, layer);
+                    INDArray xg = rows(x, group);
+                    INDArray delta = convolution
+                            ? Nd4j.cnn().conv2d(Nd4j.cnn().conv2d(xg, u.aKernel(), geometry), u.bKernel(), POINTWISE)
+                            : Nd4j.gemm(Nd4j.gemm(xg, u.a(), false, false), u.b(), false, false);
+                    rows(z, group).addi(delta);
+                }
             }
         }
         return conf.getActivation().getActivationFunction().getActivation(z, false);
+    }
+
+    /** @return x·W + b or conv(x, W) + b, [mb, nOut] or [mb, nOut, oH, oW] */
+    private static INDArray frozen(INDArray x, INDArray w, INDArray bias, boolean convolution, Conv2DConfig geometry) {
+        if (convolution) {
+            INDArray kernel = w.permute(2, 3, 1, 0);
+            return bias == null ? Nd4j.cnn().conv2d(x, kernel, geometry)
+                    : Nd4j.cnn().conv2d(x, kernel, bias.reshape(bias.length()), geometry);
+        }
+        INDArray z = Nd4j.gemm(x, w, false, false);
+        if (bias != null) {
+            z.addiRowVector(bias);
+        }
+        return z;
+    }
+
+    /**
+     * @return whether one convolution with the kernel [W | A_1 … A_G] costs less than two: when the kernel is
+     *         larger than 1x1 (so each convolution unfolds its input, kH·kW values per input value) and the copy of
+     *         W the fused kernel takes is smaller than the batch's output positions times nOut would save
+     */
+    private static boolean fuses(INDArray x, INDArray w, Conv2DConfig geometry) {
+        long positions = x.size(0) * x.size(2) * x.size(3) / ((long) geometry.getSH() * geometry.getSW());
+        return w.size(2) * w.size(3) > 1 && positions >= w.size(0);
+    }
+
+    /**
+     * The frozen convolution and the G groups' r-channel convolutions as one: the kernel K = [Wᵀ | A_1 … A_G]
+     * [fanIn, nOut + G·r] (rows in (nIn, kH, kW) order; held as Kᵀ in W's layout, W copied for this pass, the bias padded with
+     * G·r zeros) gives [conv(x, W) + b | h] in one pass over the unfolded input; then z = conv1x1(h ⊙ M, [s·B_g])
+     * + (conv(x, W) + b) as {@link #addStacked} computes the thin paths (M is left out when one group holds every row).
+     */
+    private static INDArray fusedConvolution(INDArray x, INDArray w, INDArray bias, Layer layer, int index,
+                                             LowRankLayer conf, Conv2DConfig geometry, List<RowGroups.Group> groups,
+                                             List<ResidentAdapter> adapters, List<Integer> adapted,
+                                             FactorCache factors) {
+        long nOut = w.size(0);
+        long fanIn = w.length() / nOut;
+        int stackedRank = adapted.size() * conf.getRank();
+        // Kᵀ in W's own layout [nOut + G·r, nIn, kH, kW]: W's rows copied as they lie, then each A_gᵀ
+        INDArray kt = Nd4j.createUninitialized(w.dataType(), nOut + stackedRank, fanIn);
+        kt.get(NDArrayIndex.interval(0, nOut), NDArrayIndex.all()).assign(w.reshape('c', nOut, fanIn));
+        INDArray aStack = kt.get(NDArrayIndex.interval(nOut, nOut + stackedRank), NDArrayIndex.all()).transpose();
+        INDArray bStack = Nd4j.createUninitialized(w.dataType(), stackedRank, nOut);
+        INDArray mask = stack(aStack, bStack, x.size(0), layer, index, conf, groups, adapters, adapted, factors);
+        long[] kernelShape = w.shape().clone();
+        kernelShape[0] = nOut + stackedRank;
+        INDArray kernel = kt.reshape('c', kernelShape).permute(2, 3, 1, 0);
+        INDArray out;
+        if (bias == null) {
+            out = Nd4j.cnn().conv2d(x, kernel, geometry);
+        } else {
+            INDArray padded = Nd4j.zeros(w.dataType(), nOut + stackedRank);
+            padded.get(NDArrayIndex.interval(0, nOut)).assign(bias.reshape(nOut));
+            out = Nd4j.cnn().conv2d(x, kernel, padded, geometry);
+        }
+        INDArray h = out.get(NDArrayIndex.all(), NDArrayIndex.interval(nOut, nOut + stackedRank), NDArrayIndex.all(),
+                NDArrayIndex.all());
+        h = h.dup('c');
+        if (mask != null) {
+            Nd4j.getExecutioner().exec(new BroadcastMulOp(h, mask, h, 0, 1));
+        }
+        INDArray z = Nd4j.cnn().conv2d(h, new LowRankUpdate(conf.shape(), conf.weightShape(), aStack, bStack).bKernel(),
+                POINTWISE);
+        return z.addi(out.get(NDArrayIndex.all(), NDArrayIndex.interval(0, nOut), NDArrayIndex.all(),
+                NDArrayIndex.all()));
     }
 
     /**
@@ -101,27 +163,12 @@ final class LowRankForward {
     private static void addStacked(INDArray z, INDArray x, Layer layer, int index, LowRankLayer conf,
                                    Conv2DConfig geometry, List<RowGroups.Group> groups, List<ResidentAdapter> adapters,
                                    List<Integer> adapted, FactorCache factors) {
-        int r = conf.getRank();
-        int stackedRank = adapted.size() * r;
-        INDArray aStack = null;
-        INDArray bStack = null;
-        double[] mask = new double[(int) x.size(0) * stackedRank];
-        for (int i = 0; i < adapted.size(); i++) {
-            LowRankUpdate u = factors.update(adapters.get(adapted.get(i)), index, layer);
-            if (aStack == null) {
-                aStack = Nd4j.createUninitialized(z.dataType(), u.a().size(0), stackedRank);
-                bStack = Nd4j.createUninitialized(z.dataType(), stackedRank, u.b().size(1));
-            }
-            INDArrayIndex channels = NDArrayIndex.interval((long) i * r, (long) (i + 1) * r);
-            aStack.get(NDArrayIndex.all(), channels).assign(u.a());
-            bStack.get(channels, NDArrayIndex.all()).assign(u.b());
-            RowGroups.Group g = groups.get(adapted.get(i));
-            for (int row = g.start(); row < g.end(); row++) {
-                Arrays.fill(mask, row * stackedRank + i * r, row * stackedRank + (i + 1) * r, 1.0);
-            }
-        }
+        int stackedRank = adapted.size() * conf.getRank();
+        LowRankUpdate first = factors.update(adapters.get(adapted.get(0)), index, layer);
+        INDArray aStack = Nd4j.createUninitialized(z.dataType(), first.a().size(0), stackedRank);
+        INDArray bStack = Nd4j.createUninitialized(z.dataType(), stackedRank, first.b().size(1));
+        INDArray rowMask = stack(aStack, bStack, x.size(0), layer, index, conf, groups, adapters, adapted, factors);
         LowRankUpdate stacked = new LowRankUpdate(conf.shape(), conf.weightShape(), aStack, bStack);
-        INDArray rowMask = Nd4j.create(mask, new long[] {x.size(0), stackedRank}, z.dataType());
         if (geometry != null) {
             INDArray h = Nd4j.cnn().conv2d(x, stacked.aKernel(), geometry);
             Nd4j.getExecutioner().exec(new BroadcastMulOp(h, rowMask, h, 0, 1));
@@ -130,6 +177,33 @@ final class LowRankForward {
             INDArray h = Nd4j.gemm(x, stacked.a(), false, false).muli(rowMask);
             z.addi(Nd4j.gemm(h, stacked.b(), false, false));
         }
+    }
+
+    /**
+     * Copies the adapted groups' factors side by side, A_i into columns [i·r, (i+1)·r) of {@code aStack} [fanIn, G·r]
+     * and s·B_i into rows [i·r, (i+1)·r) of {@code bStack} [G·r, nOut].
+     *
+     * @return the row-group mask M [mb, G·r], or null when one group holds all {@code mb} rows (M would be all ones)
+     */
+    private static INDArray stack(INDArray aStack, INDArray bStack, long mb, Layer layer, int index, LowRankLayer conf,
+                                  List<RowGroups.Group> groups, List<ResidentAdapter> adapters, List<Integer> adapted,
+                                  FactorCache factors) {
+        int r = conf.getRank();
+        int stackedRank = adapted.size() * r;
+        double[] mask = new double[(int) mb * stackedRank];
+        boolean allRows = false;
+        for (int i = 0; i < adapted.size(); i++) {
+            LowRankUpdate u = factors.update(adapters.get(adapted.get(i)), index, layer);
+            INDArrayIndex channels = NDArrayIndex.interval((long) i * r, (long) (i + 1) * r);
+            aStack.get(NDArrayIndex.all(), channels).assign(u.a());
+            bStack.get(channels, NDArrayIndex.all()).assign(u.b());
+            RowGroups.Group g = groups.get(adapted.get(i));
+            for (int row = g.start(); row < g.end(); row++) {
+                Arrays.fill(mask, row * stackedRank + i * r, row * stackedRank + (i + 1) * r, 1.0);
+            }
+            allRows = adapted.size() == 1 && g.end() - g.start() == mb;
+        }
+        return allRows ? null : Nd4j.create(mask, new long[] {mb, stackedRank}, bStack.dataType());
     }
 
     /** @return the view of {@code a}'s rows [start, end) */

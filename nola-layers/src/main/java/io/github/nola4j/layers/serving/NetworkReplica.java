@@ -10,7 +10,6 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -85,13 +84,23 @@ abstract class NetworkReplica {
             return y;
         }
         Layer own = privateLayers.computeIfAbsent(name, k -> privateCopy(layer));
-        List<INDArray> outs = new ArrayList<>();
+        INDArray out = null;
         for (int g = 0; g < adapters.size(); g++) {
             load(own, layer, name, adapters.get(g));
-            outs.add(own.activate(LowRankForward.rows(x, groups.groups().get(g)), false, workspaces));
+            RowGroups.Group group = groups.groups().get(g);
+            INDArray y = own.activate(LowRankForward.rows(x, group), false, workspaces);
             own.clear();
+            if (adapters.size() == 1) {
+                return y;
+            }
+            if (out == null) {   // the groups' outputs assigned into one array (ND4J's concat costs more)
+                long[] shape = y.shape().clone();
+                shape[0] = x.size(0);
+                out = Nd4j.createUninitialized(y.dataType(), shape);
+            }
+            LowRankForward.rows(out, group).assign(y);
         }
-        return outs.size() == 1 ? outs.get(0) : Nd4j.concat(0, outs.toArray(new INDArray[0]));
+        return out;
     }
 
     /** Copies the group's values (the base's where the adapter has none) into the private layer. */

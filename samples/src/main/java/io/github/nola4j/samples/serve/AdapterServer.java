@@ -3,20 +3,18 @@ package io.github.nola4j.samples.serve;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.github.nola4j.layers.serving.UnknownAdapterException;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.core.JsonGenerator;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
-import org.nd4j.shade.jackson.databind.node.ArrayNode;
 import org.nd4j.shade.jackson.databind.node.ObjectNode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -92,52 +90,47 @@ public final class AdapterServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private ObjectNode predict(HttpExchange e) throws IOException, InterruptedException {
-        PredictRequest request;
-        if (PngRequest.isPng(e.getRequestHeaders().getFirst("Content-Type"))) {
-            request = PngRequest.parse(readBody(e), e.getRequestURI().getRawQuery(), imageShape);
-        } else {
-            JsonNode body;
-            try {
-                body = JSON.readTree(readBody(e));
-            } catch (org.nd4j.shade.jackson.core.JsonProcessingException bad) {
-                throw new HttpError(400, "the body is not valid JSON: " + bad.getOriginalMessage());
-            }
-            request = PredictRequest.parse(body, imageShape);
-        }
-        INDArray p;
+    private Answer predict(HttpExchange e) throws IOException, InterruptedException {
+        PredictRequest request = PngRequest.isPng(e.getRequestHeaders().getFirst("Content-Type"))
+                ? PngRequest.parse(readBody(e), e.getRequestURI().getRawQuery(), imageShape)
+                : PredictRequest.parse(readBody(e), imageShape);
+        float[][] p;
         try {
-            p = predictor.predict(request.images(), request.adapter());
+            p = predictor.predict(request.images(), new long[] {request.count(), imageShape[0], imageShape[1],
+                    imageShape[2]}, request.adapter());
         } catch (UnknownAdapterException unknown) {
             throw new HttpError(404, "no adapter \"" + unknown.name() + "\"; the server holds "
                     + unknown.known().size() + " adapters, listed in \"known_adapters\"",
                     Map.of("known_adapters", unknown.known()));
         }
-        ObjectNode out = JSON.createObjectNode();
-        out.put("adapter", request.adapter());
-        ArrayNode rows = out.putArray("probabilities");
-        float[][] values = p.toFloatMatrix();
-        for (float[] row : values) {
-            ArrayNode r = rows.addArray();
-            for (float v : row) {
-                r.add(v);
+        return g -> {
+            g.writeStartObject();
+            g.writeStringField("adapter", request.adapter());
+            g.writeArrayFieldStart("probabilities");
+            for (float[] row : p) {
+                g.writeStartArray();
+                for (float v : row) {
+                    g.writeNumber(v);
+                }
+                g.writeEndArray();
             }
-        }
-        return out;
+            g.writeEndArray();
+            g.writeEndObject();
+        };
     }
 
-    private ObjectNode adapters(HttpExchange e) {
+    private Answer adapters(HttpExchange e) {
         ObjectNode out = JSON.createObjectNode();
         out.set("adapters", JSON.valueToTree(status.names()));
         out.set("skipped", JSON.valueToTree(status.skipped()));
-        return out;
+        return tree(out);
     }
 
-    private ObjectNode health(HttpExchange e) {
+    private Answer health(HttpExchange e) {
         ObjectNode out = JSON.createObjectNode();
         out.put("status", "ok");
         status.health().forEach((k, v) -> out.set(k, JSON.valueToTree(v)));
-        return out;
+        return tree(out);
     }
 
     private byte[] readBody(HttpExchange e) throws IOException {
@@ -176,12 +169,21 @@ public final class AdapterServer implements AutoCloseable {
     }
 
     private interface Handler {
-        ObjectNode answer(HttpExchange e) throws IOException, InterruptedException;
+        Answer answer(HttpExchange e) throws IOException, InterruptedException;
+    }
+
+    /** A JSON answer, written with Jackson's streaming generator (no tree of nodes for the probabilities). */
+    private interface Answer {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private static Answer tree(ObjectNode node) {
+        return g -> JSON.writeTree(g, node);
     }
 
     private void handle(HttpExchange e, String method, Handler handler) throws IOException {
         int code = 200;
-        ObjectNode out;
+        Answer out;
         try {
             if (!e.getRequestMethod().equals(method)) {
                 throw new HttpError(405, e.getRequestMethod() + " is not served on " + e.getRequestURI().getPath()
@@ -190,20 +192,25 @@ public final class AdapterServer implements AutoCloseable {
             out = handler.answer(e);
         } catch (HttpError err) {
             code = err.status();
-            out = error(err.getMessage());
+            ObjectNode body = error(err.getMessage());
             for (Map.Entry<String, Object> f : err.fields().entrySet()) {
-                out.set(f.getKey(), JSON.valueToTree(f.getValue()));
+                body.set(f.getKey(), JSON.valueToTree(f.getValue()));
             }
+            out = tree(body);
         } catch (InterruptedException err) {
             Thread.currentThread().interrupt();
             code = 503;
-            out = error("the server is stopping");
+            out = tree(error("the server is stopping"));
         } catch (RuntimeException err) {
             LOG.error("request to {} failed", e.getRequestURI(), err);
             code = 500;
-            out = error("internal error: " + err);
+            out = tree(error("internal error: " + err));
         }
-        byte[] bytes = JSON.writeValueAsString(out).getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream(256);
+        try (JsonGenerator g = JSON.getFactory().createGenerator(buffer)) {
+            out.write(g);
+        }
+        byte[] bytes = buffer.toByteArray();
         e.getResponseHeaders().set("Content-Type", "application/json");
         e.sendResponseHeaders(code, bytes.length);
         try (OutputStream os = e.getResponseBody()) {

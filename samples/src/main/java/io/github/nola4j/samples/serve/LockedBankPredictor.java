@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -38,13 +39,15 @@ public final class LockedBankPredictor implements Predictor {
     }
 
     @Override
-    public synchronized INDArray predict(INDArray images, String adapter) {
+    public synchronized float[][] predict(float[] values, long[] shape, String adapter) {
         if (bank.adapter(adapter) == null) {
             throw new UnknownAdapterException(adapter, bank.names());
         }
         bank.activate(adapter);
-        return network instanceof MultiLayerNetwork mln ? mln.output(images, false)
+        INDArray images = Nd4j.create(values, shape, 'c');
+        INDArray out = network instanceof MultiLayerNetwork mln ? mln.output(images, false)
                 : ((ComputationGraph) network).outputSingle(false, images);
+        return out.toFloatMatrix();
     }
 
     /** @return the bank's adapter names */

@@ -1,8 +1,5 @@
 package io.github.nola4j.samples.serve;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -61,7 +58,7 @@ final class PngRequest {
                 }
             }
         }
-        return new PredictRequest(adapter, Nd4j.createFromArray(values).reshape('c', 1, shape[0], h, w));
+        return new PredictRequest(adapter, values, 1);
     }
 
     private static String adapterOf(String rawQuery, long[] shape) {

@@ -1,13 +1,11 @@
 package io.github.nola4j.samples.serve;
 
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.shade.jackson.databind.JsonNode;
+import org.nd4j.shade.jackson.core.JsonFactory;
+import org.nd4j.shade.jackson.core.JsonParser;
+import org.nd4j.shade.jackson.core.JsonToken;
 
-import java.util.ArrayList;
+import java.io.IOException;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * The body of {@code POST /v1/predict}:
@@ -15,81 +13,165 @@ import java.util.List;
  *   {"adapter": "shoes", "image": IMAGE}   or   {"adapter": "shoes", "images": [IMAGE, ...]}
  *   IMAGE: C·H·W numbers in C, H, W order, flat or nested as [C][H][W] ([H][W] when C = 1)
  * </pre>
- * Anything else is a 400 naming the expected shape.
+ * Read with Jackson's streaming parser straight into one float array (no tree of nodes per number); other
+ * fields are skipped. Anything else is a 400 naming the expected shape.
  *
  * @param adapter the adapter's name
- * @param images  [n, C, H, W]
+ * @param images  the images' values one after another, count·C·H·W numbers in C, H, W order
+ * @param count   how many images
  */
-record PredictRequest(String adapter, INDArray images) {
+record PredictRequest(String adapter, float[] images, int count) {
 
     /** The most images one request may carry. */
     static final int MAX_IMAGES = 256;
 
+    private static final JsonFactory JSON = new JsonFactory();
+
     /** @throws HttpError 400 for anything that is not a well-formed request for images of {@code shape} */
-    static PredictRequest parse(JsonNode body, long[] shape) {
-        if (body == null || !body.isObject()) {
-            throw bad("the body is not a JSON object", shape);
-        }
-        JsonNode adapter = body.get("adapter");
-        if (adapter == null || !adapter.isTextual() || adapter.asText().isBlank()) {
-            throw bad("\"adapter\" (the adapter's name, a string) is missing", shape);
-        }
-        List<JsonNode> images = new ArrayList<>();
-        if (body.has("image") == body.has("images")) {
-            throw bad("give exactly one of \"image\" and \"images\"", shape);
-        }
-        if (body.has("image")) {
-            images.add(body.get("image"));
-        } else if (!body.get("images").isArray() || body.get("images").size() == 0
-                || body.get("images").size() > MAX_IMAGES) {
-            throw bad("\"images\" must be a list of 1 to " + MAX_IMAGES + " images", shape);
-        } else {
-            body.get("images").forEach(images::add);
-        }
-        long per = shape[0] * shape[1] * shape[2];
-        float[] values = new float[Math.toIntExact(per * images.size())];
-        for (int i = 0; i < images.size(); i++) {
-            read(images.get(i), i, shape, values, (int) (i * per));
-        }
-        INDArray x = Nd4j.createFromArray(values).reshape('c', images.size(), shape[0], shape[1], shape[2]);
-        return new PredictRequest(adapter.asText(), x.castTo(DataType.FLOAT));
-    }
-
-    private static void read(JsonNode image, int index, long[] shape, float[] out, int at) {
-        List<Long> dims = new ArrayList<>();
-        JsonNode n = image;
-        while (n != null && n.isArray()) {
-            dims.add((long) n.size());
-            n = n.size() > 0 ? n.get(0) : null;
-        }
-        long per = shape[0] * shape[1] * shape[2];
-        boolean flat = dims.equals(List.of(per));
-        boolean chw = dims.equals(List.of(shape[0], shape[1], shape[2]));
-        boolean hw = shape[0] == 1 && dims.equals(List.of(shape[1], shape[2]));
-        if (!flat && !chw && !hw) {
-            throw bad("image " + index + " has shape " + dims, shape);
-        }
-        int[] pos = {at};
-        fill(image, dims.size(), index, shape, out, pos, (int) (at + per));
-        if (pos[0] != at + per) {
-            throw bad("image " + index + " is ragged (its lists differ in length)", shape);
-        }
-    }
-
-    private static void fill(JsonNode node, int depth, int index, long[] shape, float[] out, int[] pos, int end) {
-        for (JsonNode v : node) {
-            if (depth > 1) {
-                if (!v.isArray()) {
-                    throw bad("image " + index + " is ragged (a number where a list belongs)", shape);
-                }
-                fill(v, depth - 1, index, shape, out, pos, end);
-            } else if (pos[0] >= end) {
-                throw bad("image " + index + " is ragged (its lists differ in length)", shape);
-            } else if (v.isNumber() && Double.isFinite(v.asDouble())) {
-                out[pos[0]++] = (float) v.asDouble();
-            } else {
-                throw bad("image " + index + " holds " + v + ", not a finite number", shape);
+    static PredictRequest parse(byte[] body, long[] shape) {
+        try (JsonParser p = JSON.createParser(body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw bad("the body is not a JSON object", shape);
             }
+            String adapter = null;
+            ImageValues images = null;
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String field = p.getCurrentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("adapter")) {
+                    adapter = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                    p.skipChildren();
+                } else if (field.equals("image") || field.equals("images")) {
+                    if (images != null) {
+                        throw bad("give exactly one of \"image\" and \"images\"", shape);
+                    }
+                    images = new ImageValues(shape);
+                    if (field.equals("image")) {
+                        images.readImage(p);
+                    } else {
+                        images.readList(p);
+                    }
+                } else {
+                    p.skipChildren();
+                }
+            }
+            if (t != JsonToken.END_OBJECT) {
+                throw bad("the body is not a JSON object", shape);
+            }
+            if (adapter == null || adapter.isBlank()) {
+                throw bad("\"adapter\" (the adapter's name, a string) is missing", shape);
+            }
+            if (images == null) {
+                throw bad("give exactly one of \"image\" and \"images\"", shape);
+            }
+            return new PredictRequest(adapter, images.values(), images.count);
+        } catch (IOException e) {
+            String why = e instanceof org.nd4j.shade.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+                    : e.getMessage();
+            throw new HttpError(400, "the body is not valid JSON: " + why);
+        }
+    }
+
+    /** The images of one request as they are read: values, and the list lengths seen at each depth. */
+    private static final class ImageValues {
+        private static final int MAX_DEPTH = 3;
+        private final long[] shape;
+        private final int per;
+        private float[] values;
+        private int count;
+        /** numbers read of the current image (more than per are counted, not kept) */
+        private int read;
+        private final int[] lengths = new int[MAX_DEPTH];
+        private int depths;
+        private int leafDepth;
+
+        ImageValues(long[] shape) {
+            this.shape = shape;
+            this.per = Math.toIntExact(shape[0] * shape[1] * shape[2]);
+            this.values = new float[per];
+        }
+
+        void readList(JsonParser p) throws IOException {
+            if (p.currentToken() != JsonToken.START_ARRAY) {
+                throw bad("\"images\" must be a list of 1 to " + MAX_IMAGES + " images", shape);
+            }
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+                if (count == MAX_IMAGES) {
+                    throw bad("\"images\" must be a list of 1 to " + MAX_IMAGES + " images", shape);
+                }
+                readImage(p);
+            }
+            if (count == 0) {
+                throw bad("\"images\" must be a list of 1 to " + MAX_IMAGES + " images", shape);
+            }
+        }
+
+        /** Reads one IMAGE, the parser at its first token. */
+        void readImage(JsonParser p) throws IOException {
+            if (p.currentToken() != JsonToken.START_ARRAY) {
+                throw bad("image " + count + " is " + p.getText() + ", not a list of numbers", shape);
+            }
+            if (values.length < (count + 1) * per) {
+                values = Arrays.copyOf(values, Math.min(MAX_IMAGES, 2 * (count + 1)) * per);
+            }
+            read = 0;
+            depths = 0;
+            Arrays.fill(lengths, -1);
+            leafDepth = -1;
+            readArray(p, 0);
+            int[] dims = Arrays.copyOf(lengths, depths);
+            boolean flat = Arrays.equals(dims, new int[] {per});
+            boolean chw = Arrays.equals(dims, new int[] {(int) shape[0], (int) shape[1], (int) shape[2]});
+            boolean hw = shape[0] == 1 && Arrays.equals(dims, new int[] {(int) shape[1], (int) shape[2]});
+            if (!flat && !chw && !hw || read != per) {
+                throw bad("image " + count + " has shape " + Arrays.toString(dims), shape);
+            }
+            count++;
+        }
+
+        /** Reads a list at {@code depth}, the parser at its START_ARRAY; checks every list at a depth has one length. */
+        private void readArray(JsonParser p, int depth) throws IOException {
+            if (depth == MAX_DEPTH) {
+                throw bad("image " + count + " has more than " + MAX_DEPTH + " levels of lists", shape);
+            }
+            int length = 0;
+            JsonToken t;
+            while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+                if (t == JsonToken.START_ARRAY) {
+                    if (leafDepth >= 0 && depth + 1 > leafDepth) {
+                        throw bad("image " + count + " is ragged (a list where a number belongs)", shape);
+                    }
+                    readArray(p, depth + 1);
+                } else if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
+                    if (leafDepth < 0) {
+                        leafDepth = depth;
+                    } else if (leafDepth != depth) {
+                        throw bad("image " + count + " is ragged (a number where a list belongs)", shape);
+                    }
+                    double v = p.getDoubleValue();
+                    if (!Double.isFinite(v)) {
+                        throw bad("image " + count + " holds " + p.getText() + ", not a finite number", shape);
+                    }
+                    if (read < per) {
+                        values[count * per + read] = (float) v;
+                    }
+                    read++;
+                } else {
+                    throw bad("image " + count + " holds " + p.getText() + ", not a finite number", shape);
+                }
+                length++;
+            }
+            depths = Math.max(depths, depth + 1);
+            if (lengths[depth] < 0) {
+                lengths[depth] = length;
+            } else if (lengths[depth] != length) {
+                throw bad("image " + count + " is ragged (its lists differ in length)", shape);
+            }
+        }
+
+        float[] values() {
+            return values.length == count * per ? values : Arrays.copyOf(values, count * per);
         }
     }
 

@@ -42,17 +42,18 @@ class BatchingPredictorTest {
         ExecutorService clients = Executors.newFixedThreadPool(requests);
         // one worker, a wait far longer than the submissions take: all six requests must share one batch
         try (BatchingPredictor predictor = new BatchingPredictor(served, 1, 2_000_000, 64)) {
-            List<Future<INDArray>> answers = new ArrayList<>();
+            List<Future<float[][]>> answers = new ArrayList<>();
             for (int i = 0; i < requests; i++) {
-                INDArray x = images.get(NDArrayIndex.interval(i, i + 1)).dup();
+                float[] x = images.get(NDArrayIndex.interval(i, i + 1)).dup().data().asFloat();
                 String adapter = perRow.get(i);
-                answers.add(clients.submit(() -> predictor.predict(x, adapter)));
+                answers.add(clients.submit(() -> predictor.predict(x, new long[] {1, 1, 28, 28}, adapter)));
             }
             for (int i = 0; i < requests; i++) {
-                INDArray got = answers.get(i).get();
+                float[][] got = answers.get(i).get();
                 INDArray want = expected.get(NDArrayIndex.interval(i, i + 1));
-                assertEquals(1, got.size(0));
-                assertTrue(got.equalsWithEps(want, 1e-6), "request " + i + ": " + got + " vs " + want);
+                assertEquals(1, got.length);
+                assertTrue(Nd4j.create(got).equalsWithEps(want, 1e-6), "request " + i + ": "
+                        + java.util.Arrays.toString(got[0]) + " vs " + want);
             }
             assertEquals(1, predictor.batches(), "six requests sent together ran in " + predictor.batches()
                     + " batches");
