@@ -97,13 +97,7 @@ class ReplicaAndCacheTest {
 
     @Test
     void repeatedMixedPassesReuseOneWorkspaceBlockAndReturnDetachedOutputs() {
-        MultiLayerNetwork base = net();
-        AdaptedNetwork adapted = AdaptedNetwork.of(base);
-        MixedAdapterNetwork served = MixedAdapterNetwork.of(base, 1L << 20);
-        for (int t = 0; t < 2; t++) {
-            base.getLayer(0).getParam(NolaLayer.BETA_KEY).assign(Nd4j.rand(DataType.FLOAT, 1, 8));
-            served.adapters().add("t" + t, AdapterCapture.capture(adapted, "t" + t, List.of()));
-        }
+        MixedAdapterNetwork served = servedWithRandomAdapters(2);
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 1, 6, 6);
         List<String> rows = List.of("t1", MixedAdapterNetwork.BASE, "t0", "t1");
         INDArray first = served.output(x, rows);
@@ -125,6 +119,18 @@ class ReplicaAndCacheTest {
         assertTrue(ws.getLastCycleAllocations() >= activationBytes, "the layers' arrays were made in the workspace: "
                 + ws.getLastCycleAllocations() + " bytes");
         assertFalse(Nd4j.getWorkspaceManager().anyWorkspaceActiveForCurrentThread(), "the scope is closed");
+    }
+
+    /** @return a mixed network over {@link #net()} holding adapters "t0" .. "t(n-1)", each of random β */
+    private static MixedAdapterNetwork servedWithRandomAdapters(int n) {
+        MultiLayerNetwork base = net();
+        AdaptedNetwork adapted = AdaptedNetwork.of(base);
+        MixedAdapterNetwork served = MixedAdapterNetwork.of(base, 1L << 20);
+        for (int t = 0; t < n; t++) {
+            base.getLayer(0).getParam(NolaLayer.BETA_KEY).assign(Nd4j.rand(DataType.FLOAT, 1, 8));
+            served.adapters().add("t" + t, AdapterCapture.capture(adapted, "t" + t, List.of()));
+        }
+        return served;
     }
 
     /** @return the workspace bytes of a new thread after each batch, the first one reserved for 8 rows if asked */
@@ -150,13 +156,7 @@ class ReplicaAndCacheTest {
 
     @Test
     void aReservedWorkspaceHoldsEveryBatchUpToItsRowsWithoutGrowing() throws Exception {
-        MultiLayerNetwork base = net();
-        AdaptedNetwork adapted = AdaptedNetwork.of(base);
-        MixedAdapterNetwork served = MixedAdapterNetwork.of(base, 1L << 20);
-        for (int t = 0; t < 3; t++) {
-            base.getLayer(0).getParam(NolaLayer.BETA_KEY).assign(Nd4j.rand(DataType.FLOAT, 1, 8));
-            served.adapters().add("t" + t, AdapterCapture.capture(adapted, "t" + t, List.of()));
-        }
+        MixedAdapterNetwork served = servedWithRandomAdapters(3);
         String b = MixedAdapterNetwork.BASE;
         List<List<String>> batches = List.of(List.of("t0"), List.of("t0", "t1", b),
                 List.of("t2", "t2", "t2", "t2", "t2"), List.of("t0", "t1", "t2", b, "t0", "t1", "t2", "t0"),
