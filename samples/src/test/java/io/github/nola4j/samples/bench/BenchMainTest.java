@@ -56,7 +56,7 @@ class BenchMainTest {
     @Test
     void configurationLineNamesBackendBlasThreadsAndDl4jHelpers() {
         String line = BenchMain.configuration();
-        assertTrue(line.matches("bench config backend=CPU blas=\\S+ omp_threads=\\d+ dl4j_layer_helpers=(on|off) .*"),
+        assertTrue(line.matches("bench config backend=CPU blas=\\S+ omp_threads=\\d+ omp_wait_policy=\\S+ .*dl4j_layer_helpers=(on|off) .*"),
                 line);
         String before = System.getProperty(BenchMain.DL4J_HELPERS_DISABLE);
         try {
