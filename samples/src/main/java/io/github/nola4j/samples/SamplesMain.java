@@ -39,7 +39,6 @@ public final class SamplesMain {
     }
 
     public static void main(String[] args) {
-        OpenMpWaitPolicy.applyBeforeNd4j(); // before ND4J loads its native library
         if (args.length == 0 || !args[0].equals(Command.SOAK.cliName())) { // soak measures with JavaCPP's defaults
             boundNativeMemory();
         }
