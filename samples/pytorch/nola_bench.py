@@ -111,14 +111,61 @@ def adapt_convolutions(module, merged):
             adapt_convolutions(child, merged)
 
 
+def dl4j_zoo_resnet50(num_classes=10):
+    """torchvision's ResNet50 rebuilt in the layout of DL4J's zoo ResNet50, the network nola4j's bench adapts.
+
+    DL4J's zoo ResNet50 (Keras' layout) differs from torchvision's: every stage's first block strides 2 in its
+    first 1x1 convolution and in the shortcut (stage 2 included, torchvision's does not stride there and puts
+    the stride of stages 3-5 in the 3x3), the stem's max pooling has no padding, every convolution has a bias
+    and the pooling before the classifier is a max pooling. At 96x96 the spatial sizes are then 48, 23, 12, 6,
+    3, 2 as in DL4J and a batch of 8 costs 3.51 GFLOP of convolution, where torchvision's costs 12.
+    """
+    import torchvision
+    net = torchvision.models.resnet50(num_classes=num_classes)
+    net.maxpool = nn.MaxPool2d(3, 2, padding=0)
+    for stage in [net.layer1, net.layer2, net.layer3, net.layer4]:
+        first = stage[0]
+        first.conv1.stride, first.conv2.stride, first.downsample[0].stride = (2, 2), (1, 1), (2, 2)
+    with_bias(net)
+    net.avgpool = nn.AdaptiveMaxPool2d(1)
+    return net
+
+
+def with_bias(module):
+    """Gives every nn.Conv2d below `module` a bias (DL4J's ConvolutionLayer has one by default)."""
+    for name, child in module.named_children():
+        if isinstance(child, nn.Conv2d) and child.bias is None:
+            conv = nn.Conv2d(child.in_channels, child.out_channels, child.kernel_size, child.stride,
+                             child.padding, child.dilation, child.groups, bias=True)
+            with torch.no_grad():
+                conv.weight.copy_(child.weight)
+                conv.bias.zero_()
+            setattr(module, name, conv)
+        else:
+            with_bias(child)
+
+
+def convolution_gflop(net, x):
+    """Multiply-adds x 2 of every nn.Conv2d in one forward pass of `net` on `x`, in GFLOP."""
+    total = []
+
+    def count(conv, _, out):
+        total.append(2 * out.numel() * conv.in_channels // conv.groups * conv.kernel_size[0] * conv.kernel_size[1])
+    hooks = [m.register_forward_hook(count) for m in net.modules() if isinstance(m, nn.Conv2d)]
+    with torch.no_grad():
+        net(x)
+    for h in hooks:
+        h.remove()
+    return sum(total) / 1e9
+
+
 def network(scenario, kind, input_grad):
     """@return (net, x, y, trainable parameters)"""
     torch.manual_seed(7)
     merged = kind == "nola-merged"
     nola = kind.startswith("nola")
     if scenario == "resnet50":
-        import torchvision
-        net = torchvision.models.resnet50(num_classes=10)
+        net = dl4j_zoo_resnet50()
         x, y = torch.rand(8, 3, 96, 96), torch.arange(8) % 10
         if kind == "head":  # head-only transfer: backbone frozen in eval mode (running statistics), new fc trains
             net.eval()
@@ -262,9 +309,8 @@ def profile(scenario, kind, step, steps):
 
 def inference(steps, warmup):
     """ResNet50 in eval mode under no_grad, batch 8 at 96x96: what nola4j's resnet50-inference-nola compares with."""
-    import torchvision
     torch.manual_seed(7)
-    net = torchvision.models.resnet50(num_classes=10).eval()
+    net = dl4j_zoo_resnet50().eval()
     x = torch.rand(8, 3, 96, 96)
     ms = []
     with torch.no_grad():
