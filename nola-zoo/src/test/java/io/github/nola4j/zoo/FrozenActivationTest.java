@@ -1,0 +1,120 @@
+package io.github.nola4j.zoo;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Frozen ReLU ActivationLayers below the first trainable layer of a graph run on {@link FrozenActivation} and leave
+ * every array as DL4J's frozen ActivationLayer leaves it: the {@code feedForward} map (where DL4J's layer writes y
+ * over the activations of the layer feeding it, in inference mode), {@code output}, two training steps and a
+ * ModelSerializer round trip are bit-identical to the same network with DL4J's FrozenLayer around the
+ * ActivationLayers. (A version that always wrote y into a new array left the BatchNorm activations of that map
+ * unchanged where DL4J's are overwritten, which ZooModelsTest's ResNet50 last-block selection saw as a difference.)
+ */
+class FrozenActivationTest {
+
+    private static final List<String> ACTIVATIONS = List.of("stem_act", "a_act");
+
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void leavesEveryArrayAsDl4jsFrozenActivationLayer(DataType dt) throws Exception {
+        ComputationGraph net = NolaTransfer.of(MixedFrozenRuntimesTest.resnetLike(dt)).targetNames("c").rank(2)
+                .numBases(5, 7).basisSeed(11).replaceHead(4).build().network();
+        ComputationGraph dl4j = withDl4jsFrozenActivations(net);
+        for (String name : ACTIVATIONS) {
+            assertTrue(net.getLayer(name) instanceof FrozenForwardRuntime f && f.runsOnLibnd4j(), name + " on libnd4j");
+            assertFalse(dl4j.getLayer(name) instanceof FrozenForwardRuntime, name + ": the reference runs DL4J's layer");
+        }
+        Nd4j.getRandom().setSeed(4);
+        INDArray x = Nd4j.rand(dt, 3, 2, 9, 9);
+
+        Map<String, INDArray> want = dl4j.feedForward(x.dup(), false);
+        Map<String, INDArray> got = net.feedForward(x.dup(), false);
+        assertEquals(want.keySet(), got.keySet());
+        want.forEach((name, a) -> assertTrue(Fixtures.bitIdentical(a, got.get(name)), "feedForward: " + name));
+        assertSame(got.get("stem_bn"), got.get("stem_act"), "ReLU over the BatchNorm output in place, as DL4J's layer");
+        assertTrue(want.get("stem_bn").minNumber().doubleValue() == 0 && dl4j.getLayer("stem_bn").numParams() > 0,
+                "DL4J's layer overwrote the BatchNorm activations (so the comparison above can fail)");
+        assertTrue(Fixtures.bitIdentical(dl4j.output(x)[0], net.output(x)[0]), "output");
+
+        INDArray labels = Nd4j.eye(4).getRows(0, 1, 2).castTo(dt);
+        for (int i = 0; i < 2; i++) {
+            dl4j.fit(new DataSet(x, labels));
+            net.fit(new DataSet(x, labels));
+        }
+        assertTrue(Fixtures.bitIdentical(dl4j.params(), net.params()), "trained parameters");
+
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(net, bytes, false);
+        ComputationGraph restored = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()),
+                false);
+        for (String name : ACTIVATIONS) {
+            assertTrue(restored.getLayer(name) instanceof FrozenForwardRuntime f && f.runsOnLibnd4j(),
+                    "restored " + name + " on libnd4j");
+        }
+        assertTrue(Fixtures.bitIdentical(net.output(x)[0], restored.output(x)[0]), "restored output");
+    }
+
+    /** In place exactly where DL4J's {@code leverageTo(ACTIVATIONS, x)} returns x; else one pass into a new array. */
+    @Test
+    void writesOverXExactlyWhereDl4jsLayerDoes() {
+        WorkspaceConfiguration conf = WorkspaceConfiguration.builder().build();
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.builder().with(ArrayType.ACTIVATIONS, "RELU_TEST_ACT", conf)
+                .with(ArrayType.INPUT, "RELU_TEST_ACT", conf).build();
+        INDArray detached = Nd4j.rand(DataType.FLOAT, 2, 3);
+        assertTrue(FrozenActivation.leveragedInPlace(detached, mgr), "detached x");
+        assertTrue(FrozenActivation.leveragedInPlace(detached, LayerWorkspaceMgr.noWorkspaces()),
+                "detached x, no workspaces");
+        try (MemoryWorkspace other = Nd4j.getWorkspaceManager().getAndActivateWorkspace(conf, "RELU_TEST_OTHER")) {
+            INDArray elsewhere = Nd4j.rand(DataType.FLOAT, 2, 3);
+            try (MemoryWorkspace act = mgr.notifyScopeEntered(ArrayType.ACTIVATIONS)) {
+                INDArray inActivations = Nd4j.rand(DataType.FLOAT, 2, 3);
+                assertTrue(FrozenActivation.leveragedInPlace(inActivations, mgr), "x in the activations workspace");
+                assertFalse(FrozenActivation.leveragedInPlace(elsewhere, mgr), "x in another workspace");
+                assertFalse(elsewhere == mgr.leverageTo(ArrayType.ACTIVATIONS, elsewhere), "DL4J copies it");
+                assertSame(inActivations, mgr.leverageTo(ArrayType.ACTIVATIONS, inActivations), "DL4J does not");
+            }
+        }
+    }
+
+    /** @return a copy of {@code net} whose frozen ActivationLayers are DL4J's FrozenLayer, same parameters */
+    private static ComputationGraph withDl4jsFrozenActivations(ComputationGraph net) {
+        ComputationGraphConfiguration conf = net.getConfiguration().clone();
+        conf.getVertices().values().forEach(v -> {
+            if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof FrozenForwardLayer f
+                    && f.getLayer() instanceof ActivationLayer) {
+                FrozenLayer plain = new FrozenLayer(f.getLayer());
+                plain.setLayerName(f.getLayerName());
+                lv.getLayerConf().setLayer(plain);
+            }
+        });
+        ComputationGraph graph = new ComputationGraph(conf);
+        graph.init(net.params().dup(), false);
+        return graph;
+    }
+}
