@@ -42,7 +42,11 @@ final class FrozenActivation implements FrozenComputation {
                 || inside.conf().getLayer().getClass() != ActivationLayer.class) {
             return false;
         }
-        IActivation a = ((ActivationLayer) inside.conf().getLayer()).getActivationFn();
+        return supports(((ActivationLayer) inside.conf().getLayer()).getActivationFn());
+    }
+
+    /** @return true for a plain ReLU (no max, threshold or slope) or a leaky ReLU */
+    static boolean supports(IActivation a) {
         return a instanceof ActivationReLU r && r.getMax() == null && r.getThreshold() == null
                 && r.getNegativeSlope() == null || a instanceof ActivationLReLU;
     }

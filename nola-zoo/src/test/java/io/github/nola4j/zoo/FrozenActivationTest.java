@@ -1,22 +1,34 @@
 package io.github.nola4j.zoo;
 
+import io.github.nola4j.layers.network.BatchNormStatistics;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -100,6 +112,65 @@ class FrozenActivationTest {
                 assertSame(inActivations, mgr.leverageTo(ArrayType.ACTIVATIONS, inActivations), "DL4J does not");
             }
         }
+    }
+
+    /**
+     * In a MultiLayerNetwork the ReLU below the first trainable layer, which was DL4J's ActivationLayer itself
+     * (its training step copies x first), runs on {@link FrozenActivation} too, with the same activations, output,
+     * trained parameters and saved form.
+     */
+    @ParameterizedTest
+    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
+    void multiLayerNetworkReluRunsOnLibnd4jAsDl4jsLayer(DataType dt) throws Exception {
+        MultiLayerNetwork net = NolaTransfer.of(cnnWithRelu(dt)).targetNames("conv2").rank(2).numBases(5, 7)
+                .basisSeed(11).build().network();
+        assertTrue(net.getLayer("relu") instanceof FrozenForwardRuntime f && f.runsOnLibnd4j(), "relu on libnd4j");
+        MultiLayerConfiguration conf = net.getLayerWiseConfigurations().clone();
+        for (NeuralNetConfiguration nnc : conf.getConfs()) {
+            if (nnc.getLayer() instanceof FrozenForwardLayer f && f.getLayer() instanceof ActivationLayer a) {
+                nnc.setLayer(a.clone());
+            }
+        }
+        MultiLayerNetwork dl4j = new MultiLayerNetwork(conf);
+        dl4j.init(net.params().dup(), false);
+        assertTrue(dl4j.getLayer("relu") instanceof org.deeplearning4j.nn.layers.ActivationLayer, "DL4J's layer");
+        Nd4j.getRandom().setSeed(6);
+        INDArray x = Nd4j.randn(dt, 3, 2, 6, 6);
+        List<INDArray> want = dl4j.feedForward(x.dup(), false);
+        List<INDArray> got = net.feedForward(x.dup(), false);
+        for (int i = 0; i < want.size(); i++) {
+            assertTrue(Fixtures.bitIdentical(want.get(i), got.get(i)), "feedForward " + i);
+        }
+        assertTrue(Fixtures.bitIdentical(dl4j.output(x), net.output(x)), "output");
+        INDArray labels = Nd4j.eye(3).castTo(dt);
+        for (int i = 0; i < 2; i++) {
+            dl4j.fit(new DataSet(x, labels));
+            net.fit(new DataSet(x, labels));
+        }
+        assertTrue(Fixtures.bitIdentical(dl4j.params(), net.params()), "trained parameters");
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(net, bytes, false);
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes.toByteArray()),
+                false);
+        assertTrue(restored.getLayer("relu") instanceof FrozenForwardRuntime f && f.runsOnLibnd4j(), "restored relu");
+        assertTrue(Fixtures.bitIdentical(net.output(x), restored.output(x)), "restored output");
+    }
+
+    /** conv → bn (running statistics far from 0 and 1) → ReLU ActivationLayer → conv2 → out, on 2x6x6 input. */
+    private static MultiLayerNetwork cnnWithRelu(DataType dt) {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5).dataType(dt)
+                .updater(new Adam(1e-2)).convolutionMode(ConvolutionMode.Same).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv").nOut(3).activation(Activation.IDENTITY).build())
+                .layer(new BatchNormalization.Builder().name("bn").build())
+                .layer(new ActivationLayer.Builder().name("relu").activation(Activation.RELU).build())
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv2").nOut(4).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(6, 6, 2)).build());
+        net.init();
+        Nd4j.getRandom().setSeed(3);
+        BatchNormStatistics.set(net.getLayer("bn"), Nd4j.randn(dt, 1, 3), Nd4j.rand(dt, 1, 3).addi(0.2));
+        return net;
     }
 
     /** @return a copy of {@code net} whose frozen ActivationLayers are DL4J's FrozenLayer, same parameters */
