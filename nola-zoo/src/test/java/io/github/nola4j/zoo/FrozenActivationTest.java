@@ -62,6 +62,8 @@ class FrozenActivationTest {
             assertTrue(net.getLayer(name) instanceof FrozenForwardRuntime f && f.runsOnLibnd4j(), name + " on libnd4j");
             assertFalse(dl4j.getLayer(name) instanceof FrozenForwardRuntime, name + ": the reference runs DL4J's layer");
         }
+        assertEquals("frozen layers on libnd4j: 9 [stem, stem_bn, stem_act, a, a_bn, a_act, b, b_bn, fc]; on DL4J's "
+                + "layers: 0 []", FrozenRuntimeListing.of(net), "the transfer's listing");
         Nd4j.getRandom().setSeed(4);
         INDArray x = Nd4j.rand(dt, 3, 2, 9, 9);
 
