@@ -1,6 +1,8 @@
 package io.github.nola4j.zoo;
 
 import io.github.nola4j.layers.network.BatchNormStatistics;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.api.NeuralNetwork;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -32,6 +34,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
@@ -76,17 +79,9 @@ class FrozenActivationTest {
                 "DL4J's layer overwrote the BatchNorm activations (so the comparison above can fail)");
         assertTrue(Fixtures.bitIdentical(dl4j.output(x)[0], net.output(x)[0]), "output");
 
-        INDArray labels = Nd4j.eye(4).getRows(0, 1, 2).castTo(dt);
-        for (int i = 0; i < 2; i++) {
-            dl4j.fit(new DataSet(x, labels));
-            net.fit(new DataSet(x, labels));
-        }
-        assertTrue(Fixtures.bitIdentical(dl4j.params(), net.params()), "trained parameters");
+        assertTrainAlike(dl4j, net, new DataSet(x, Nd4j.eye(4).getRows(0, 1, 2).castTo(dt)));
 
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ModelSerializer.writeModel(net, bytes, false);
-        ComputationGraph restored = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(bytes.toByteArray()),
-                false);
+        ComputationGraph restored = ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(saved(net)), false);
         for (String name : ACTIVATIONS) {
             assertTrue(restored.getLayer(name) instanceof FrozenForwardRuntime f && f.runsOnLibnd4j(),
                     "restored " + name + " on libnd4j");
@@ -144,16 +139,8 @@ class FrozenActivationTest {
             assertTrue(Fixtures.bitIdentical(want.get(i), got.get(i)), "feedForward " + i);
         }
         assertTrue(Fixtures.bitIdentical(dl4j.output(x), net.output(x)), "output");
-        INDArray labels = Nd4j.eye(3).castTo(dt);
-        for (int i = 0; i < 2; i++) {
-            dl4j.fit(new DataSet(x, labels));
-            net.fit(new DataSet(x, labels));
-        }
-        assertTrue(Fixtures.bitIdentical(dl4j.params(), net.params()), "trained parameters");
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ModelSerializer.writeModel(net, bytes, false);
-        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(bytes.toByteArray()),
-                false);
+        assertTrainAlike(dl4j, net, new DataSet(x, Nd4j.eye(3).castTo(dt)));
+        MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(saved(net)), false);
         assertTrue(restored.getLayer("relu") instanceof FrozenForwardRuntime f && f.runsOnLibnd4j(), "restored relu");
         assertTrue(Fixtures.bitIdentical(net.output(x), restored.output(x)), "restored output");
     }
@@ -173,6 +160,22 @@ class FrozenActivationTest {
         Nd4j.getRandom().setSeed(3);
         BatchNormStatistics.set(net.getLayer("bn"), Nd4j.randn(dt, 1, 3), Nd4j.rand(dt, 1, 3).addi(0.2));
         return net;
+    }
+
+    /** Two training steps of each network on {@code data}; their parameters stay bit-identical. */
+    private static void assertTrainAlike(NeuralNetwork dl4j, NeuralNetwork net, DataSet data) {
+        for (int i = 0; i < 2; i++) {
+            dl4j.fit(data);
+            net.fit(data);
+        }
+        assertTrue(Fixtures.bitIdentical(dl4j.params(), net.params()), "trained parameters");
+    }
+
+    /** @return {@code net} as ModelSerializer writes it (without updater state) */
+    private static byte[] saved(Model net) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ModelSerializer.writeModel(net, bytes, false);
+        return bytes.toByteArray();
     }
 
     /** @return a copy of {@code net} whose frozen ActivationLayers are DL4J's FrozenLayer, same parameters */
