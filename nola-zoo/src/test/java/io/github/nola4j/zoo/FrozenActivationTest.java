@@ -10,6 +10,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
@@ -143,6 +144,26 @@ class FrozenActivationTest {
         MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(new ByteArrayInputStream(saved(net)), false);
         assertTrue(restored.getLayer("relu") instanceof FrozenForwardRuntime f && f.runsOnLibnd4j(), "restored relu");
         assertTrue(Fixtures.bitIdentical(net.output(x), restored.output(x)), "restored output");
+    }
+
+    /** A ReLU that reads the user's features (the first layer) stays DL4J's layer, and a step leaves them as they were. */
+    @Test
+    void firstLayerReluStaysDl4jsLayer() {
+        MultiLayerNetwork base = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(5)
+                .dataType(DataType.DOUBLE).updater(new Adam(1e-2)).list()
+                .layer(new ActivationLayer.Builder().name("relu0").activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().name("dense").nOut(4).activation(Activation.TANH).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).name("out").nOut(2)
+                        .activation(Activation.IDENTITY).build())
+                .setInputType(InputType.feedForward(5)).build());
+        base.init();
+        MultiLayerNetwork net = NolaTransfer.of(base).targetNames("dense").rank(2).numBases(5, 7).build().network();
+        assertTrue(net.getLayer("relu0") instanceof org.deeplearning4j.nn.layers.ActivationLayer, "DL4J's layer");
+        Nd4j.getRandom().setSeed(6);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 3, 5);
+        INDArray before = x.dup();
+        net.fit(new DataSet(x, Nd4j.randn(DataType.DOUBLE, 3, 2)));
+        assertTrue(Fixtures.bitIdentical(before, x), "the features after a training step");
     }
 
     /** conv → bn (running statistics far from 0 and 1) → ReLU ActivationLayer → conv2 → out, on 2x6x6 input. */
