@@ -33,7 +33,8 @@ interface FrozenComputation {
      * @param inside the DL4J layer (runtime) that a frozen wrapper holds
      * @return its libnd4j computation: {@link FrozenConvolution} for a plain NCHW ConvolutionLayer,
      *         {@link FrozenBatchNorm} for a BatchNormalization on [mb, c] or 4-d activations,
-     *         {@link FrozenDense} for a DenseLayer without layer normalisation;
+     *         {@link FrozenDense} for a DenseLayer without layer normalisation, {@link FrozenActivation} for a ReLU
+     *         or leaky ReLU ActivationLayer;
      *         null for any other layer, which then runs as DL4J's
      */
     static FrozenComputation of(Layer inside) {
@@ -45,6 +46,9 @@ interface FrozenComputation {
         }
         if (FrozenDense.supports(inside)) {
             return new FrozenDense(inside);
+        }
+        if (FrozenActivation.supports(inside)) {
+            return new FrozenActivation(inside);
         }
         return null;
     }

@@ -13,7 +13,8 @@ import java.util.Collection;
 /**
  * Configuration of a frozen layer below every trainable layer: DL4J's {@link FrozenLayer} (where
  * DL4J's backward pass stops), whose runtime {@link FrozenForwardRuntime} computes a
- * ConvolutionLayer, BatchNormalization or DenseLayer with libnd4j's operations instead of DL4J's Java code.
+ * ConvolutionLayer, BatchNormalization, DenseLayer or ReLU ActivationLayer with libnd4j's operations instead of
+ * DL4J's Java code.
  * Parameters keep their names and order; a network saved with it loads with it, and networks
  * saved with DL4J's FrozenLayer still load as they were.
  */

@@ -10,7 +10,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Runtime of {@link FrozenForwardLayer}: DL4J's {@link FrozenLayer} (inference-mode forward; DL4J's
  * backward pass stops here, so no gradient of any kind is computed) that runs a ConvolutionLayer,
- * a BatchNormalization or a DenseLayer on libnd4j ({@link FrozenComputation}) and any other layer
+ * a BatchNormalization, a DenseLayer or a ReLU ActivationLayer on libnd4j ({@link FrozenComputation}) and any other layer
  * as DL4J's.
  */
 public class FrozenForwardRuntime extends FrozenLayer {

@@ -13,8 +13,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * Runtime of {@link FrozenInferenceLayer}: DL4J's {@link FrozenLayerWithBackprop} (inference-mode
  * forward, no parameter gradient, the input gradient passed down) that runs a ConvolutionLayer,
- * a BatchNormalization or a DenseLayer on libnd4j ({@link FrozenComputation}: {@link FrozenConvolution},
- * {@link FrozenBatchNorm}, {@link FrozenDense}) and any other layer as DL4J's. For BatchNormalization that is also the
+ * a BatchNormalization, a DenseLayer or a ReLU ActivationLayer on libnd4j ({@link FrozenComputation}:
+ * {@link FrozenConvolution}, {@link FrozenBatchNorm}, {@link FrozenDense}, {@link FrozenActivation}) and any other
+ * layer as DL4J's. For BatchNormalization that is also the
  * exact input gradient of its inference-mode forward pass:
  * <pre>
  *   y = γ ⊙ (x − μ) / sqrt(σ² + eps) + β         (per channel; μ, σ² the running statistics)

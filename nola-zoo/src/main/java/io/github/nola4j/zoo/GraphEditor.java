@@ -76,9 +76,9 @@ final class GraphEditor extends NetworkEditor<ComputationGraph> {
     }
 
     /**
-     * Wraps a parameterless layer in DL4J's {@link FrozenLayer} and any other vertex in a
-     * {@link FrozenForwardVertex} (DL4J's {@link FrozenVertex}, whose runtime adds an ElementWiseVertex's
-     * inputs in one pass), as
+     * Wraps a parameterless layer in a {@link FrozenForwardLayer} (DL4J's {@link FrozenLayer}, whose runtime runs
+     * a ReLU ActivationLayer on libnd4j) and any other vertex in a {@link FrozenForwardVertex} (DL4J's
+     * {@link FrozenVertex}, whose runtime adds an ElementWiseVertex's inputs in one pass), as
      * {@code TransferLearning.GraphBuilder.setFeatureExtractor} does:
      * {@code ComputationGraph.calcBackpropGradients} skips exactly those vertices, and a vertex it
      * does not skip needs the gradients of all its outputs (else "all epsilons not set").
@@ -88,7 +88,7 @@ final class GraphEditor extends NetworkEditor<ComputationGraph> {
         GraphVertex v = copy.getVertices().get(name);
         if (v instanceof LayerVertex lv) {
             if (!(lv.getLayerConf().getLayer() instanceof FrozenLayer)) {
-                replace(name, new FrozenLayer(lv.getLayerConf().getLayer().clone()));
+                replace(name, new FrozenForwardLayer(lv.getLayerConf().getLayer().clone()));
             }
         } else if (!(v instanceof FrozenVertex)) {
             copy.getVertices().put(name, new FrozenForwardVertex(v));

@@ -2,6 +2,8 @@ package io.github.nola4j.zoo;
 
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
@@ -56,11 +58,21 @@ final class MultiLayerEditor extends NetworkEditor<MultiLayerNetwork> {
     }
 
     /**
-     * Nothing to do: {@code MultiLayerNetwork.calcBackpropGradients} stops at the first
-     * {@code FrozenLayer} below the output, so no layer under it runs backward, with or without parameters.
+     * Wraps a ReLU or leaky-ReLU ActivationLayer without dropout, other than the first layer (whose x is the user's
+     * features, which a frozen ReLU may overwrite as DL4J's frozen layer does), in a {@link FrozenForwardLayer}, whose
+     * runtime runs it on libnd4j ({@link FrozenActivation}; DL4J's layer in a training step copies x first, as it
+     * keeps x for a backward pass that never comes here); nothing else: {@code MultiLayerNetwork.calcBackpropGradients}
+     * stops at the first {@code FrozenLayer} below the output, so no layer under it runs backward, with or without
+     * parameters.
      */
     @Override
     void skipInBackprop(String name) {
+        Layer layer = editable(name).getLayer();
+        boolean first = layers.get(0).name().equals(name);
+        if (!first && layer instanceof ActivationLayer a && a.getIDropout() == null
+                && FrozenActivation.supports(a.getActivationFn())) {
+            replace(name, new FrozenForwardLayer(layer.clone()));
+        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -39,7 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * against dL/dy·γ/√(σ² + eps); float to 1e-6 and double to 1e-12 of the largest reference value.
  * Geometries: Same 3x3 stride 1 (ReLU), Truncate 3x3 stride 2 padding 1 (tanh), Same 1x1 stride 2
  * without bias, Truncate 7x7 stride 2 padding 3 (ResNet50's stem), Same 3x3 stride 2; BatchNorm
- * with and without log-std statistics; a tanh DenseLayer ({@link FrozenDense}).
+ * with and without log-std statistics; a tanh DenseLayer ({@link FrozenDense}); ReLU and leaky ReLU
+ * ActivationLayers ({@link FrozenActivation}).
  */
 class FrozenRuntimeParityTest {
 
@@ -52,6 +54,7 @@ class FrozenRuntimeParityTest {
                 .layer(new ConvolutionLayer.Builder(3, 3).name("same3").nOut(4).convolutionMode(ConvolutionMode.Same)
                         .activation(Activation.RELU).build())
                 .layer(new BatchNormalization.Builder().name("bn1").build())
+                .layer(new ActivationLayer.Builder().name("relu").activation(Activation.RELU).build())
                 .layer(new ConvolutionLayer.Builder(3, 3).name("trunc3s2").nOut(5).stride(2, 2).padding(1, 1)
                         .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build())
                 .layer(new ConvolutionLayer.Builder(1, 1).name("point_s2").nOut(4).stride(2, 2).hasBias(false)
@@ -61,6 +64,7 @@ class FrozenRuntimeParityTest {
                 .layer(new ConvolutionLayer.Builder(3, 3).name("same3s2").nOut(3).stride(2, 2)
                         .convolutionMode(ConvolutionMode.Same).activation(Activation.LEAKYRELU).build())
                 .layer(new BatchNormalization.Builder().name("bn2").useLogStd(true).build())
+                .layer(new ActivationLayer.Builder().name("lrelu").activation(Activation.LEAKYRELU).build())
                 .layer(new DenseLayer.Builder().name("dense").nOut(4).activation(Activation.TANH).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).name("out").nOut(2)
                         .activation(Activation.IDENTITY).build())
@@ -88,7 +92,9 @@ class FrozenRuntimeParityTest {
         MultiLayerConfiguration conf = reference.getLayerWiseConfigurations().clone();
         for (int i = 0; i < conf.getConfs().size() - 1; i++) {
             NeuralNetConfiguration nnc = conf.getConf(i);
-            nnc.setLayer(LayerFreezing.freeze(nnc.getLayer(), backprop));
+            org.deeplearning4j.nn.conf.layers.Layer layer = nnc.getLayer();
+            nnc.setLayer(layer instanceof ActivationLayer ? backprop ? new FrozenInferenceLayer(layer)
+                    : new FrozenForwardLayer(layer) : LayerFreezing.freeze(layer, backprop));
         }
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init(reference.params().dup(), false);
@@ -181,8 +187,8 @@ class FrozenRuntimeParityTest {
         for (boolean backprop : new boolean[] {true, false}) {
             MultiLayerNetwork fast = frozen(ref, backprop);
             assertClose(expected, fast.output(x), dataType, "frozen network, backprop " + backprop);
-            assertEquals("frozen layers on libnd4j: 8 [same3, bn1, trunc3s2, point_s2, stem, same3s2, bn2, dense]; on DL4J's "
-                    + "layers: 0 []", FrozenRuntimeListing.of(fast));
+            assertEquals("frozen layers on libnd4j: 10 [same3, bn1, relu, trunc3s2, point_s2, stem, same3s2, bn2, "
+                    + "lrelu, dense]; on DL4J's layers: 0 []", FrozenRuntimeListing.of(fast));
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             ModelSerializer.writeModel(fast, bytes, false);
             MultiLayerNetwork restored = ModelSerializer.restoreMultiLayerNetwork(

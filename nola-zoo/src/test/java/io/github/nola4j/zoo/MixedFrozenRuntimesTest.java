@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Mixed-adapter batches on a ResNet-like graph whose frozen layers run on the libnd4j frozen runtimes, as a
- * NolaTransfer of zoo ResNet50 does: a stem convolution and BatchNorm below the first adapted layer
+ * NolaTransfer of zoo ResNet50 does: a stem convolution, BatchNorm and ReLU below the first adapted layer
  * ({@link FrozenForwardRuntime}), BatchNorm with running statistics folded into a scale and shift and a dense
  * layer between adapted ones ({@link FrozenInferenceRuntime}), strided and Same-mode adapted convolutions, a
  * residual sum and a new head. Every row equals what its adapter alone gives through an AdapterBank (double
@@ -89,7 +89,7 @@ class MixedFrozenRuntimesTest {
         TransferResult<ComputationGraph> r = NolaTransfer.of(resnetLike(dt)).targetNames("a", "b", "c").rank(2)
                 .numBases(5, 7).basisSeed(11).scale(0.5).replaceHead(4).build();
         ComputationGraph net = r.network();
-        for (String name : List.of("stem", "stem_bn")) {
+        for (String name : List.of("stem", "stem_bn", "stem_act")) {
             assertTrue(net.getLayer(name) instanceof FrozenForwardRuntime f && f.runsOnLibnd4j(),
                     name + " runs on FrozenForwardRuntime's libnd4j computation");
         }

@@ -22,8 +22,8 @@ import java.util.Map;
  * 64×64), batch 8, 10 classes; every convolution adapted with NOLA (r = 4, k = l = 256) against
  * full fine-tuning of the same network, and a head-only transfer ({@code head}: the backbone frozen
  * by NolaTransfer, on its libnd4j frozen runtimes without any gradient, a new 10-class head
- * trains). Then inference ({@code output}) of the adapted network against DL4J's network, in
- * images per second. {@code nola} trains with one basis product per family and step (the default,
+ * trains). Then inference ({@code output}) of the adapted network and of the head-only transfer against DL4J's
+ * network, in images per second. {@code nola} trains with one basis product per family and step (the default,
  * {@link BasisFamilies}), {@code nola_per_layer} the same network with one pass over the bases per layer
  * ({@link BasisFamilies#detach}). Also the set-up time (swap plus first forward, basis generation included)
  * and the memory of the shared bases; with {@code --profile}, where each kind's step spends its
@@ -38,12 +38,17 @@ final class ResNet50Bench {
     private ResNet50Bench() {
     }
 
-    /** Inference of the adapted network (unmerged adapters, frozen layers on libnd4j) against DL4J's network. */
+    /**
+     * Inference of the adapted network (unmerged adapters, frozen layers on libnd4j) and of the head-only transfer
+     * (the whole backbone on the frozen runtimes) against DL4J's network.
+     */
     private static void inference(PrintStream out, ComputationGraph base, ComputationGraph nola,
-                                  org.nd4j.linalg.api.ndarray.INDArray features, int warmup, int runs) {
+                                  ComputationGraph headOnly, org.nd4j.linalg.api.ndarray.INDArray features, int warmup,
+                                  int runs) {
         Map<String, Runnable> calls = new LinkedHashMap<>();
         calls.put("dl4j", () -> base.output(features));
         calls.put("nola", () -> nola.output(features));
+        calls.put("head", () -> headOnly.output(features));
         Map<String, Timing> timings = Timing.interleaved(calls, warmup, runs);
         timings.forEach((kind, t) -> out.printf("bench resnet50-inference-%s %s images_per_s=%.1f%n", kind, t.format(),
                 BATCH * 1000.0 / t.median()));
@@ -96,7 +101,7 @@ final class ResNet50Bench {
         Timing nolaStep = timings.get("nola");
         out.printf("bench resnet50-ratio nola/full=%.3f head/full=%.3f%n", nolaStep.median() / full.median(),
                 timings.get("head").median() / full.median());
-        inference(out, base, nola, features, warmup, runs);
+        inference(out, base, nola, headOnly, features, warmup, runs);
         if (profile) {
             steps.forEach((kind, step) -> out.println(StepProfile.profile("resnet50-" + kind, step, PROFILED_STEPS)));
         }

@@ -155,7 +155,8 @@ final class StepProfile {
         if (type.contains("BatchNorm") || type.endsWith(".FrozenInferenceRuntime")) {
             return Category.BATCHNORM;
         }
-        if (type.startsWith("org.nd4j.linalg.activations.") || type.endsWith(".ActivationLayer")) {
+        if (type.startsWith("org.nd4j.linalg.activations.") || type.endsWith(".ActivationLayer")
+                || type.endsWith(".FrozenActivation")) {
             return Category.ACTIVATIONS;
         }
         if (type.startsWith("org.deeplearning4j.nn.updater.") || type.startsWith("org.nd4j.linalg.learning.")) {

@@ -27,6 +27,7 @@ class StepProfileTest {
                 StepProfile.categorise("org.deeplearning4j.nn.layers.normalization.BatchNormalization", "activate"));
         assertEquals(Category.ACTIVATIONS,
                 StepProfile.categorise("org.nd4j.linalg.activations.impl.ActivationReLU", "backprop"));
+        assertEquals(Category.ACTIVATIONS, StepProfile.categorise("io.github.nola4j.zoo.FrozenActivation", "activate"));
         assertEquals(Category.UPDATER,
                 StepProfile.categorise("org.nd4j.linalg.learning.AdamUpdater", "applyUpdater"));
         assertEquals(Category.NOLA_COEFFICIENTS, StepProfile.categorise("io.github.nola4j.layers.NolaLayer", "factors"));
