@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class BatchingPredictor implements Predictor {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchingPredictor.class);
+    /** The batch threads' names begin so (their native helpers, e.g. OpenMP's, carry the same name). */
+    static final String THREAD_PREFIX = "batcher-";
 
     private record Pending(float[] images, long[] shape, String adapter, CompletableFuture<float[][]> answer) {
         int rows() {
@@ -55,7 +57,7 @@ public final class BatchingPredictor implements Predictor {
         this.maxWaitNanos = TimeUnit.MICROSECONDS.toNanos(maxWaitMicros);
         this.maxRows = maxRows;
         for (int i = 0; i < workers; i++) {
-            Thread t = new Thread(this::work, "batcher-" + i);
+            Thread t = new Thread(this::work, THREAD_PREFIX + i);
             t.setDaemon(true);
             t.start();
             this.workers.add(t);
@@ -161,6 +163,16 @@ public final class BatchingPredictor implements Predictor {
 
     /** @return the batches run so far */
     public long batches() {
+        return batches.get();
+    }
+
+    @Override
+    public long busyNanos() {
+        return batchNanos.get();
+    }
+
+    @Override
+    public long runs() {
         return batches.get();
     }
 
