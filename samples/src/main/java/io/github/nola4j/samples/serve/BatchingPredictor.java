@@ -40,6 +40,7 @@ public final class BatchingPredictor implements Predictor {
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final long maxWaitNanos;
     private final int maxRows;
+    private final OpThreads opThreads;
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean closed;
     private final AtomicLong batches = new AtomicLong();
@@ -51,11 +52,14 @@ public final class BatchingPredictor implements Predictor {
      *                      batches, so more threads mean smaller ones ({@link #summary()} shows the sizes formed)
      * @param maxWaitMicros the longest a request waits for others to batch with, in microseconds
      * @param maxRows       the most images in one batch
+     * @param opThreads     the most threads one native op uses while this predictor runs (process-wide, restored at
+     *                      {@link #close}; {@link OpThreads}); 0 leaves ND4J's setting
      */
-    public BatchingPredictor(MixedAdapterNetwork served, int workers, long maxWaitMicros, int maxRows) {
+    public BatchingPredictor(MixedAdapterNetwork served, int workers, long maxWaitMicros, int maxRows, int opThreads) {
         this.served = served;
         this.maxWaitNanos = TimeUnit.MICROSECONDS.toNanos(maxWaitMicros);
         this.maxRows = maxRows;
+        this.opThreads = OpThreads.limit(opThreads);
         for (int i = 0; i < workers; i++) {
             Thread t = new Thread(this::work, THREAD_PREFIX + i);
             t.setDaemon(true);
@@ -85,6 +89,7 @@ public final class BatchingPredictor implements Predictor {
     }
 
     private void work() {
+        opThreads.limitCallingThread();
         List<Pending> batch = new ArrayList<>();
         while (!closed) {
             try {
@@ -192,5 +197,6 @@ public final class BatchingPredictor implements Predictor {
         while ((p = queue.poll()) != null) {
             p.answer().completeExceptionally(new IllegalStateException("the server is stopping"));
         }
+        opThreads.close();
     }
 }

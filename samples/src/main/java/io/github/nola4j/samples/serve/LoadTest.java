@@ -64,8 +64,10 @@ public final class LoadTest {
         List<Path> toAdd = AdapterMaker.write(transfer, later, s.adapters(), Math.min(extra, 50));
         List<String> names = new ArrayList<>();
         files.forEach(f -> names.add(AdapterDirectory.nameOf(f)));
-        out.printf("loadtest model=%s image=%s adapters=%d made_in_s=%.1f%n", s.model().name(),
-                java.util.Arrays.toString(s.model().imageShape()), files.size(), (System.nanoTime() - t0) / 1e9);
+        out.printf("loadtest model=%s image=%s adapters=%d made_in_s=%.1f batch_threads=%d op_threads=%d"
+                        + " (mixed engine; the bank keeps ND4J's: %d)%n", s.model().name(),
+                java.util.Arrays.toString(s.model().imageShape()), files.size(), (System.nanoTime() - t0) / 1e9,
+                s.tuning().workers(), s.tuning().opThreads(), Nd4j.getEnvironment().maxThreads());
 
         Nd4j.getRandom().setSeed(17);
         long[] shape = s.model().imageShape();
@@ -85,7 +87,7 @@ public final class LoadTest {
         outcomes.put("mixed", phase("mixed", s, s.tuning(), dir, toAdd, names, imageJson, expected, out));
         if (s.baselines()) {
             ServerStart.Tuning bank = new ServerStart.Tuning(ServerStart.Engine.BANK, s.tuning().workers(),
-                    s.tuning().waitMicros(), s.tuning().maxRows(), s.tuning().cacheBytes());
+                    s.tuning().waitMicros(), s.tuning().maxRows(), s.tuning().cacheBytes(), 0);
             outcomes.put("bank", phase("bank", s, bank, dir, List.of(), names, imageJson, expected, out));
             outcomes.put("one-adapter", phase("one-adapter", s, s.tuning(), dir, List.of(), names.subList(0, 1),
                     imageJson, expected, out));
