@@ -63,6 +63,19 @@ final class ThreadCpu {
         return new ThreadCpu(out);
     }
 
+    /**
+     * @return the calling thread's {time on a core, time runnable but waiting for a core} so far, in nanoseconds;
+     *         {0, 0} without {@code /proc}
+     */
+    static long[] callingThread() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/thread-self/schedstat")).strip().split(" ");
+            return new long[] {Long.parseLong(f[0]), Long.parseLong(f[1])};
+        } catch (IOException | RuntimeException e) {
+            return new long[2];
+        }
+    }
+
     private static String kindOf(String name) {
         for (Map.Entry<String, List<String>> k : KINDS.entrySet()) {
             for (String prefix : k.getValue()) {
