@@ -85,6 +85,36 @@ public final class FactorCache {
         return built;
     }
 
+    /**
+     * Builds {@code adapter}'s factors in {@code layer} into the cache in the calling thread, unless they are cached
+     * or would not fit in the budget's free part (prebuilding evicts nothing).
+     *
+     * @return true if they are cached afterwards
+     */
+    public boolean prebuild(ResidentAdapter adapter, int index, Layer layer) {
+        Key key = new Key(adapter, index);
+        synchronized (this) {
+            if (entries.containsKey(key)) {
+                return true;
+            }
+            misses++;   // a build, as a miss of update is
+        }
+        LowRankUpdate built = build(adapter, index, layer);
+        long size = (built.a().length() + built.b().length()) * built.a().dataType().width();
+        synchronized (this) {
+            if (entries.containsKey(key)) {
+                return true;
+            }
+            if (bytes + size > budgetBytes) {
+                return false;
+            }
+            entries.put(key, built);
+            sizes.put(key, size);
+            bytes += size;
+            return true;
+        }
+    }
+
     private static LowRankUpdate build(ResidentAdapter adapter, int index, Layer layer) {
         LowRankLayer conf = (LowRankLayer) layer.conf().getLayer();
         LayerAdapterKind kind = LayerAdapterKind.of(conf);
@@ -125,7 +155,7 @@ public final class FactorCache {
         return budgetBytes;
     }
 
-    /** @return {hits, misses} since creation */
+    /** @return {hits, misses} since creation (a miss is a build: of {@link #update} or {@link #prebuild}) */
     public synchronized long[] counts() {
         return new long[] {hits, misses};
     }
