@@ -69,16 +69,14 @@ public final class FactorCache {
             misses++;
         }
         LowRankUpdate built = build(adapter, index, layer);
-        long size = (built.a().length() + built.b().length()) * built.a().dataType().width();
+        long size = bytesOf(built);
         synchronized (this) {
             LowRankUpdate raced = entries.get(key);
             if (raced != null) {
                 return raced;
             }
             if (size <= budgetBytes) {
-                entries.put(key, built);
-                sizes.put(key, size);
-                bytes += size;
+                put(key, built, size);
                 trim();
             }
         }
@@ -100,7 +98,7 @@ public final class FactorCache {
             misses++;   // a build, as a miss of update is
         }
         LowRankUpdate built = build(adapter, index, layer);
-        long size = (built.a().length() + built.b().length()) * built.a().dataType().width();
+        long size = bytesOf(built);
         synchronized (this) {
             if (entries.containsKey(key)) {
                 return true;
@@ -108,11 +106,20 @@ public final class FactorCache {
             if (bytes + size > budgetBytes) {
                 return false;
             }
-            entries.put(key, built);
-            sizes.put(key, size);
-            bytes += size;
+            put(key, built, size);
             return true;
         }
+    }
+
+    private static long bytesOf(LowRankUpdate u) {
+        return (u.a().length() + u.b().length()) * u.a().dataType().width();
+    }
+
+    /** Holds the entry; call with this cache's lock held. */
+    private void put(Key key, LowRankUpdate built, long size) {
+        entries.put(key, built);
+        sizes.put(key, size);
+        bytes += size;
     }
 
     private static LowRankUpdate build(ResidentAdapter adapter, int index, Layer layer) {
