@@ -8,8 +8,9 @@ import org.nd4j.nativeblas.NativeOpsHolder;
  * libnd4j's own loops ({@code Environment} max threads and master threads), OpenBLAS's products, and GNU OpenMP's
  * team size for each batch thread ({@link #limitCallingThread}, a per-thread setting in OpenMP). With one batch
  * thread per core the batch threads are the parallelism; an op on a batch of a few small images split over two
- * OpenMP threads mostly woke and put to sleep its helper (futex calls and OpenMP's barrier were most of the batch
- * threads' kernel time in a {@code perf} recording of the samples CNN's load test).
+ * OpenMP threads mostly woke and put to sleep its helper (futex calls from OpenMP were much of the batch
+ * threads' kernel time in a {@code perf} recording of the samples CNN's load test). The libnd4j and OpenBLAS settings
+ * are the process's: with two batching servers in one process, the first to stop restores them for both.
  */
 final class OpThreads implements AutoCloseable {
 
