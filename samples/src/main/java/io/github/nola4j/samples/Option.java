@@ -42,6 +42,8 @@ public enum Option {
             SERVE, LOADTEST),
     BATCH_THREADS("batch-threads", "N", "threads running batches, one network replica each (default: the cores)",
             SERVE, LOADTEST),
+    OP_THREADS("op-threads", "N", "threads one native op may use while the mixed engine serves (default: 1, the batch"
+            + " threads being the parallelism; 0: ND4J's own setting)", SERVE, LOADTEST),
     CACHE_MB("cache-mb", "N", "budget of the adapter factor cache, in MB (default: 256)", SERVE, LOADTEST),
     MAX_BODY_KB("max-body-kb", "N", "largest request body, in KB (default: 16384)", SERVE, LOADTEST),
     CLIENTS("clients", "N", "concurrent clients (default: 16)", LOADTEST),

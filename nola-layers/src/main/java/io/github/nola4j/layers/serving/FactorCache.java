@@ -69,20 +69,57 @@ public final class FactorCache {
             misses++;
         }
         LowRankUpdate built = build(adapter, index, layer);
-        long size = (built.a().length() + built.b().length()) * built.a().dataType().width();
+        long size = bytesOf(built);
         synchronized (this) {
             LowRankUpdate raced = entries.get(key);
             if (raced != null) {
                 return raced;
             }
             if (size <= budgetBytes) {
-                entries.put(key, built);
-                sizes.put(key, size);
-                bytes += size;
+                put(key, built, size);
                 trim();
             }
         }
         return built;
+    }
+
+    /**
+     * Builds {@code adapter}'s factors in {@code layer} into the cache in the calling thread, unless they are cached
+     * or would not fit in the budget's free part (prebuilding evicts nothing).
+     *
+     * @return true if they are cached afterwards
+     */
+    public boolean prebuild(ResidentAdapter adapter, int index, Layer layer) {
+        Key key = new Key(adapter, index);
+        synchronized (this) {
+            if (entries.containsKey(key)) {
+                return true;
+            }
+            misses++;   // a build, as a miss of update is
+        }
+        LowRankUpdate built = build(adapter, index, layer);
+        long size = bytesOf(built);
+        synchronized (this) {
+            if (entries.containsKey(key)) {
+                return true;
+            }
+            if (bytes + size > budgetBytes) {
+                return false;
+            }
+            put(key, built, size);
+            return true;
+        }
+    }
+
+    private static long bytesOf(LowRankUpdate u) {
+        return (u.a().length() + u.b().length()) * u.a().dataType().width();
+    }
+
+    /** Holds the entry; call with this cache's lock held. */
+    private void put(Key key, LowRankUpdate built, long size) {
+        entries.put(key, built);
+        sizes.put(key, size);
+        bytes += size;
     }
 
     private static LowRankUpdate build(ResidentAdapter adapter, int index, Layer layer) {
@@ -125,7 +162,7 @@ public final class FactorCache {
         return budgetBytes;
     }
 
-    /** @return {hits, misses} since creation */
+    /** @return {hits, misses} since creation (a miss is a build: of {@link #update} or {@link #prebuild}) */
     public synchronized long[] counts() {
         return new long[] {hits, misses};
     }

@@ -25,7 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * every adapter of the same form shares.
  *
  * <p>Thread-safe: {@link #add}, {@link #remove} and {@link #get} may run concurrently with each other
- * and with requests. Adding validates and decodes outside any lock shared with requests; a request
+ * and with requests. Adding validates, decodes and builds the adapter's factors into the {@link FactorCache} (as far
+ * as its free budget goes: prebuilding evicts nothing) in the adding thread, outside any lock shared with requests,
+ * and then publishes the adapter with one map update, so a request never waits on an addition; a request
  * resolves its adapters once when it starts, so a removal or a replacement under the same name
  * affects only requests that start afterwards.
  */
@@ -73,6 +75,10 @@ public final class ResidentAdapters {
         ResidentLayout layout = layouts.computeIfAbsent(new ResidentLayout(tensors, coefficientIds,
                 adapter.extraTensors()), l -> l);
         ResidentAdapter resident = new ResidentAdapter(name, adapter.task(), layout, layout.pack(tensors));
+        List<Layer> layers = base.adapterLayers();
+        for (int i = 0; i < layers.size(); i++) {   // off the request path: a first request finds them built
+            factors.prebuild(resident, i, layers.get(i));
+        }
         ResidentAdapter old;
         synchronized (order) {   // requests never take this lock: they read byName only
             old = byName.put(name, resident);

@@ -96,6 +96,33 @@ class ReplicaAndCacheTest {
     }
 
     @Test
+    void addingBuildsTheFactorsOffTheRequestPathAndEvictsNothing() {
+        MixedAdapterNetwork served = servedWithRandomAdapters(2);
+        long[] afterAdds = served.factors().counts();
+        assertEquals(4, afterAdds[1], "adding built both adapters' factors in both adapter layers");
+        served.output(Nd4j.rand(DataType.FLOAT, 3, 1, 6, 6), List.of("t1", "t0", MixedAdapterNetwork.BASE));
+        long[] afterPass = served.factors().counts();
+        assertEquals(afterAdds[1], afterPass[1], "the first request built nothing");
+        assertTrue(afterPass[0] > afterAdds[0], "it found them cached");
+
+        MultiLayerNetwork base = net();
+        AdaptedNetwork adapted = AdaptedNetwork.of(base);
+        Layer conv = adapted.adapterLayers().get(0);
+        long convBytes = (((NolaLayer) conv.conf().getLayer()).fanIn() * 2 + 2 * 4) * 4;
+        FactorCache cache = new FactorCache(convBytes);      // room for one adapter's conv factors
+        ResidentAdapters adapters = new ResidentAdapters(adapted, io.github.nola4j.layers.adapter.LoadOptions.STRICT,
+                cache);
+        adapters.add("t0", AdapterCapture.capture(adapted, "t0", List.of()));
+        var u0 = cache.update(adapters.get("t0"), 0, conv);
+        long misses = cache.counts()[1];
+        base.getLayer(0).getParam(NolaLayer.BETA_KEY).assign(Nd4j.rand(DataType.FLOAT, 1, 8));
+        adapters.add("t1", AdapterCapture.capture(adapted, "t1", List.of()));
+        assertEquals(convBytes, cache.bytes());
+        assertSame(u0, cache.update(adapters.get("t0"), 0, conv), "prebuilding t1 did not evict t0");
+        assertEquals(misses + 2, cache.counts()[1], "t1's two layers were built, neither kept, t0 still a hit");
+    }
+
+    @Test
     void repeatedMixedPassesReuseOneWorkspaceBlockAndReturnDetachedOutputs() {
         MixedAdapterNetwork served = servedWithRandomAdapters(2);
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 1, 6, 6);

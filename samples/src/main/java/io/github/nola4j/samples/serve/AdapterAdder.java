@@ -23,6 +23,7 @@ final class AdapterAdder {
     private final AtomicLong cpuNanos = new AtomicLong();
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
     private final boolean active;
+    private volatile String slowest = "";
 
     AdapterAdder(AdapterDirectory dir, List<Path> files, int everyMillis) {
         this.active = everyMillis > 0 && !files.isEmpty();
@@ -31,14 +32,23 @@ final class AdapterAdder {
                 try {
                     Thread.sleep(everyMillis);
                     Path target = Files.copy(f, dirPath(dir).resolve(f.getFileName()));
+                    long gc0 = collectionMillis();
+                    long[] s0 = ThreadCpu.callingThread();
                     long cpu0 = CPU.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
                     dir.add(target);
                     long dt = System.nanoTime() - t0;
-                    cpuNanos.addAndGet(CPU.getCurrentThreadCpuTime() - cpu0);
+                    long cpu = CPU.getCurrentThreadCpuTime() - cpu0;
+                    long[] s1 = ThreadCpu.callingThread();
+                    long gc = collectionMillis() - gc0;
+                    cpuNanos.addAndGet(cpu);
                     added.incrementAndGet();
                     totalNanos.addAndGet(dt);
-                    maxNanos.accumulateAndGet(dt, Math::max);
+                    if (dt > maxNanos.get()) {
+                        maxNanos.set(dt);
+                        slowest = String.format(" slowest_add: #%d wall_ms=%.2f cpu_ms=%.2f core_wait_ms=%.2f"
+                                + " gc_ms_meanwhile=%d", added.get(), dt / 1e6, cpu / 1e6, (s1[1] - s0[1]) / 1e6, gc);
+                    }
                 } catch (InterruptedException e) {
                     return;
                 } catch (IOException e) {
@@ -52,6 +62,15 @@ final class AdapterAdder {
         }
     }
 
+    /** @return the collectors' accumulated time (pauses and concurrent work), in milliseconds */
+    private static long collectionMillis() {
+        long n = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            n += Math.max(0, gc.getCollectionTime());
+        }
+        return n;
+    }
+
     private static Path dirPath(AdapterDirectory dir) {
         return dir.directory();
     }
@@ -62,12 +81,14 @@ final class AdapterAdder {
     }
 
     /**
-     * @return " adds=N add_mean_ms=.. add_max_ms=.. add_cpu_mean_ms=..", or "" when nothing was added; the CPU time
-     *         is the adding thread's own, so wall time beyond it is time spent waiting (for a core, or a lock)
+     * @return " adds=N add_mean_ms=.. add_max_ms=.. add_cpu_mean_ms=.. slowest_add: #i wall_ms=.. cpu_ms=..
+     *         core_wait_ms=.. gc_ms_meanwhile=..", or "" when nothing was added; the CPU time is the adding thread's
+     *         own, its core wait the time it was runnable but had no core, and the collectors' time meanwhile what a
+     *         pause may have taken; wall time beyond these was spent blocked (a lock, a safepoint, the disk)
      */
     String summary() {
         int n = added.get();
         return !active || n == 0 ? "" : String.format(" adds=%d add_mean_ms=%.2f add_max_ms=%.2f add_cpu_mean_ms=%.2f",
-                n, totalNanos.get() / 1e6 / n, maxNanos.get() / 1e6, cpuNanos.get() / 1e6 / n);
+                n, totalNanos.get() / 1e6 / n, maxNanos.get() / 1e6, cpuNanos.get() / 1e6 / n) + slowest;
     }
 }

@@ -40,6 +40,8 @@ public final class AdapterServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The most bytes of a refused body read and dropped before answering 413. */
     private static final long DRAIN_LIMIT = 64L << 20;
+    /** The handler threads' names begin so. */
+    static final String THREAD_PREFIX = "http-handler-";
 
     /**
      * @param host         address to bind (127.0.0.1 unless told otherwise)
@@ -77,12 +79,19 @@ public final class AdapterServer implements AutoCloseable {
         this.status = status;
         this.server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(settings.host()), settings.port()),
                 256);
-        this.executor = Executors.newFixedThreadPool(settings.httpThreads());
+        java.util.concurrent.atomic.AtomicInteger threads = new java.util.concurrent.atomic.AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(settings.httpThreads(),
+                r -> new Thread(r, THREAD_PREFIX + threads.getAndIncrement()));
         server.setExecutor(executor);
         server.createContext("/v1/predict", e -> handle(e, "POST", this::predict));
         server.createContext("/v1/adapters", e -> handle(e, "GET", this::adapters));
         server.createContext("/health", e -> handle(e, "GET", this::health));
         server.start();
+    }
+
+    /** @return what answers the requests */
+    public Predictor predictor() {
+        return predictor;
     }
 
     /** @return the port bound */

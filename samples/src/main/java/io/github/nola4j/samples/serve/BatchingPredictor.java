@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class BatchingPredictor implements Predictor {
 
     private static final Logger LOG = LoggerFactory.getLogger(BatchingPredictor.class);
+    /** The batch threads' names begin so (their native helpers, e.g. OpenMP's, carry the same name). */
+    static final String THREAD_PREFIX = "batcher-";
 
     private record Pending(float[] images, long[] shape, String adapter, CompletableFuture<float[][]> answer) {
         int rows() {
@@ -38,6 +40,7 @@ public final class BatchingPredictor implements Predictor {
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final long maxWaitNanos;
     private final int maxRows;
+    private final OpThreads opThreads;
     private final List<Thread> workers = new ArrayList<>();
     private volatile boolean closed;
     private final AtomicLong batches = new AtomicLong();
@@ -49,13 +52,16 @@ public final class BatchingPredictor implements Predictor {
      *                      batches, so more threads mean smaller ones ({@link #summary()} shows the sizes formed)
      * @param maxWaitMicros the longest a request waits for others to batch with, in microseconds
      * @param maxRows       the most images in one batch
+     * @param opThreads     the most threads one native op uses while this predictor runs (process-wide, restored at
+     *                      {@link #close}; {@link OpThreads}); 0 leaves ND4J's setting
      */
-    public BatchingPredictor(MixedAdapterNetwork served, int workers, long maxWaitMicros, int maxRows) {
+    public BatchingPredictor(MixedAdapterNetwork served, int workers, long maxWaitMicros, int maxRows, int opThreads) {
         this.served = served;
         this.maxWaitNanos = TimeUnit.MICROSECONDS.toNanos(maxWaitMicros);
         this.maxRows = maxRows;
+        this.opThreads = OpThreads.limit(opThreads);
         for (int i = 0; i < workers; i++) {
-            Thread t = new Thread(this::work, "batcher-" + i);
+            Thread t = new Thread(this::work, THREAD_PREFIX + i);
             t.setDaemon(true);
             t.start();
             this.workers.add(t);
@@ -83,6 +89,7 @@ public final class BatchingPredictor implements Predictor {
     }
 
     private void work() {
+        opThreads.limitCallingThread();
         List<Pending> batch = new ArrayList<>();
         while (!closed) {
             try {
@@ -164,6 +171,16 @@ public final class BatchingPredictor implements Predictor {
         return batches.get();
     }
 
+    @Override
+    public long busyNanos() {
+        return batchNanos.get();
+    }
+
+    @Override
+    public long runs() {
+        return batches.get();
+    }
+
     /** @return batches run, images in them and the time spent running them, for the log */
     public String summary() {
         long n = Math.max(1, batches.get());
@@ -180,5 +197,6 @@ public final class BatchingPredictor implements Predictor {
         while ((p = queue.poll()) != null) {
             p.answer().completeExceptionally(new IllegalStateException("the server is stopping"));
         }
+        opThreads.close();
     }
 }

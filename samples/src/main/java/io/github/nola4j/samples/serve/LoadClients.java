@@ -27,6 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class LoadClients {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The client threads' names begin so. */
+    static final String THREAD_PREFIX = "load-client-";
 
     /**
      * @param requests  requests answered
@@ -35,8 +37,10 @@ final class LoadClients {
      * @param seconds   wall time
      * @param latencies every request's latency in nanoseconds, sorted
      * @param firstProblem the first error or wrong answer, or null
+     * @param cpu       where the process's CPU went while the clients ran ({@link ThreadCpu#format})
      */
-    record Outcome(int requests, int errors, int wrong, double seconds, long[] latencies, String firstProblem) {
+    record Outcome(int requests, int errors, int wrong, double seconds, long[] latencies, String firstProblem,
+                   String cpu) {
 
         double perSecond() {
             return requests / seconds;
@@ -88,8 +92,11 @@ final class LoadClients {
         AtomicInteger wrong = new AtomicInteger();
         List<String> problems = Collections.synchronizedList(new ArrayList<>());
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
-        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(clients,
+                r -> new Thread(r, THREAD_PREFIX + threads.getAndIncrement()));
         List<Future<List<Long>>> futures = new ArrayList<>();
+        ThreadCpu cpu0 = ThreadCpu.now();
         long start = System.nanoTime();
         for (int c = 0; c < clients; c++) {
             Random random = new Random(seed * 1_000 + c);
@@ -126,10 +133,11 @@ final class LoadClients {
             all.addAll(f.get());
         }
         double wall = (System.nanoTime() - start) / 1e9;
+        ThreadCpu cpu1 = ThreadCpu.now();   // before the client threads end, so that their time counts
         pool.shutdown();
         long[] sorted = all.stream().mapToLong(Long::longValue).sorted().toArray();
         return new Outcome(sorted.length, errors.get(), wrong.get(), wall, sorted,
-                problems.isEmpty() ? null : problems.get(0));
+                problems.isEmpty() ? null : problems.get(0), cpu1.format(cpu0, sorted.length, wall));
     }
 
     private static byte[] body(byte[] prefix, byte[] image) {

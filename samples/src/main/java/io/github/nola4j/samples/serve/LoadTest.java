@@ -64,8 +64,10 @@ public final class LoadTest {
         List<Path> toAdd = AdapterMaker.write(transfer, later, s.adapters(), Math.min(extra, 50));
         List<String> names = new ArrayList<>();
         files.forEach(f -> names.add(AdapterDirectory.nameOf(f)));
-        out.printf("loadtest model=%s image=%s adapters=%d made_in_s=%.1f%n", s.model().name(),
-                java.util.Arrays.toString(s.model().imageShape()), files.size(), (System.nanoTime() - t0) / 1e9);
+        out.printf("loadtest model=%s image=%s adapters=%d made_in_s=%.1f batch_threads=%d op_threads=%d"
+                        + " (mixed engine; the bank keeps ND4J's: %d)%n", s.model().name(),
+                java.util.Arrays.toString(s.model().imageShape()), files.size(), (System.nanoTime() - t0) / 1e9,
+                s.tuning().workers(), s.tuning().opThreads(), Nd4j.getEnvironment().maxThreads());
 
         Nd4j.getRandom().setSeed(17);
         long[] shape = s.model().imageShape();
@@ -85,7 +87,7 @@ public final class LoadTest {
         outcomes.put("mixed", phase("mixed", s, s.tuning(), dir, toAdd, names, imageJson, expected, out));
         if (s.baselines()) {
             ServerStart.Tuning bank = new ServerStart.Tuning(ServerStart.Engine.BANK, s.tuning().workers(),
-                    s.tuning().waitMicros(), s.tuning().maxRows(), s.tuning().cacheBytes());
+                    s.tuning().waitMicros(), s.tuning().maxRows(), s.tuning().cacheBytes(), 0);
             outcomes.put("bank", phase("bank", s, bank, dir, List.of(), names, imageJson, expected, out));
             outcomes.put("one-adapter", phase("one-adapter", s, s.tuning(), dir, List.of(), names.subList(0, 1),
                     imageJson, expected, out));
@@ -112,9 +114,14 @@ public final class LoadTest {
             long rss0 = collectedRss();
             long heap0 = Runtime.getRuntime().totalMemory();
             long cache0 = server.adapters().served().factors().bytes();
+            Predictor predictor = server.server().predictor();
+            long busy0 = predictor.busyNanos();
+            long runs0 = predictor.runs();
             AdapterAdder adder = new AdapterAdder(server.adapters(), toAdd, s.addEveryMillis());
             LoadClients.Outcome o = clients.run(s.clients(), s.requests(), s.seconds(), adapters, 2);
             adder.stop();
+            long busy = predictor.busyNanos() - busy0;
+            long runs = Math.max(1, predictor.runs() - runs0);
             long rss1 = collectedRss();
             long heap1 = Runtime.getRuntime().totalMemory();
             long cache1 = server.adapters().served().factors().bytes();
@@ -126,8 +133,12 @@ public final class LoadTest {
                     o.perSecond(), o.percentileMs(0.5), o.percentileMs(0.99), o.percentileMs(1.0), o.errors(),
                     o.wrong(), warm.errors(), warm.wrong(), clients.maxDeviation(), (rss1 - rss0) >> 20, (heap1 - heap0) >> 20,
                     (cache1 - cache0) >> 20, workspace >> 20, adder.summary());
+            out.printf("loadtest phase=%s runs=%d requests_per_run=%.2f ms_per_run=%.2f network_ms_per_request=%.3f %s%n",
+                    name, runs, (double) o.requests() / runs, busy / 1e6 / runs, busy / 1e6 / Math.max(1, o.requests()),
+                    o.cpu());
             return new LoadClients.Outcome(o.requests(), o.errors() + warm.errors(), o.wrong() + warm.wrong(),
-                    o.seconds(), o.latencies(), o.firstProblem() != null ? o.firstProblem() : warm.firstProblem());
+                    o.seconds(), o.latencies(), o.firstProblem() != null ? o.firstProblem() : warm.firstProblem(),
+                    o.cpu());
         }
     }
 

@@ -23,6 +23,8 @@ public final class LockedBankPredictor implements Predictor {
 
     private final Model network;
     private final AdapterBank bank;
+    private long busyNanos;
+    private long runs;
 
     /**
      * @param network     the adapted network, switched in place (use it for nothing else)
@@ -43,11 +45,25 @@ public final class LockedBankPredictor implements Predictor {
         if (bank.adapter(adapter) == null) {
             throw new UnknownAdapterException(adapter, bank.names());
         }
+        long t0 = System.nanoTime();
         bank.activate(adapter);
         INDArray images = Nd4j.create(values, shape, 'c');
         INDArray out = network instanceof MultiLayerNetwork mln ? mln.output(images, false)
                 : ((ComputationGraph) network).outputSingle(false, images);
-        return out.toFloatMatrix();
+        float[][] answer = out.toFloatMatrix();
+        busyNanos += System.nanoTime() - t0;
+        runs++;
+        return answer;
+    }
+
+    @Override
+    public synchronized long busyNanos() {
+        return busyNanos;
+    }
+
+    @Override
+    public synchronized long runs() {
+        return runs;
     }
 
     /** @return the bank's adapter names */

@@ -13,6 +13,15 @@ public interface Predictor extends AutoCloseable {
      */
     float[][] predict(float[] images, long[] shape, String adapter) throws InterruptedException;
 
+    /**
+     * @return the time spent running the network so far, in nanoseconds, summed over the threads running it (a
+     *         batch's time, or the time a request held the lock)
+     */
+    long busyNanos();
+
+    /** @return the network runs so far: batches, or requests */
+    long runs();
+
     /** Stops any threads; requests after this fail. */
     @Override
     void close();

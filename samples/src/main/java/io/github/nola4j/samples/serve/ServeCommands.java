@@ -16,9 +16,11 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  *   make-adapters --model cnn|resnet50 [--size 96] [--base FILE] --adapters DIR [--count 100]
  *   serve --adapters DIR [--model cnn|resnet50] [--size 96] [--base FILE] [--host 127.0.0.1] [--port 8080]
- *         [--engine mixed|bank] [--batch-wait-us 2000] [--batch-threads N] [--cache-mb 256] [--max-body-kb 16384]
+ *         [--engine mixed|bank] [--batch-wait-us 2000] [--batch-threads N] [--op-threads 1] [--cache-mb 256]
+ *         [--max-body-kb 16384]
  *   loadtest [--model cnn|resnet50] [--size 96] [--count 100] [--clients 16] [--requests 10000] [--seconds 600]
- *            [--baselines] [--add-every-ms N] [--batch-wait-us 2000] [--batch-threads N] [--cache-mb 256]
+ *            [--baselines] [--add-every-ms N] [--batch-wait-us 2000] [--batch-threads N] [--op-threads 1]
+ *            [--cache-mb 256]
  * </pre>
  */
 public final class ServeCommands {
@@ -108,7 +110,7 @@ public final class ServeCommands {
     private static ServerStart.Tuning tuning(CommandLine line, ServerStart.Engine engine) {
         return new ServerStart.Tuning(engine, line.integer(Option.BATCH_THREADS,
                 Runtime.getRuntime().availableProcessors(), 1), line.integer(Option.BATCH_WAIT_US, 2000, 0), 64,
-                (long) line.integer(Option.CACHE_MB, 256, 0) << 20);
+                (long) line.integer(Option.CACHE_MB, 256, 0) << 20, line.integer(Option.OP_THREADS, 1, 0));
     }
 
     private static long maxBody(CommandLine line) {

@@ -35,8 +35,10 @@ public record ServerStart(AdapterDirectory adapters, AdapterServer server) imple
      * @param waitMicros  the mixed engine's bounded wait for requests to batch with
      * @param maxRows     the most images in one mixed batch
      * @param cacheBytes  the factor cache's budget
+     * @param opThreads   the most threads one native op uses while the mixed engine runs ({@link OpThreads}; 0:
+     *                    ND4J's own setting); the bank engine keeps ND4J's setting
      */
-    public record Tuning(Engine engine, int workers, long waitMicros, int maxRows, long cacheBytes) {
+    public record Tuning(Engine engine, int workers, long waitMicros, int maxRows, long cacheBytes, int opThreads) {
     }
 
     /** Loads the base and the directory and starts serving. */
@@ -46,7 +48,8 @@ public record ServerStart(AdapterDirectory adapters, AdapterServer server) imple
         MixedAdapterNetwork served = d.served();
         Predictor predictor;
         if (tuning.engine() == Engine.MIXED) {
-            predictor = new BatchingPredictor(served, tuning.workers(), tuning.waitMicros(), tuning.maxRows());
+            predictor = new BatchingPredictor(served, tuning.workers(), tuning.waitMicros(), tuning.maxRows(),
+                    tuning.opThreads());
         } else {
             Map<String, Path> files = new LinkedHashMap<>();
             Set<String> extraLayers = new LinkedHashSet<>();

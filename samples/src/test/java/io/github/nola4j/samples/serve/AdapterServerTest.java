@@ -54,7 +54,7 @@ class AdapterServerTest {
         Path foreign = AdapterMaker.write(other, dir.resolve("other"), 7, 1).get(0);
         Files.move(foreign, dir.resolve("foreign.nola"));
         server = ServerStart.start(MODEL.base(), MODEL, dir, new AdapterServer.Settings("127.0.0.1", 0, 64 << 10, 8),
-                new ServerStart.Tuning(ServerStart.Engine.MIXED, 2, 2000, 64, 1L << 20));
+                new ServerStart.Tuning(ServerStart.Engine.MIXED, 2, 2000, 64, 1L << 20, 1));
         url = "http://127.0.0.1:" + server.server().port();
     }
 

@@ -41,7 +41,7 @@ class BatchingPredictorTest {
         INDArray expected = served.output(images, perRow);
         ExecutorService clients = Executors.newFixedThreadPool(requests);
         // one worker, a wait far longer than the submissions take: all six requests must share one batch
-        try (BatchingPredictor predictor = new BatchingPredictor(served, 1, 2_000_000, 64)) {
+        try (BatchingPredictor predictor = new BatchingPredictor(served, 1, 2_000_000, 64, 1)) {
             List<Future<float[][]>> answers = new ArrayList<>();
             for (int i = 0; i < requests; i++) {
                 float[] x = images.get(NDArrayIndex.interval(i, i + 1)).dup().data().asFloat();

@@ -21,7 +21,7 @@ class LoadTestTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8);
         LoadTest.Settings s = new LoadTest.Settings(ServedModel.of("cnn", 0, null), 4, 4, 60, 30, 8, 6, 1e-5, true,
-                50, new ServerStart.Tuning(ServerStart.Engine.MIXED, 2, 2000, 64, 1L << 20), 1 << 20);
+                50, new ServerStart.Tuning(ServerStart.Engine.MIXED, 2, 2000, 64, 1L << 20, 1), 1 << 20);
         boolean passed = LoadTest.run(s, work, out);
         String text = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(passed, text);
