@@ -1,6 +1,7 @@
 package io.github.nola4j.layers;
 
 import io.github.nola4j.layers.ops.LowRankUpdate;
+import io.github.nola4j.layers.ops.ParameterSnapshot;
 import io.github.nola4j.layers.quantization.CoefficientQuantization;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -8,7 +9,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,7 +84,7 @@ final class FamilyProduct {
         final int rowB;
         final INDArray b;  // s·B [r, nOut], C order
         final LowRankUpdate update;
-        double[][] values;
+        ParameterSnapshot[] values;
         Map<String, INDArray> gradientTable;
 
         Member(DirectLowRankLayer layer, NolaLayer conf, Group groupA, Group groupB) {
@@ -138,14 +138,13 @@ final class FamilyProduct {
     }
 
     /**
-     * @param layer  a member
-     * @param values its trainable values now ({@link DirectLowRankLayer#trainableValues()})
-     * @return its factors A, s·B from {@code values}; arrays outside the workspaces, overwritten when a
-     *         member's values change
+     * @param layer a member
+     * @return its factors A, s·B from its current α and β; arrays outside the workspaces, overwritten when
+     *         a member's values change
      */
-    LowRankUpdate update(DirectLowRankLayer layer, double[][] values) {
+    LowRankUpdate update(DirectLowRankLayer layer) {
         Member m = member(layer);
-        if (m.values == null || !Arrays.deepEquals(m.values, values)) {
+        if (m.values == null || !layer.trainableMatch(m.values)) {
             computeFactors();
         }
         return m.update;

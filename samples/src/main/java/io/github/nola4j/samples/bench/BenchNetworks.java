@@ -37,21 +37,26 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * with its input gradient and no kernel gradient; a DenseLayer as DL4J's), {@code frozen_dl4j} (DL4J's
  * own FrozenLayerWithBackprop: its layer's full backward pass, the parameter gradients zeroed after),
  * {@code nola} (the NOLA layer; it is the lowest trainable layer, so {@link InputGradients} turns
- * its dL/dx off). Both frozen kinds compute dL/dx, as PyTorch's frozen kind does.
+ * its dL/dx off), {@code floor} (the same network and batch without the adapted layer: what DL4J's own
+ * step costs, output layer, loss, updater and fit machinery), {@code nola_one_thread} (the NOLA network,
+ * each step run with libnd4j and OpenBLAS on one thread: {@link OneThreadStep}). Both frozen kinds compute
+ * dL/dx, as PyTorch's frozen kind does.
  */
 public final class BenchNetworks {
 
     public enum Scenario { DENSE, CONV }
 
-    public enum Kind { FULL, FROZEN, FROZEN_DL4J, NOLA }
+    public enum Kind { FULL, FROZEN, FROZEN_DL4J, NOLA, FLOOR, NOLA_ONE_THREAD }
 
     private BenchNetworks() {
     }
 
     public static MultiLayerNetwork network(Scenario scenario, Kind kind) {
-        Layer layer = layer(scenario, kind);
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(7)
-                .dataType(DataType.FLOAT).updater(new Adam(1e-3)).list().layer(layer);
+                .dataType(DataType.FLOAT).updater(new Adam(1e-3)).list();
+        if (kind != Kind.FLOOR) {
+            list.layer(layer(scenario, kind));
+        }
         if (scenario == Scenario.CONV) {
             list.layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build());
         }
@@ -60,7 +65,7 @@ public final class BenchNetworks {
         list.setInputType(scenario == Scenario.CONV ? InputType.convolutional(32, 32, 64) : InputType.feedForward(512));
         MultiLayerNetwork net = new MultiLayerNetwork(list.build());
         net.init();
-        if (kind == Kind.NOLA) {
+        if (kind == Kind.NOLA || kind == Kind.NOLA_ONE_THREAD) {
             InputGradients.skipUnused(net); // the NOLA layer is the lowest trainable one: nothing uses its dL/dx
         }
         return net;
@@ -69,18 +74,20 @@ public final class BenchNetworks {
     private static Layer layer(Scenario scenario, Kind kind) {
         if (scenario == Scenario.DENSE) {
             return switch (kind) {
+                case FLOOR -> throw new IllegalArgumentException("the floor kind has no adapted layer");
                 case FULL -> denseLayer();
                 case FROZEN -> new FrozenInferenceLayer(frozenCopy(denseLayer()));
                 case FROZEN_DL4J -> new FrozenLayerWithBackprop(denseLayer());
-                case NOLA -> new NolaDense.Builder().nOut(512).rank(8).numBasesA(256).numBasesB(256).scale(1.0 / 8)
+                case NOLA, NOLA_ONE_THREAD -> new NolaDense.Builder().nOut(512).rank(8).numBasesA(256).numBasesB(256).scale(1.0 / 8)
                         .activation(Activation.TANH).build();
             };
         }
         return switch (kind) {
+            case FLOOR -> throw new IllegalArgumentException("the floor kind has no adapted layer");
             case FULL -> convLayer();
             case FROZEN -> new FrozenInferenceLayer(frozenCopy(convLayer()));
             case FROZEN_DL4J -> new FrozenLayerWithBackprop(convLayer());
-            case NOLA -> new NolaConv2d.Builder().nOut(64).kernelSize(3, 3).convolutionMode(ConvolutionMode.Same)
+            case NOLA, NOLA_ONE_THREAD -> new NolaConv2d.Builder().nOut(64).kernelSize(3, 3).convolutionMode(ConvolutionMode.Same)
                     .rank(4).numBasesA(256).numBasesB(256).scale(0.25).activation(Activation.RELU).build();
         };
     }
