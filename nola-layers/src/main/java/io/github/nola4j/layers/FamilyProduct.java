@@ -83,7 +83,7 @@ final class FamilyProduct {
         final Group groupB;
         final int rowB;
         final INDArray b;  // s·B [r, nOut], C order
-        final LowRankUpdate update;
+        LowRankUpdate update; // A is a view of its row of groupA's products: no copy per step
         ParameterSnapshot[] values;
         Map<String, INDArray> gradientTable;
 
@@ -97,7 +97,11 @@ final class FamilyProduct {
             groupA.members.add(rowA);
             groupB.members.add(rowB);
             this.b = Nd4j.create(layer.getDataType(), conf.getRank(), conf.getNOut());
-            INDArray a = Nd4j.create(layer.getDataType(), conf.fanIn(), conf.getRank());
+        }
+
+        /** Makes {@link #update} once the groups' arrays exist. */
+        void attachFactors() {
+            INDArray a = groupA.products.getRow(rowA).reshape(conf.fanIn(), conf.getRank());
             this.update = new LowRankUpdate(conf.shape(), conf.weightShape(), a, b);
         }
     }
@@ -125,6 +129,7 @@ final class FamilyProduct {
                 byLayer.put(layer, m);
             }
             groups.values().forEach(g -> g.allocate(dataType));
+            members.forEach(Member::attachFactors);
         }
     }
 
@@ -203,7 +208,6 @@ final class FamilyProduct {
             }
             groups.values().forEach(Group::forward);
             for (Member m : members) {
-                m.update.a().assign(m.groupA.products.getRow(m.rowA).reshape(m.update.a().shape()));
                 m.b.assign(m.groupB.products.getRow(m.rowB).reshape(m.b.size(1), m.b.size(0)).transpose());
             }
         }
