@@ -33,7 +33,8 @@ import java.util.List;
  *       convolution with the merged kernel W + s·ΔW; y = act(z).</li>
  *   <li>Training: {@link io.github.nola4j.layers.ops.LayerOperation#trainingStep LayerOperation#trainingStep} computes z and keeps what its backward pass needs
  *       (dense: x·A; convolution: the r-channel activation on the factorised path, the merged
- *       kernel on the merged one, see {@link TrainingPath}); backward: δ = act'(z)·ε, the step gives
+ *       kernel on the merged one, see {@link TrainingPath}); backward: δ = act'(z)·ε (tanh and sigmoid:
+ *       dy/dz taken from y in the forward pass, {@link OutputDerivative}; z is then not kept), the step gives
  *       dx, dA, dB and {@link LowRankLayer#trainableGradients} maps dA, dB to the trainable
  *       parameters. W and b get no gradient at all.</li>
  *   <li>dx is skipped when {@link #setInputGradientNeeded} said nothing uses it (see
