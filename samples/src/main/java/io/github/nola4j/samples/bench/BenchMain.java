@@ -83,17 +83,15 @@ public final class BenchMain {
         Map<Kind, Runnable> steps = new EnumMap<>(Kind.class);
         for (Kind kind : Kind.values()) {
             MultiLayerNetwork net = BenchNetworks.network(scenario, kind);
-            Runnable step = () -> net.fit(batch);
-            steps.put(kind, kind == Kind.NOLA_ONE_THREAD ? new OneThreadStep(step) : step);
+            steps.put(kind, () -> net.fit(batch));
         }
         Map<Kind, Timing> timings = Timing.interleaved(steps, warmup, runs);
         timings.forEach((kind, t) -> out.println("bench " + name + "-" + kind.name().toLowerCase() + " " + t.format()));
         double nola = timings.get(Kind.NOLA).median();
         double frozen = timings.get(Kind.FROZEN).median();
         out.printf("bench %s-ratio nola/full=%.3f nola/frozen=%.3f frozen/nola=%.3f frozen/frozen_dl4j=%.3f"
-                + " floor/nola=%.3f nola_one_thread/nola=%.3f%n", name,
+                + " floor/nola=%.3f%n", name,
                 nola / timings.get(Kind.FULL).median(), nola / frozen, frozen / nola,
-                frozen / timings.get(Kind.FROZEN_DL4J).median(), timings.get(Kind.FLOOR).median() / nola,
-                timings.get(Kind.NOLA_ONE_THREAD).median() / nola);
+                frozen / timings.get(Kind.FROZEN_DL4J).median(), timings.get(Kind.FLOOR).median() / nola);
     }
 }

@@ -38,15 +38,14 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * own FrozenLayerWithBackprop: its layer's full backward pass, the parameter gradients zeroed after),
  * {@code nola} (the NOLA layer; it is the lowest trainable layer, so {@link InputGradients} turns
  * its dL/dx off), {@code floor} (the same network and batch without the adapted layer: what DL4J's own
- * step costs, output layer, loss, updater and fit machinery), {@code nola_one_thread} (the NOLA network,
- * each step run with libnd4j and OpenBLAS on one thread: {@link OneThreadStep}). Both frozen kinds compute
- * dL/dx, as PyTorch's frozen kind does.
+ * step costs, output layer, loss, updater and fit machinery). Both frozen kinds compute dL/dx, as PyTorch's
+ * frozen kind does.
  */
 public final class BenchNetworks {
 
     public enum Scenario { DENSE, CONV }
 
-    public enum Kind { FULL, FROZEN, FROZEN_DL4J, NOLA, FLOOR, NOLA_ONE_THREAD }
+    public enum Kind { FULL, FROZEN, FROZEN_DL4J, NOLA, FLOOR }
 
     private BenchNetworks() {
     }
@@ -65,7 +64,7 @@ public final class BenchNetworks {
         list.setInputType(scenario == Scenario.CONV ? InputType.convolutional(32, 32, 64) : InputType.feedForward(512));
         MultiLayerNetwork net = new MultiLayerNetwork(list.build());
         net.init();
-        if (kind == Kind.NOLA || kind == Kind.NOLA_ONE_THREAD) {
+        if (kind == Kind.NOLA) {
             InputGradients.skipUnused(net); // the NOLA layer is the lowest trainable one: nothing uses its dL/dx
         }
         return net;
@@ -78,7 +77,7 @@ public final class BenchNetworks {
                 case FULL -> denseLayer();
                 case FROZEN -> new FrozenInferenceLayer(frozenCopy(denseLayer()));
                 case FROZEN_DL4J -> new FrozenLayerWithBackprop(denseLayer());
-                case NOLA, NOLA_ONE_THREAD -> new NolaDense.Builder().nOut(512).rank(8).numBasesA(256).numBasesB(256).scale(1.0 / 8)
+                case NOLA -> new NolaDense.Builder().nOut(512).rank(8).numBasesA(256).numBasesB(256).scale(1.0 / 8)
                         .activation(Activation.TANH).build();
             };
         }
@@ -87,7 +86,7 @@ public final class BenchNetworks {
             case FULL -> convLayer();
             case FROZEN -> new FrozenInferenceLayer(frozenCopy(convLayer()));
             case FROZEN_DL4J -> new FrozenLayerWithBackprop(convLayer());
-            case NOLA, NOLA_ONE_THREAD -> new NolaConv2d.Builder().nOut(64).kernelSize(3, 3).convolutionMode(ConvolutionMode.Same)
+            case NOLA -> new NolaConv2d.Builder().nOut(64).kernelSize(3, 3).convolutionMode(ConvolutionMode.Same)
                     .rank(4).numBasesA(256).numBasesB(256).scale(0.25).activation(Activation.RELU).build();
         };
     }
