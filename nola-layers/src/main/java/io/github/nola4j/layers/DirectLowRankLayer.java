@@ -3,6 +3,7 @@ package io.github.nola4j.layers;
 import io.github.nola4j.layers.network.UpdaterSkippedConfig;
 import io.github.nola4j.layers.ops.InferenceForm;
 import io.github.nola4j.layers.ops.LowRankUpdate;
+import io.github.nola4j.layers.ops.OutputDerivative;
 import io.github.nola4j.layers.ops.ParameterSnapshot;
 import io.github.nola4j.layers.ops.TrainingPath;
 import io.github.nola4j.layers.ops.TrainingStep;
@@ -14,13 +15,13 @@ import org.deeplearning4j.nn.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -32,7 +33,8 @@ import java.util.List;
  *       convolution with the merged kernel W + s·ΔW; y = act(z).</li>
  *   <li>Training: {@link io.github.nola4j.layers.ops.LayerOperation#trainingStep LayerOperation#trainingStep} computes z and keeps what its backward pass needs
  *       (dense: x·A; convolution: the r-channel activation on the factorised path, the merged
- *       kernel on the merged one, see {@link TrainingPath}); backward: δ = act'(z)·ε, the step gives
+ *       kernel on the merged one, see {@link TrainingPath}); backward: δ = act'(z)·ε (tanh and sigmoid:
+ *       dy/dz taken from y in the forward pass, {@link OutputDerivative}; z is then not kept), the step gives
  *       dx, dA, dB and {@link LowRankLayer#trainableGradients} maps dA, dB to the trainable
  *       parameters. W and b get no gradient at all.</li>
  *   <li>dx is skipped when {@link #setInputGradientNeeded} said nothing uses it (see
@@ -56,11 +58,15 @@ public class DirectLowRankLayer extends SameDiffLayer {
     /** The trainable parameters' values {@link #cachedForm} was made from, one snapshot per key. */
     private ParameterSnapshot[] cachedTrainable;
     private TrainingPath trainingPath = TrainingPath.AUTO;
-    /** The last training forward pass, its pre-activation, and what it was computed from. */
+    /**
+     * The last training forward pass, its pre-activation (or, for an activation {@link OutputDerivative}
+     * supports, dy/dz from its output) and what it was computed from.
+     */
     private TrainingStep trainingStep;
     private INDArray trainingPreOutput;
+    private INDArray trainingDerivative;
     private INDArray trainingInput;
-    private double[][] trainingValues;
+    private ParameterSnapshot[] trainingValues;
     /** The family product this layer takes its factors from and hands its factor gradients to, or null. */
     private FamilyProduct familyProduct;
     /** The layers of this layer's network, which form the family products; null for a layer made outside one. */
@@ -76,10 +82,15 @@ public class DirectLowRankLayer extends SameDiffLayer {
 
     private IActivation activationFn() {
         if (activationFn == null) {
-            org.nd4j.linalg.activations.Activation a = lowRankConf().getActivation();
-            activationFn = (a == null ? org.nd4j.linalg.activations.Activation.SIGMOID : a).getActivationFunction();
+            activationFn = activation().getActivationFunction();
         }
         return activationFn;
+    }
+
+    /** @return the layer's activation; none set means sigmoid, as in DL4J's layers */
+    private Activation activation() {
+        Activation a = lowRankConf().getActivation();
+        return a == null ? Activation.SIGMOID : a;
     }
 
     /**
@@ -146,13 +157,24 @@ public class DirectLowRankLayer extends SameDiffLayer {
         return super.calcRegularizationScore(backpropParamsOnly);
     }
 
-    /** @return the current values of the trainable parameters, to compare on the Java side */
-    double[][] trainableValues() {
-        double[][] current = new double[trainableKeys().size()][];
+    /** @return the current values of the trainable parameters, kept on the Java heap to compare later */
+    ParameterSnapshot[] trainableValues() {
+        ParameterSnapshot[] current = new ParameterSnapshot[trainableKeys().size()];
         for (int i = 0; i < current.length; i++) {
-            current[i] = values(paramTable.get(trainableKeys().get(i)));
+            current[i] = ParameterSnapshot.of(paramTable.get(trainableKeys().get(i)));
         }
         return current;
+    }
+
+    /** @return whether the trainable parameters hold the bits of {@code values} ({@link #trainableValues()}) */
+    boolean trainableMatch(ParameterSnapshot[] values) {
+        List<String> keys = trainableKeys();
+        for (int i = 0; i < values.length; i++) {
+            if (!values[i].matches(paramTable.get(keys.get(i)))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -161,33 +183,13 @@ public class DirectLowRankLayer extends SameDiffLayer {
      */
     private InferenceForm inferenceForm() {
         INDArray w = paramTable.get(LowRankLayer.WEIGHT_KEY);
-        if (cachedForm == null || !trainableUnchanged() || !cachedForm.matches(w)) {
+        if (cachedForm == null || !trainableMatch(cachedTrainable) || !cachedForm.matches(w)) {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
                 cachedForm = InferenceForm.of(lowRankConf().shape(), w, lowRankConf().update(paramTable));
             }
-            List<String> keys = trainableKeys();
-            cachedTrainable = new ParameterSnapshot[keys.size()];
-            for (int i = 0; i < cachedTrainable.length; i++) {
-                cachedTrainable[i] = ParameterSnapshot.of(paramTable.get(keys.get(i)));
-            }
+            cachedTrainable = trainableValues();
         }
         return cachedForm;
-    }
-
-    /** @return whether every trainable parameter still has the bits {@link #cachedForm} was made from */
-    private boolean trainableUnchanged() {
-        List<String> keys = trainableKeys();
-        for (int i = 0; i < cachedTrainable.length; i++) {
-            if (!cachedTrainable[i].matches(paramTable.get(keys.get(i)))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** @return a copy of a parameter's values, to compare on the Java side */
-    private static double[] values(INDArray param) {
-        return param.dup().data().asDouble();
     }
 
     private INDArray bias() {
@@ -216,10 +218,20 @@ public class DirectLowRankLayer extends SameDiffLayer {
             }
             try (MemoryWorkspace ignored = workspaceMgr.notifyScopeBorrowed(ArrayType.ACTIVATIONS)) {
                 trainingStep = newTrainingStep(x, familyProduct == null ? lowRankConf().update(paramTable)
-                        : familyProduct.update(this, trainingValues));
+                        : familyProduct.update(this));
             }
-            trainingPreOutput = trainingStep.preOutput();
             trainingInput = input;
+            Activation act = activation();
+            if (OutputDerivative.supports(act)) { // backprop needs dy/dz only: y in place of z, no copy of z
+                INDArray y = activationFn().getActivation(trainingStep.preOutput(), true);
+                try (MemoryWorkspace ignored = workspaceMgr.notifyScopeBorrowed(ArrayType.ACTIVATIONS)) {
+                    trainingDerivative = OutputDerivative.of(act, y);
+                }
+                trainingPreOutput = null;
+                return workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, y);
+            }
+            trainingDerivative = null;
+            trainingPreOutput = trainingStep.preOutput();
             z = workspaceMgr.dup(ArrayType.ACTIVATIONS, trainingPreOutput); // the activation works in place
         } else {
             z = inferenceForm().preOutput(x, paramTable.get(LowRankLayer.WEIGHT_KEY), bias());
@@ -232,15 +244,16 @@ public class DirectLowRankLayer extends SameDiffLayer {
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
         // reuse the training forward's step when nothing it depends on has changed since
-        boolean reuse = trainingStep != null && trainingInput == input
-                && Arrays.deepEquals(trainingValues, trainableValues());
+        boolean reuse = trainingStep != null && trainingInput == input && trainableMatch(trainingValues);
         TrainingStep step = reuse ? trainingStep
                 : newTrainingStep(input.castTo(dataType), lowRankConf().update(paramTable));
-        // the stored pre-activation is handed over, not copied: the activation's backprop overwrites it
+        // the stored pre-activation (or dy/dz) is handed over, not copied: the backprop overwrites it
+        INDArray derivative = reuse ? trainingDerivative : null;
         INDArray z = reuse ? trainingPreOutput : step.preOutput();
         trainingStep = null;
         trainingPreOutput = null;
-        INDArray delta = activationFn().backprop(z, epsilon).getFirst();
+        trainingDerivative = null;
+        INDArray delta = derivative != null ? derivative.muli(epsilon) : activationFn().backprop(z, epsilon).getFirst();
         INDArray[] grads = step.backprop(delta);
         if (familyProduct == null) {
             lowRankConf().trainableGradients(paramTable, grads[1], grads[2], gradTable);

@@ -1,14 +1,16 @@
 package io.github.nola4j.layers;
 
 import io.github.nola4j.layers.ops.LowRankUpdate;
+import io.github.nola4j.layers.ops.ParameterSnapshot;
 import io.github.nola4j.layers.quantization.CoefficientQuantization;
+import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,7 +72,12 @@ final class FamilyProduct {
         }
 
         void backward() {
-            Nd4j.gemm(gradients, bases, projected, false, false, c, 0.0);
+            if (members.size() == 1) { // G = c·Mᵀ·d as a matrix-vector product: about 2x faster than a 1-row GEMM
+                Nd4j.exec(new Mmul(bases, gradients.reshape(gradients.length()), projected.reshape(projected.length()),
+                        c, 0.0, MMulTranspose.builder().transposeA(true).build()));
+            } else {
+                Nd4j.gemm(gradients, bases, projected, false, false, c, 0.0);
+            }
         }
     }
 
@@ -83,8 +90,8 @@ final class FamilyProduct {
         final Group groupB;
         final int rowB;
         final INDArray b;  // s·B [r, nOut], C order
-        final LowRankUpdate update;
-        double[][] values;
+        LowRankUpdate update; // A is a view of its row of groupA's products: no copy per step
+        ParameterSnapshot[] values;
         Map<String, INDArray> gradientTable;
 
         Member(DirectLowRankLayer layer, NolaLayer conf, Group groupA, Group groupB) {
@@ -97,7 +104,11 @@ final class FamilyProduct {
             groupA.members.add(rowA);
             groupB.members.add(rowB);
             this.b = Nd4j.create(layer.getDataType(), conf.getRank(), conf.getNOut());
-            INDArray a = Nd4j.create(layer.getDataType(), conf.fanIn(), conf.getRank());
+        }
+
+        /** Makes {@link #update} once the groups' arrays exist. */
+        void attachFactors() {
+            INDArray a = groupA.products.getRow(rowA).reshape(conf.fanIn(), conf.getRank());
             this.update = new LowRankUpdate(conf.shape(), conf.weightShape(), a, b);
         }
     }
@@ -125,6 +136,7 @@ final class FamilyProduct {
                 byLayer.put(layer, m);
             }
             groups.values().forEach(g -> g.allocate(dataType));
+            members.forEach(Member::attachFactors);
         }
     }
 
@@ -138,14 +150,13 @@ final class FamilyProduct {
     }
 
     /**
-     * @param layer  a member
-     * @param values its trainable values now ({@link DirectLowRankLayer#trainableValues()})
-     * @return its factors A, s·B from {@code values}; arrays outside the workspaces, overwritten when a
-     *         member's values change
+     * @param layer a member
+     * @return its factors A, s·B from its current α and β; arrays outside the workspaces, overwritten when
+     *         a member's values change
      */
-    LowRankUpdate update(DirectLowRankLayer layer, double[][] values) {
+    LowRankUpdate update(DirectLowRankLayer layer) {
         Member m = member(layer);
-        if (m.values == null || !Arrays.deepEquals(m.values, values)) {
+        if (m.values == null || !layer.trainableMatch(m.values)) {
             computeFactors();
         }
         return m.update;
@@ -204,7 +215,6 @@ final class FamilyProduct {
             }
             groups.values().forEach(Group::forward);
             for (Member m : members) {
-                m.update.a().assign(m.groupA.products.getRow(m.rowA).reshape(m.update.a().shape()));
                 m.b.assign(m.groupB.products.getRow(m.rowB).reshape(m.b.size(1), m.b.size(0)).transpose());
             }
         }

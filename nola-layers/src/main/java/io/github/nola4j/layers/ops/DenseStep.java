@@ -37,7 +37,7 @@ final class DenseStep implements TrainingStep {
         if (bias != null) {
             out.addiRowVector(bias);
         }
-        this.z = out.addi(Nd4j.gemm(u, b, false, false));
+        this.z = Nd4j.gemm(u, b, out, false, false, 1.0, 1.0); // z += u·(s·B) inside the GEMM: no temporary
     }
 
     @Override
@@ -52,7 +52,7 @@ final class DenseStep implements TrainingStep {
         INDArray dA = Nd4j.gemm(x, deltaB, true, false);                 // [nIn, r]
         INDArray dB = Nd4j.gemm(u, dc, true, false);                     // [r, nOut]
         INDArray dx = inputGradient
-                ? Nd4j.gemm(dc, w, false, true).addi(Nd4j.gemm(deltaB, a, false, true)) : null;
+                ? Nd4j.gemm(deltaB, a, Nd4j.gemm(dc, w, false, true), false, true, 1.0, 1.0) : null;
         return new INDArray[] {dx, dA, dB};
     }
 

@@ -89,8 +89,9 @@ public final class BenchMain {
         timings.forEach((kind, t) -> out.println("bench " + name + "-" + kind.name().toLowerCase() + " " + t.format()));
         double nola = timings.get(Kind.NOLA).median();
         double frozen = timings.get(Kind.FROZEN).median();
-        out.printf("bench %s-ratio nola/full=%.3f nola/frozen=%.3f frozen/nola=%.3f frozen/frozen_dl4j=%.3f%n", name,
+        out.printf("bench %s-ratio nola/full=%.3f nola/frozen=%.3f frozen/nola=%.3f frozen/frozen_dl4j=%.3f"
+                + " floor/nola=%.3f%n", name,
                 nola / timings.get(Kind.FULL).median(), nola / frozen, frozen / nola,
-                frozen / timings.get(Kind.FROZEN_DL4J).median());
+                frozen / timings.get(Kind.FROZEN_DL4J).median(), timings.get(Kind.FLOOR).median() / nola);
     }
 }

@@ -37,21 +37,25 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * with its input gradient and no kernel gradient; a DenseLayer as DL4J's), {@code frozen_dl4j} (DL4J's
  * own FrozenLayerWithBackprop: its layer's full backward pass, the parameter gradients zeroed after),
  * {@code nola} (the NOLA layer; it is the lowest trainable layer, so {@link InputGradients} turns
- * its dL/dx off). Both frozen kinds compute dL/dx, as PyTorch's frozen kind does.
+ * its dL/dx off), {@code floor} (the same network and batch without the adapted layer: what DL4J's own
+ * step costs, output layer, loss, updater and fit machinery). Both frozen kinds compute dL/dx, as PyTorch's
+ * frozen kind does.
  */
 public final class BenchNetworks {
 
     public enum Scenario { DENSE, CONV }
 
-    public enum Kind { FULL, FROZEN, FROZEN_DL4J, NOLA }
+    public enum Kind { FULL, FROZEN, FROZEN_DL4J, NOLA, FLOOR }
 
     private BenchNetworks() {
     }
 
     public static MultiLayerNetwork network(Scenario scenario, Kind kind) {
-        Layer layer = layer(scenario, kind);
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder().seed(7)
-                .dataType(DataType.FLOAT).updater(new Adam(1e-3)).list().layer(layer);
+                .dataType(DataType.FLOAT).updater(new Adam(1e-3)).list();
+        if (kind != Kind.FLOOR) {
+            list.layer(layer(scenario, kind));
+        }
         if (scenario == Scenario.CONV) {
             list.layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build());
         }
@@ -69,6 +73,7 @@ public final class BenchNetworks {
     private static Layer layer(Scenario scenario, Kind kind) {
         if (scenario == Scenario.DENSE) {
             return switch (kind) {
+                case FLOOR -> throw new IllegalArgumentException("the floor kind has no adapted layer");
                 case FULL -> denseLayer();
                 case FROZEN -> new FrozenInferenceLayer(frozenCopy(denseLayer()));
                 case FROZEN_DL4J -> new FrozenLayerWithBackprop(denseLayer());
@@ -77,6 +82,7 @@ public final class BenchNetworks {
             };
         }
         return switch (kind) {
+            case FLOOR -> throw new IllegalArgumentException("the floor kind has no adapted layer");
             case FULL -> convLayer();
             case FROZEN -> new FrozenInferenceLayer(frozenCopy(convLayer()));
             case FROZEN_DL4J -> new FrozenLayerWithBackprop(convLayer());
