@@ -42,6 +42,19 @@ public final class AdapterServer implements AutoCloseable {
     private static final long DRAIN_LIMIT = 64L << 20;
     /** The handler threads' names begin so. */
     static final String THREAD_PREFIX = "http-handler-";
+    /**
+     * The JDK server's switch for TCP_NODELAY on the connections it accepts (read once, when its first server is
+     * made). Off, an answer's body waited behind its headers for the client's delayed ACK (Nagle's algorithm):
+     * about 40 ms per request on Linux's loopback, which bounded the server's requests/s by the clients' count
+     * rather than by its cores. Set here unless the user set it (-Dsun.net.httpserver.nodelay=false keeps Nagle).
+     */
+    static final String NO_DELAY_PROPERTY = "sun.net.httpserver.nodelay";
+
+    static {
+        if (System.getProperty(NO_DELAY_PROPERTY) == null) {
+            System.setProperty(NO_DELAY_PROPERTY, "true");
+        }
+    }
 
     /**
      * @param host         address to bind (127.0.0.1 unless told otherwise)

@@ -78,6 +78,12 @@ class AdapterServerTest {
     }
 
     @Test
+    void acceptedConnectionsSendWithoutNaglesDelay() {
+        assertEquals("true", System.getProperty(AdapterServer.NO_DELAY_PROPERTY),
+                "the JDK server reads this switch once; without it answers waited for delayed ACKs");
+    }
+
+    @Test
     void answersEqualTheBanksAndBadFilesAreSkipped() throws Exception {
         JsonNode adapters = JSON.readTree(get("/v1/adapters").body());
         assertEquals(List.of("task0", "task1", "task2"), JSON.convertValue(adapters.get("adapters"), List.class));
