@@ -166,11 +166,6 @@ public final class BatchingPredictor implements Predictor {
         }
     }
 
-    /** @return the batches run so far */
-    public long batches() {
-        return batches.get();
-    }
-
     @Override
     public long busyNanos() {
         return batchNanos.get();

@@ -55,7 +55,7 @@ class BatchingPredictorTest {
                 assertTrue(Nd4j.create(got).equalsWithEps(want, 1e-6), "request " + i + ": "
                         + java.util.Arrays.toString(got[0]) + " vs " + want);
             }
-            assertEquals(1, predictor.batches(), "six requests sent together ran in " + predictor.batches()
+            assertEquals(1, predictor.runs(), "six requests sent together ran in " + predictor.runs()
                     + " batches");
         } finally {
             clients.shutdownNow();
