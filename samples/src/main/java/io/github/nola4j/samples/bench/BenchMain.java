@@ -17,7 +17,9 @@ import java.util.Map;
  * {@code bench [--scenario dense|conv|resnet50|inference|evaluation|vit|all] [--steps N] [--warmup N] [--profile]}:
  * one line per case, {@code bench <scenario>-<kind> median_ms=<m> p10=<a> p90=<b>}, the median of N
  * training steps (default 30, at least 20) after warm-up, every kind of a scenario in the same run,
- * interleaved step by step ({@link Timing#interleaved}), and followed by its ratios. {@code --profile}
+ * interleaved step by step ({@link Timing#interleaved}), and followed by its ratios. The dense and conv
+ * scenarios also print {@code bench <scenario>-<kind>-cost ...}, what each step cost besides wall time
+ * ({@link StepCosts}: CPU of the stepping thread and of the process, Java allocation, collections). {@code --profile}
  * adds, for the resnet50 scenario, where each kind's step spends its time ({@link StepProfile}).
  */
 public final class BenchMain {
@@ -85,8 +87,11 @@ public final class BenchMain {
             MultiLayerNetwork net = BenchNetworks.network(scenario, kind);
             steps.put(kind, () -> net.fit(batch));
         }
-        Map<Kind, Timing> timings = Timing.interleaved(steps, warmup, runs);
+        Map<Kind, StepCosts> costs = StepCosts.interleaved(steps, warmup, runs);
+        Map<Kind, Timing> timings = new EnumMap<>(Kind.class);
+        costs.forEach((kind, c) -> timings.put(kind, c.wall()));
         timings.forEach((kind, t) -> out.println("bench " + name + "-" + kind.name().toLowerCase() + " " + t.format()));
+        costs.forEach((kind, c) -> out.println("bench " + name + "-" + kind.name().toLowerCase() + "-cost " + c.format()));
         double nola = timings.get(Kind.NOLA).median();
         double frozen = timings.get(Kind.FROZEN).median();
         out.printf("bench %s-ratio nola/full=%.3f nola/frozen=%.3f frozen/nola=%.3f frozen/frozen_dl4j=%.3f"
