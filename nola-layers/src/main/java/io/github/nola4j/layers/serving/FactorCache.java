@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The factors A [fanIn, r] and s·B [r, nOut] of (adapter, adapter layer) pairs, built on demand from a
@@ -84,31 +85,34 @@ public final class FactorCache {
     }
 
     /**
-     * Builds {@code adapter}'s factors in {@code layer} into the cache in the calling thread, unless they are cached
-     * or would not fit in the budget's free part (prebuilding evicts nothing).
+     * Builds factors of {@code adapter} in the calling thread ({@code build}: per adapter layer, in network order,
+     * its A and s·B) and caches those that fit in the budget's free part, in layer order (prebuilding evicts
+     * nothing). Builds nothing when the budget has no free byte.
      *
-     * @return true if they are cached afterwards
+     * @return the number of layers whose factors are cached afterwards
      */
-    public boolean prebuild(ResidentAdapter adapter, int index, Layer layer) {
-        Key key = new Key(adapter, index);
+    public int prebuild(ResidentAdapter adapter, Supplier<LowRankUpdate[]> build) {
         synchronized (this) {
-            if (entries.containsKey(key)) {
-                return true;
+            if (bytes >= budgetBytes) {
+                return 0;
             }
-            misses++;   // a build, as a miss of update is
         }
-        LowRankUpdate built = build(adapter, index, layer);
-        long size = bytesOf(built);
+        LowRankUpdate[] built = build.get();
+        int cached = 0;
         synchronized (this) {
-            if (entries.containsKey(key)) {
-                return true;
+            misses += built.length;   // builds, as misses of update are
+            for (int i = 0; i < built.length; i++) {
+                Key key = new Key(adapter, i);
+                long size = bytesOf(built[i]);
+                if (entries.containsKey(key)) {
+                    cached++;
+                } else if (bytes + size <= budgetBytes) {
+                    put(key, built[i], size);
+                    cached++;
+                }
             }
-            if (bytes + size > budgetBytes) {
-                return false;
-            }
-            put(key, built, size);
-            return true;
         }
+        return cached;
     }
 
     private static long bytesOf(LowRankUpdate u) {
@@ -122,7 +126,8 @@ public final class FactorCache {
         bytes += size;
     }
 
-    private static LowRankUpdate build(ResidentAdapter adapter, int index, Layer layer) {
+    /** @return A and s·B of {@code adapter} in {@code layer} (adapter layer {@code index}), by the layer's own {@link LowRankLayer#update} */
+    static LowRankUpdate build(ResidentAdapter adapter, int index, Layer layer) {
         LowRankLayer conf = (LowRankLayer) layer.conf().getLayer();
         LayerAdapterKind kind = LayerAdapterKind.of(conf);
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
