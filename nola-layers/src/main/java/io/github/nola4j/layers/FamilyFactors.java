@@ -8,9 +8,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The arithmetic of one basis family's factors: A and s·B of n NOLA layers of one family (same basis seed, r, k,
@@ -36,16 +38,19 @@ public final class FamilyFactors {
         final INDArray bases;
         final double c;
         final long rows;
+        final boolean roleA;
+        final List<Integer> members = new ArrayList<>();
         int size;
         INDArray coefficients;  // Q [n, numBases]
         INDArray products;      // F [n, rows·r]
         INDArray gradients;     // D [n, rows·r], made at the first hand-over
         INDArray projected;     // G [n, numBases]
 
-        Group(INDArray bases, double c, long rows) {
+        Group(INDArray bases, double c, long rows, boolean roleA) {
             this.bases = bases;
             this.c = c;
             this.rows = rows;
+            this.roleA = roleA;
         }
 
         void forward() {
@@ -95,14 +100,12 @@ public final class FamilyFactors {
                             + ", not " + family + " as layer 0: pass the layers of one family (seed, rank, k, l,"
                             + " data type) together");
                 }
-                groupA[m] = group("A", f.fanIn(), f.coefficientScaleA(), () -> f.basesA(dataType));
+                groupA[m] = group(true, f.fanIn(), f.coefficientScaleA(), () -> f.basesA(dataType));
                 rowA[m] = groupA[m].size++;
-                groupB[m] = group("B", f.nOut(), f.scale() * f.coefficientScaleB(), () -> f.basesB(dataType));
+                groupA[m].members.add(m);
+                groupB[m] = group(false, f.nOut(), f.scale() * f.coefficientScaleB(), () -> f.basesB(dataType));
                 rowB[m] = groupB[m].size++;
-            }
-            for (Group g : groups.values()) {
-                g.coefficients = Nd4j.create(dataType, g.size, g.bases.columns());
-                g.products = Nd4j.create(dataType, g.size, g.bases.rows());
+                groupB[m].members.add(m);
             }
         }
     }
@@ -112,8 +115,8 @@ public final class FamilyFactors {
         return List.of(f.basisSeed(), f.rank(), f.numBasesA(), f.numBasesB(), dataType);
     }
 
-    private Group group(String role, long rows, double c, java.util.function.Supplier<INDArray> bases) {
-        return groups.computeIfAbsent(List.of(role, rows, c), k -> new Group(bases.get(), c, rows));
+    private Group group(boolean roleA, long rows, double c, Supplier<INDArray> bases) {
+        return groups.computeIfAbsent(List.of(roleA, rows, c), k -> new Group(bases.get(), c, rows, roleA));
     }
 
     /** @return the number of member layers */
@@ -133,6 +136,7 @@ public final class FamilyFactors {
     public void setCoefficients(int m, INDArray alpha, INDArray beta) {
         int bits = members[m].quantizationBits();
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            allocate();
             if (bits > 0) {
                 alpha = CoefficientQuantization.quantize(alpha.reshape(1, alpha.length()), bits);
                 beta = CoefficientQuantization.quantize(beta.reshape(1, beta.length()), bits);
@@ -142,18 +146,34 @@ public final class FamilyFactors {
         }
     }
 
+    /** Makes the arrays that {@link #setCoefficients}, {@link #compute}, {@link #a} and {@link #b} reuse, once. */
+    private void allocate() {
+        if (groups.values().iterator().next().coefficients != null) {
+            return;
+        }
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            for (Group g : groups.values()) {
+                g.coefficients = Nd4j.create(dataType, g.size, g.bases.columns());
+                g.products = Nd4j.create(dataType, g.size, g.bases.rows());
+            }
+        }
+    }
+
     /** Computes every member's factors from the coefficients set: one GEMM per group. */
     public void compute() {
+        allocate();
         groups.values().forEach(Group::forward);
     }
 
     /** @return member {@code m}'s A [fanIn, r]: a view of its group's products, overwritten by the next compute */
     public INDArray a(int m) {
+        allocate();
         return groupA[m].products.getRow(rowA[m]).reshape(members[m].fanIn(), members[m].rank());
     }
 
     /** Writes member {@code m}'s s·B [r, nOut] into {@code out}. */
     public void b(int m, INDArray out) {
+        allocate();
         out.assign(groupB[m].products.getRow(rowB[m]).reshape(members[m].nOut(), members[m].rank()).transpose());
     }
 
@@ -164,6 +184,71 @@ public final class FamilyFactors {
             b(m, out);
             return out;
         }
+    }
+
+    /**
+     * The factors of one set of coefficients, into new arrays (the arrays {@link #compute} reuses are not touched,
+     * so callers may run this concurrently): per group one GEMM into a new F; each member's A is a view of its row
+     * of F, and s·B a view of its row of one transposed copy of F per B group (vec(Bᵀ) rows to [r, nOut] in C
+     * order). So a build makes a few arrays per group and two views per member, whatever the values.
+     *
+     * @param alphas per member its α [k], quantised here as {@link #setCoefficients} does
+     * @param betas  per member its β [l]
+     * @return per member {A [fanIn, r], s·B [r, nOut]}, C-ordered views outside the workspaces
+     */
+    public INDArray[][] factorsOf(double[][] alphas, double[][] betas) {
+        INDArray[][] out = new INDArray[members.length][2];
+        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            for (Group g : groups.values()) {
+                int k = (int) g.bases.columns();
+                double[] q = new double[g.size * k];
+                for (int row = 0; row < g.size; row++) {
+                    int m = g.members.get(row);
+                    double[] v = quantized(m, g.roleA ? alphas[m] : betas[m]);
+                    System.arraycopy(v, 0, q, row * k, k);
+                }
+                INDArray products = Nd4j.create(dataType, g.size, g.bases.rows());
+                Nd4j.gemm(matrix(q, g.size, k), g.bases, products, false, true, g.c, 0.0);
+                long r = members[g.members.get(0)].rank();
+                if (g.roleA) {
+                    for (int row = 0; row < g.size; row++) {
+                        out[g.members.get(row)][0] = Nd4j.create(products.data(), new long[] {g.rows, r},
+                                new long[] {r, 1}, row * g.rows * r, 'c', dataType);
+                    }
+                } else {
+                    INDArray b = products.reshape(g.size, g.rows, r).permute(0, 2, 1).dup('c');
+                    for (int row = 0; row < g.size; row++) {
+                        out[g.members.get(row)][1] = Nd4j.create(b.data(), new long[] {r, g.rows},
+                                new long[] {g.rows, 1}, row * g.rows * r, 'c', dataType);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** @return {@code values} as member {@code m} mixes them: quantised when it trains quantisation-aware */
+    private double[] quantized(int m, double[] values) {
+        int bits = members[m].quantizationBits();
+        if (bits == 0) {
+            return values;
+        }
+        INDArray v = matrix(values, 1, values.length);
+        return CoefficientQuantization.quantize(v, bits).toDoubleVector();
+    }
+
+    /** @return a new [rows, columns] array of this family's data type holding {@code values} (C order) */
+    private INDArray matrix(double[] values, int rows, int columns) {
+        long[] shape = {rows, columns};
+        if (dataType == DataType.DOUBLE) {
+            return Nd4j.create(values, shape, 'c');
+        }
+        float[] f = new float[values.length];
+        for (int i = 0; i < f.length; i++) {
+            f[i] = (float) values[i];
+        }
+        INDArray floats = Nd4j.create(f, shape, 'c');
+        return dataType == DataType.FLOAT ? floats : floats.castTo(dataType);
     }
 
     /** Sets member {@code m}'s dL/dA [fanIn, r] and dL/d(s·B) [r, nOut] for the next {@link #project}. */

@@ -6,9 +6,7 @@ import io.github.nola4j.layers.NolaFactors;
 import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.ops.LowRankUpdate;
 import org.deeplearning4j.nn.api.Layer;
-import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,8 +21,8 @@ import java.util.Map;
  * {@link LowRankLayer#update}. The factors equal the per-layer build's to rounding (one GEMM over several rows
  * against one product per row).
  *
- * <p>Thread-safe: additions that build at once take turns per family (each family's arrays are reused); a
- * request never takes these locks (its batch thread builds a missing layer by {@link FactorCache#update}).
+ * <p>Thread-safe: a build shares nothing mutable (each makes its own arrays) and takes no lock; a request's batch
+ * thread builds a missing layer by {@link FactorCache#update}, per layer.
  */
 final class AdapterFactors {
 
@@ -59,24 +57,25 @@ final class AdapterFactors {
         }
     }
 
-    /** @return per adapter layer, in network order, A and s·B of {@code adapter}: new arrays outside the workspaces */
+    /**
+     * @return per adapter layer, in network order, A and s·B of {@code adapter}: new arrays outside the workspaces (a
+     *         family's factors are views of one array per group, {@link FamilyFactors#factorsOf})
+     */
     LowRankUpdate[] build(ResidentAdapter adapter) {
         LowRankUpdate[] out = new LowRankUpdate[layers.size()];
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            for (Family family : families) {
-                FamilyFactors f = family.factors();
-                synchronized (family) {
-                    for (int m = 0; m < family.layers().length; m++) {
-                        INDArray[] coefficients = adapter.coefficients(family.layers()[m]);
-                        f.setCoefficients(m, coefficients[0], coefficients[1]);
-                    }
-                    f.compute();
-                    for (int m = 0; m < family.layers().length; m++) {
-                        LowRankLayer conf = (LowRankLayer) layers.get(family.layers()[m]).conf().getLayer();
-                        out[family.layers()[m]] = new LowRankUpdate(conf.shape(), conf.weightShape(),
-                                f.a(m).dup('c'), f.b(m));
-                    }
-                }
+        double[][][] values = families.isEmpty() ? null : adapter.coefficientValues();
+        for (Family family : families) {
+            int[] members = family.layers();
+            double[][] alphas = new double[members.length][];
+            double[][] betas = new double[members.length][];
+            for (int m = 0; m < members.length; m++) {
+                alphas[m] = values[members[m]][0];
+                betas[m] = values[members[m]][1];
+            }
+            INDArray[][] factors = family.factors().factorsOf(alphas, betas);
+            for (int m = 0; m < members.length; m++) {
+                LowRankLayer conf = (LowRankLayer) layers.get(members[m]).conf().getLayer();
+                out[members[m]] = new LowRankUpdate(conf.shape(), conf.weightShape(), factors[m][0], factors[m][1]);
             }
         }
         for (int i : others) {
