@@ -33,10 +33,17 @@ final class AdapterFactors {
     private final List<Layer> layers;
     private final List<Family> families = new ArrayList<>();
     private final List<Integer> others = new ArrayList<>();
+    private final long bytes;
 
     /** @param layers the base's adapter layers, in network order */
     AdapterFactors(List<Layer> layers) {
         this.layers = List.copyOf(layers);
+        long n = 0;
+        for (Layer layer : layers) {
+            LowRankLayer conf = (LowRankLayer) layer.conf().getLayer();
+            n += (conf.fanIn() + conf.getNOut()) * conf.getRank() * layer.params().dataType().width();
+        }
+        this.bytes = n;
         Map<List<Object>, List<Integer>> byFamily = new LinkedHashMap<>();
         for (int i = 0; i < layers.size(); i++) {
             Layer layer = layers.get(i);
@@ -82,6 +89,11 @@ final class AdapterFactors {
             out[i] = FactorCache.build(adapter, i, layers.get(i));
         }
         return out;
+    }
+
+    /** @return the bytes of one adapter's factors: Σ (fanIn + nOut)·r values over the adapter layers */
+    long bytes() {
+        return bytes;
     }
 
     /** @return the number of GEMMs a build runs for its NOLA layers */

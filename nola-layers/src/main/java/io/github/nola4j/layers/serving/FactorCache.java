@@ -85,34 +85,31 @@ public final class FactorCache {
     }
 
     /**
-     * Builds factors of {@code adapter} in the calling thread ({@code build}: per adapter layer, in network order,
-     * its A and s·B) and caches those that fit in the budget's free part, in layer order (prebuilding evicts
-     * nothing). Builds nothing when the budget has no free byte.
+     * Builds all factors of {@code adapter} in the calling thread ({@code build}: per adapter layer, in network order,
+     * its A and s·B) and caches them, if they fit in the budget's free part; else builds nothing (prebuilding evicts
+     * nothing, and an adapter partly prebuilt would still build the rest on its first request's thread).
      *
-     * @return the number of layers whose factors are cached afterwards
+     * @param bytes the bytes of all of the adapter's factors ({@link AdapterFactors#bytes})
+     * @return true if they were built and cached
      */
-    public int prebuild(ResidentAdapter adapter, Supplier<LowRankUpdate[]> build) {
+    public boolean prebuild(ResidentAdapter adapter, long bytes, Supplier<LowRankUpdate[]> build) {
         synchronized (this) {
-            if (bytes >= budgetBytes) {
-                return 0;
+            if (this.bytes + bytes > budgetBytes) {
+                return false;
             }
         }
         LowRankUpdate[] built = build.get();
-        int cached = 0;
         synchronized (this) {
             misses += built.length;   // builds, as misses of update are
-            for (int i = 0; i < built.length; i++) {
+            for (int i = 0; i < built.length; i++) {   // they fit unless another addition filled the budget meanwhile
                 Key key = new Key(adapter, i);
                 long size = bytesOf(built[i]);
-                if (entries.containsKey(key)) {
-                    cached++;
-                } else if (bytes + size <= budgetBytes) {
+                if (!entries.containsKey(key) && this.bytes + size <= budgetBytes) {
                     put(key, built[i], size);
-                    cached++;
                 }
             }
         }
-        return cached;
+        return true;
     }
 
     private static long bytesOf(LowRankUpdate u) {

@@ -25,8 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * every adapter of the same form shares.
  *
  * <p>Thread-safe: {@link #add}, {@link #remove} and {@link #get} may run concurrently with each other
- * and with requests. Adding validates, decodes and builds the adapter's factors into the {@link FactorCache} (as far
- * as its free budget goes: prebuilding evicts nothing; {@link AdapterFactors}: one GEMM per group of layers with
+ * and with requests. Adding validates, decodes and builds the adapter's factors into the {@link FactorCache} (when they
+ * all fit in its free budget: prebuilding evicts nothing; {@link AdapterFactors}: one GEMM per group of layers with
  * equal basis rows) in the adding thread, outside any lock shared with requests,
  * and then publishes the adapter with one map update, so a request never waits on an addition; a request
  * resolves its adapters once when it starts, so a removal or a replacement under the same name
@@ -78,7 +78,7 @@ public final class ResidentAdapters {
         ResidentLayout layout = layouts.computeIfAbsent(new ResidentLayout(tensors, coefficientIds,
                 adapter.extraTensors()), l -> l);
         ResidentAdapter resident = new ResidentAdapter(name, adapter.task(), layout, layout.pack(tensors));
-        factors.prebuild(resident, () -> build.build(resident));   // off the request path: a first request finds them
+        factors.prebuild(resident, build.bytes(), () -> build.build(resident));   // off the request path: a first request finds them
         ResidentAdapter old;
         synchronized (order) {   // requests never take this lock: they read byName only
             old = byName.put(name, resident);

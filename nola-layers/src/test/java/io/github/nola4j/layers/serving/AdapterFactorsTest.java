@@ -81,6 +81,11 @@ class AdapterFactorsTest {
         assertEquals(2 + 2 + 2, together.products(), "family 7: A rows 6 (layers 0-2) and 4 (layer 3), B rows 6"
                 + " (layers 0, 1, 3) and 4 (layer 2); family 8: one each");
         LowRankUpdate[] built = together.build(resident);
+        long bytes = 0;
+        for (LowRankUpdate u : built) {
+            bytes += (u.a().length() + u.b().length()) * dt.width();
+        }
+        assertEquals(bytes, together.bytes());
         for (int i = 0; i < layers.size(); i++) {
             LowRankUpdate own = FactorCache.build(resident, i, layers.get(i));
             assertClose(own.a(), built[i].a(), tolerance, "A of layer " + i);
