@@ -16,8 +16,10 @@ import java.util.function.Supplier;
 
 /**
  * The factors A [fanIn, r] and s·B [r, nOut] of (adapter, adapter layer) pairs, built on demand from a
- * {@link ResidentAdapter}'s coefficients by the layer's own {@link LowRankLayer#update} and kept within a
- * byte budget, least recently used first out.
+ * {@link ResidentAdapter}'s coefficients by the layer's own {@link LowRankLayer#update}, or all of an adapter's at
+ * once when it is added ({@link #prebuild}, {@link AdapterFactors}), and kept within a byte budget, least recently
+ * used first out. Prebuilt factors of one group of layers are views of one array, whose memory is freed when the
+ * last of them is evicted (an adapter's entries are used, and so evicted, together).
  *
  * <p>Thread-safe. The lock covers only the map: factors are built outside it, so two requests that miss on
  * the same pair may both build it (the same values) and one copy is kept. A budget smaller than one
