@@ -29,7 +29,9 @@ import java.util.function.Supplier;
  * group instead of once per layer. Used by the training step ({@link FamilyProduct}) and by serving, which builds
  * a new adapter's factors with it.
  *
- * <p>Not thread-safe: its arrays (outside DL4J's workspaces) are reused by every call, so one caller at a time.
+ * <p>Thread safety: {@link #setCoefficients}, {@link #compute}, {@link #a}, {@link #b}, {@link #setGradients} and
+ * {@link #project} reuse one set of arrays (outside DL4J's workspaces), so one caller at a time; {@link #factorsOf}
+ * touches none of them and may run from any number of threads at once.
  */
 public final class FamilyFactors {
 
