@@ -1,7 +1,6 @@
 package io.github.nola4j.layers;
 
 import org.nd4j.linalg.api.buffer.DataBuffer;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -107,9 +106,7 @@ final class FamilyRoster {
         for (DirectLowRankLayer d : layers) {
             d.setFamilyProduct(null);
             if (d.layerConf() instanceof NolaLayer conf && conf.isBasisFamilyProduct()) {
-                NolaFactors f = conf.nolaFactors();
-                DataType dt = d.getDataType();
-                families.computeIfAbsent(List.of(f.basisSeed(), f.rank(), f.numBasesA(), f.numBasesB(), dt),
+                families.computeIfAbsent(FamilyFactors.familyKey(conf.nolaFactors(), d.getDataType()),
                         k -> new ArrayList<>()).add(d);
             }
         }

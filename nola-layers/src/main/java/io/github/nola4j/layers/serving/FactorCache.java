@@ -12,11 +12,14 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The factors A [fanIn, r] and s·B [r, nOut] of (adapter, adapter layer) pairs, built on demand from a
- * {@link ResidentAdapter}'s coefficients by the layer's own {@link LowRankLayer#update} and kept within a
- * byte budget, least recently used first out.
+ * {@link ResidentAdapter}'s coefficients by the layer's own {@link LowRankLayer#update}, or all of an adapter's at
+ * once when it is added ({@link #prebuild}, {@link AdapterFactors}), and kept within a byte budget, least recently
+ * used first out. Prebuilt factors of one group of layers are views of one array, whose memory is freed when the
+ * last of them is evicted (an adapter's entries are used, and so evicted, together).
  *
  * <p>Thread-safe. The lock covers only the map: factors are built outside it, so two requests that miss on
  * the same pair may both build it (the same values) and one copy is kept. A budget smaller than one
@@ -84,31 +87,31 @@ public final class FactorCache {
     }
 
     /**
-     * Builds {@code adapter}'s factors in {@code layer} into the cache in the calling thread, unless they are cached
-     * or would not fit in the budget's free part (prebuilding evicts nothing).
+     * Builds all factors of {@code adapter} in the calling thread ({@code build}: per adapter layer, in network order,
+     * its A and s·B) and caches them, if they fit in the budget's free part; else builds nothing (prebuilding evicts
+     * nothing, and an adapter partly prebuilt would still build the rest on its first request's thread).
      *
-     * @return true if they are cached afterwards
+     * @param bytes the bytes of all of the adapter's factors ({@link AdapterFactors#bytes})
+     * @return true if they were built and cached
      */
-    public boolean prebuild(ResidentAdapter adapter, int index, Layer layer) {
-        Key key = new Key(adapter, index);
+    public boolean prebuild(ResidentAdapter adapter, long bytes, Supplier<LowRankUpdate[]> build) {
         synchronized (this) {
-            if (entries.containsKey(key)) {
-                return true;
-            }
-            misses++;   // a build, as a miss of update is
-        }
-        LowRankUpdate built = build(adapter, index, layer);
-        long size = bytesOf(built);
-        synchronized (this) {
-            if (entries.containsKey(key)) {
-                return true;
-            }
-            if (bytes + size > budgetBytes) {
+            if (this.bytes + bytes > budgetBytes) {
                 return false;
             }
-            put(key, built, size);
-            return true;
         }
+        LowRankUpdate[] built = build.get();
+        synchronized (this) {
+            misses += built.length;   // builds, as misses of update are
+            for (int i = 0; i < built.length; i++) {   // they fit unless another addition filled the budget meanwhile
+                Key key = new Key(adapter, i);
+                long size = bytesOf(built[i]);
+                if (!entries.containsKey(key) && this.bytes + size <= budgetBytes) {
+                    put(key, built[i], size);
+                }
+            }
+        }
+        return true;
     }
 
     private static long bytesOf(LowRankUpdate u) {
@@ -122,7 +125,8 @@ public final class FactorCache {
         bytes += size;
     }
 
-    private static LowRankUpdate build(ResidentAdapter adapter, int index, Layer layer) {
+    /** @return A and s·B of {@code adapter} in {@code layer} (adapter layer {@code index}), by the layer's own {@link LowRankLayer#update} */
+    static LowRankUpdate build(ResidentAdapter adapter, int index, Layer layer) {
         LowRankLayer conf = (LowRankLayer) layer.conf().getLayer();
         LayerAdapterKind kind = LayerAdapterKind.of(conf);
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {

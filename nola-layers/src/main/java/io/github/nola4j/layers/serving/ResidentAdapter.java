@@ -61,6 +61,11 @@ public final class ResidentAdapter {
         return new INDArray[] {layout.view(buffers, slots[0]), layout.view(buffers, slots[1])};
     }
 
+    /** @return per adapter layer, in network order, the values of its {first, second} trainable tensor (flat) */
+    double[][][] coefficientValues() {
+        return layout.coefficientValues(buffers);
+    }
+
     /** @return the number of adapter layers it has coefficients for (the base's) */
     public int layers() {
         return layout.layers();

@@ -25,8 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * every adapter of the same form shares.
  *
  * <p>Thread-safe: {@link #add}, {@link #remove} and {@link #get} may run concurrently with each other
- * and with requests. Adding validates, decodes and builds the adapter's factors into the {@link FactorCache} (as far
- * as its free budget goes: prebuilding evicts nothing) in the adding thread, outside any lock shared with requests,
+ * and with requests. Adding validates, decodes and builds the adapter's factors into the {@link FactorCache} (when they
+ * all fit in its free budget: prebuilding evicts nothing; {@link AdapterFactors}: one GEMM per group of layers with
+ * equal basis rows) in the adding thread, outside any lock shared with requests,
  * and then publishes the adapter with one map update, so a request never waits on an addition; a request
  * resolves its adapters once when it starts, so a removal or a replacement under the same name
  * affects only requests that start afterwards.
@@ -36,6 +37,7 @@ public final class ResidentAdapters {
     private final AdaptedNetwork base;
     private final LoadOptions options;
     private final FactorCache factors;
+    private final AdapterFactors build;
     private final Map<String, ResidentAdapter> byName = new ConcurrentHashMap<>();
     private final Map<String, Long> order = new ConcurrentHashMap<>();
     /** Per adapter layer, in network order: the ids of its {first, second} trainable tensor. */
@@ -50,6 +52,7 @@ public final class ResidentAdapters {
         this.factors = factors;
         base.requireLowRankLayersOnly("Serving adapters side by side");
         base.fingerprint();
+        this.build = new AdapterFactors(base.adapterLayers());
         for (Layer layer : base.adapterLayers()) {
             String prefix = AdaptedNetwork.nameOf(layer) + "/";
             LayerAdapterKind kind = LayerAdapterKind.of(layer.conf().getLayer());
@@ -75,10 +78,7 @@ public final class ResidentAdapters {
         ResidentLayout layout = layouts.computeIfAbsent(new ResidentLayout(tensors, coefficientIds,
                 adapter.extraTensors()), l -> l);
         ResidentAdapter resident = new ResidentAdapter(name, adapter.task(), layout, layout.pack(tensors));
-        List<Layer> layers = base.adapterLayers();
-        for (int i = 0; i < layers.size(); i++) {   // off the request path: a first request finds them built
-            factors.prebuild(resident, i, layers.get(i));
-        }
+        factors.prebuild(resident, build.bytes(), () -> build.build(resident));   // off the request path: a first request finds them
         ResidentAdapter old;
         synchronized (order) {   // requests never take this lock: they read byName only
             old = byName.put(name, resident);

@@ -132,6 +132,27 @@ final class ResidentLayout {
         return buffers[buffer[slot]].get(NDArrayIndex.interval(start, start + length)).reshape('c', shapes[slot]);
     }
 
+    /**
+     * @return per adapter layer the values of its {first, second} coefficient tensor, read from {@code buffers} with
+     *         one copy per buffer (no array per value)
+     */
+    double[][][] coefficientValues(INDArray[] buffers) {
+        double[][] flat = new double[buffers.length][];
+        for (int b = 0; b < buffers.length; b++) {
+            flat[b] = buffers[b].data().asDouble();
+        }
+        double[][][] out = new double[coefficientSlots.length][2][];
+        for (int l = 0; l < coefficientSlots.length; l++) {
+            for (int j = 0; j < 2; j++) {
+                int slot = coefficientSlots[l][j];
+                int start = (int) offsets[slot];
+                out[l][j] = Arrays.copyOfRange(flat[buffer[slot]], start,
+                        start + (int) Arrays.stream(shapes[slot]).reduce(1, Math::multiplyExact));
+            }
+        }
+        return out;
+    }
+
     /** @return the slots of adapter layer {@code layer}'s {first, second} coefficient tensor */
     int[] coefficientSlots(int layer) {
         return coefficientSlots[layer];
