@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * A base network with NOLA or LoRA layers (made by {@code NolaTransfer}, say) serving many adapters at once:
@@ -104,6 +105,41 @@ public final class MixedAdapterNetwork {
      * @param adapterPerRow mb names: a resident adapter or {@link #BASE}
      */
     public INDArray[] output(INDArray[] features, List<String> adapterPerRow) {
+        return run(features, adapterPerRow, out -> {
+            INDArray[] detached = new INDArray[out.length];
+            for (int i = 0; i < out.length; i++) {
+                detached[i] = out[i].detach();
+            }
+            return detached;
+        });
+    }
+
+    /**
+     * {@link #output(INDArray, List)} with the rows as Java arrays in and out, for a server's batch threads: the
+     * input array is made inside the calling thread's pass workspace and the output copied out of it, so the call
+     * leaves no native memory to the garbage collector.
+     *
+     * @param features      the batch's values in c order, {@code shape} [mb, ...]
+     * @param shape         the batch's shape as the network's {@code output(x)} takes it
+     * @param adapterPerRow mb names: a resident adapter or {@link #BASE}
+     * @return [mb][outputs per row], row i as adapter {@code adapterPerRow.get(i)} alone gives it
+     */
+    public float[][] outputRows(float[] features, long[] shape, List<String> adapterPerRow) {
+        try (MemoryWorkspace ignored = ServingWorkspace.open()) {
+            INDArray x = Nd4j.create(features, shape, 'c');
+            return run(new INDArray[] {x}, adapterPerRow, out -> {
+                if (out.length != 1) {
+                    throw new IllegalArgumentException("the graph has " + out.length + " outputs; call"
+                            + " output(INDArray[], List) for all of them");
+                }
+                INDArray y = out[0];
+                return y.reshape('c', y.size(0), y.length() / y.size(0)).toFloatMatrix();
+            });
+        }
+    }
+
+    /** Runs a pass in the calling thread's workspace; {@code copyOut} takes the outputs out before it resets. */
+    private <T> T run(INDArray[] features, List<String> adapterPerRow, Function<INDArray[], T> copyOut) {
         long mb = features[0].size(0);
         if (adapterPerRow.size() != mb) {
             throw new IllegalArgumentException("adapterPerRow names " + adapterPerRow.size() + " adapters but the batch"
@@ -127,10 +163,10 @@ public final class MixedAdapterNetwork {
             }
             INDArray[] out = replica.output(inputs, groups, resolved);
             for (int i = 0; i < out.length; i++) {
-                out[i] = groups.scatter(out[i]).detach();
+                out[i] = groups.scatter(out[i]);
             }
             workspaceBytes.accumulateAndGet(ws.getCurrentSize(), Math::max);
-            return out;
+            return copyOut.apply(out);
         } finally {
             idle.addFirst(replica);
         }
