@@ -137,6 +137,13 @@ class MixedAdapterNetworkTest {
         }
         // a second call reuses the replica and the cached factors and gives the same
         assertEquals(got, served.output(x, rows));
+        if (x.dataType() == DataType.FLOAT) {   // the batch threads' call: Java rows in and out, the same values
+            float[][] javaRows = served.outputRows(x.dup('c').data().asFloat(), x.shape(), rows);
+            float[][] want2 = got.toFloatMatrix();
+            for (int i = 0; i < rows.size(); i++) {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(want2[i], javaRows[i], "outputRows row " + i);
+            }
+        }
         assertTrue(served.factors().counts()[0] > 0, "factors were reused");
     }
 

@@ -124,10 +124,11 @@ final class LowRankForward {
         int stackedRank = adapted.size() * conf.getRank();
         // Kᵀ in W's own layout [nOut + G·r, nIn, kH, kW]: W's rows copied as they lie, then each A_gᵀ
         INDArray kt = Nd4j.createUninitialized(w.dataType(), nOut + stackedRank, fanIn);
-        kt.get(NDArrayIndex.interval(0, nOut), NDArrayIndex.all()).assign(w.reshape('c', nOut, fanIn));
-        INDArray aStack = kt.get(NDArrayIndex.interval(nOut, nOut + stackedRank), NDArrayIndex.all()).transpose();
+        BlockCopy.into(kt, 0, 0, w.reshape('c', nOut, fanIn), false);
         INDArray bStack = Nd4j.createUninitialized(w.dataType(), stackedRank, nOut);
-        INDArray mask = stack(aStack, bStack, x.size(0), layer, index, conf, groups, adapters, adapted, factors);
+        INDArray mask = stack(kt, nOut, true, bStack, x.size(0), layer, index, conf, groups, adapters, adapted,
+                factors);
+        INDArray aStack = kt.get(NDArrayIndex.interval(nOut, nOut + stackedRank), NDArrayIndex.all()).transpose();
         long[] kernelShape = w.shape().clone();
         kernelShape[0] = nOut + stackedRank;
         INDArray kernel = kt.reshape('c', kernelShape).permute(2, 3, 1, 0);
@@ -167,7 +168,8 @@ final class LowRankForward {
         LowRankUpdate first = factors.update(adapters.get(adapted.get(0)), index, layer);
         INDArray aStack = Nd4j.createUninitialized(z.dataType(), first.a().size(0), stackedRank);
         INDArray bStack = Nd4j.createUninitialized(z.dataType(), stackedRank, first.b().size(1));
-        INDArray rowMask = stack(aStack, bStack, x.size(0), layer, index, conf, groups, adapters, adapted, factors);
+        INDArray rowMask = stack(aStack, 0, false, bStack, x.size(0), layer, index, conf, groups, adapters, adapted,
+                factors);
         LowRankUpdate stacked = new LowRankUpdate(conf.shape(), conf.weightShape(), aStack, bStack);
         if (geometry != null) {
             INDArray h = Nd4j.cnn().conv2d(x, stacked.aKernel(), geometry);
@@ -180,23 +182,28 @@ final class LowRankForward {
     }
 
     /**
-     * Copies the adapted groups' factors side by side, A_i into columns [i·r, (i+1)·r) of {@code aStack} [fanIn, G·r]
-     * and s·B_i into rows [i·r, (i+1)·r) of {@code bStack} [G·r, nOut].
+     * Copies the adapted groups' factors side by side ({@link BlockCopy}): A_i into columns [i·r, (i+1)·r) of
+     * {@code aTarget} = [fanIn, G·r], or, {@code transposed}, A_iᵀ into rows [aRow0 + i·r, aRow0 + (i+1)·r) of
+     * {@code aTarget} = [aRow0 + G·r, fanIn]; and s·B_i into rows [i·r, (i+1)·r) of {@code bStack} [G·r, nOut].
      *
      * @return the row-group mask M [mb, G·r], or null when one group holds all {@code mb} rows (M would be all ones)
      */
-    private static INDArray stack(INDArray aStack, INDArray bStack, long mb, Layer layer, int index, LowRankLayer conf,
-                                  List<RowGroups.Group> groups, List<ResidentAdapter> adapters, List<Integer> adapted,
-                                  FactorCache factors) {
+    private static INDArray stack(INDArray aTarget, long aRow0, boolean transposed, INDArray bStack, long mb,
+                                  Layer layer, int index, LowRankLayer conf, List<RowGroups.Group> groups,
+                                  List<ResidentAdapter> adapters, List<Integer> adapted, FactorCache factors) {
         int r = conf.getRank();
         int stackedRank = adapted.size() * r;
         double[] mask = new double[(int) mb * stackedRank];
         boolean allRows = false;
         for (int i = 0; i < adapted.size(); i++) {
             LowRankUpdate u = factors.update(adapters.get(adapted.get(i)), index, layer);
-            INDArrayIndex channels = NDArrayIndex.interval((long) i * r, (long) (i + 1) * r);
-            aStack.get(NDArrayIndex.all(), channels).assign(u.a());
-            bStack.get(channels, NDArrayIndex.all()).assign(u.b());
+            long channel = (long) i * r;
+            if (transposed) {
+                BlockCopy.into(aTarget, aRow0 + channel, 0, u.a(), true);
+            } else {
+                BlockCopy.into(aTarget, 0, channel, u.a(), false);
+            }
+            BlockCopy.into(bStack, channel, 0, u.b(), false);
             RowGroups.Group g = groups.get(adapted.get(i));
             for (int row = g.start(); row < g.end(); row++) {
                 Arrays.fill(mask, row * stackedRank + i * r, row * stackedRank + (i + 1) * r, 1.0);

@@ -11,10 +11,13 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A base network with NOLA or LoRA layers (made by {@code NolaTransfer}, say) serving many adapters at once:
@@ -104,7 +107,51 @@ public final class MixedAdapterNetwork {
      * @param adapterPerRow mb names: a resident adapter or {@link #BASE}
      */
     public INDArray[] output(INDArray[] features, List<String> adapterPerRow) {
-        long mb = features[0].size(0);
+        return run(features[0].size(0), () -> features, adapterPerRow, out -> {
+            INDArray[] detached = new INDArray[out.length];
+            for (int i = 0; i < out.length; i++) {
+                detached[i] = out[i].detach();
+            }
+            return detached;
+        });
+    }
+
+    /**
+     * {@link #output(INDArray, List)} with the rows as Java arrays in and out, for a server's batch threads: the
+     * input array is made inside the calling thread's pass workspace and the output copied out of it, so the call
+     * leaves no native memory to the garbage collector.
+     *
+     * @param features      the batch's values in c order, {@code shape} [mb, ...]
+     * @param shape         the batch's shape as the network's {@code output(x)} takes it
+     * @param adapterPerRow mb names: a resident adapter or {@link #BASE}
+     * @return [mb][outputs per row], row i as adapter {@code adapterPerRow.get(i)} alone gives it
+     * @throws IllegalArgumentException if {@code features} does not hold the values of {@code shape}
+     */
+    public float[][] outputRows(float[] features, long[] shape, List<String> adapterPerRow) {
+        long values = 1;
+        for (long d : shape) {
+            values *= d;
+        }
+        if (values != features.length) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " holds " + values + " values but"
+                    + " the batch has " + features.length + "; give the values of [mb, ...] in c order");
+        }
+        return run(shape[0], () -> new INDArray[] {Nd4j.create(features, shape, 'c')}, adapterPerRow, out -> {
+            if (out.length != 1) {
+                throw new IllegalArgumentException("the graph has " + out.length + " outputs; call"
+                        + " output(INDArray[], List) for all of them");
+            }
+            INDArray y = out[0];
+            return y.reshape('c', y.size(0), y.length() / y.size(0)).toFloatMatrix();
+        });
+    }
+
+    /**
+     * Runs a pass in the calling thread's workspace: {@code features} makes the inputs in it (or returns the
+     * caller's), {@code copyOut} takes the outputs out before it resets.
+     */
+    private <T> T run(long mb, Supplier<INDArray[]> features, List<String> adapterPerRow,
+                      Function<INDArray[], T> copyOut) {
         if (adapterPerRow.size() != mb) {
             throw new IllegalArgumentException("adapterPerRow names " + adapterPerRow.size() + " adapters but the batch"
                     + " has " + mb + " rows; give one name per row (\"" + BASE + "\" for the base)");
@@ -121,16 +168,16 @@ public final class MixedAdapterNetwork {
             made.incrementAndGet();
         }
         try (MemoryWorkspace ws = ServingWorkspace.open()) {
-            INDArray[] inputs = new INDArray[features.length];
+            INDArray[] inputs = features.get().clone();
             for (int i = 0; i < inputs.length; i++) {
-                inputs[i] = groups.gather(features[i].castTo(dataType));
+                inputs[i] = groups.gather(inputs[i].castTo(dataType));
             }
             INDArray[] out = replica.output(inputs, groups, resolved);
             for (int i = 0; i < out.length; i++) {
-                out[i] = groups.scatter(out[i]).detach();
+                out[i] = groups.scatter(out[i]);
             }
             workspaceBytes.accumulateAndGet(ws.getCurrentSize(), Math::max);
-            return out;
+            return copyOut.apply(out);
         } finally {
             idle.addFirst(replica);
         }

@@ -66,7 +66,8 @@ abstract class NetworkReplica {
 
     /**
      * Runs one layer (its preprocessor already applied): adapter layers through {@link LowRankForward},
-     * layers some group's adapter replaces once per group, any other layer once for the batch.
+     * layers some group's adapter replaces through {@link StackedDense} when they are dense and the batch has several
+     * groups, else once per group; any other layer once for the batch.
      */
     protected INDArray runLayer(Layer layer, INDArray x, RowGroups groups, List<ResidentAdapter> adapters) {
         Integer index = adapterIndex.get(layer);
@@ -82,6 +83,9 @@ abstract class NetworkReplica {
             INDArray y = layer.activate(x, false, workspaces);
             layer.clear();
             return y;
+        }
+        if (adapters.size() > 1 && StackedDense.runs(layer)) {
+            return StackedDense.forward(layer, name, x, groups.groups(), adapters);
         }
         Layer own = privateLayers.computeIfAbsent(name, k -> privateCopy(layer));
         INDArray out = null;

@@ -148,6 +148,25 @@ class ReplicaAndCacheTest {
         assertFalse(Nd4j.getWorkspaceManager().anyWorkspaceActiveForCurrentThread(), "the scope is closed");
     }
 
+    @Test
+    void outputRowsMatchesOutputAndMakesItsInputInTheWorkspace() {
+        MixedAdapterNetwork served = servedWithRandomAdapters(2);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 3, 1, 6, 6);
+        List<String> rows = List.of("t0", "t1", MixedAdapterNetwork.BASE);
+        float[][] want = served.output(x, rows).toFloatMatrix();
+        served.outputRows(x.data().asFloat(), x.shape(), rows);
+        Nd4jWorkspace ws = (Nd4jWorkspace) Nd4j.getWorkspaceManager().getWorkspaceForCurrentThread(ServingWorkspace.ID);
+        long cycles = ws.getCyclesCount();
+        float[][] got = served.outputRows(x.data().asFloat(), x.shape(), rows);
+        assertEquals(cycles + 1, ws.getCyclesCount(), "the input and the pass are one cycle");
+        assertEquals(0, ws.getSpilledSize());
+        assertTrue(ws.getLastCycleAllocations() >= x.length() * 4L, "the input was made in the workspace");
+        assertFalse(Nd4j.getWorkspaceManager().anyWorkspaceActiveForCurrentThread(), "the scope is closed");
+        for (int i = 0; i < want.length; i++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(want[i], got[i], "row " + i);
+        }
+    }
+
     /** @return a mixed network over {@link #net()} holding adapters "t0" .. "t(n-1)", each of random β */
     private static MixedAdapterNetwork servedWithRandomAdapters(int n) {
         MultiLayerNetwork base = net();

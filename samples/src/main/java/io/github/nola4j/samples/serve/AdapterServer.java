@@ -158,9 +158,17 @@ public final class AdapterServer implements AutoCloseable {
     private byte[] readBody(HttpExchange e) throws IOException {
         String length = e.getRequestHeaders().getFirst("Content-Length");
         try (InputStream in = e.getRequestBody()) {
-            if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > maxBodyBytes) {
-                drain(in);
-                throw tooLarge(Long.parseLong(length));
+            if (length != null && length.matches("\\d{1,18}")) {
+                long declared = Long.parseLong(length);
+                if (declared > maxBodyBytes) {
+                    drain(in);
+                    throw tooLarge(declared);
+                }
+                if (declared <= Integer.MAX_VALUE - 8) {   // one array of the declared size: readNBytes(max) reads
+                    byte[] body = new byte[(int) declared];   // into 8 KB chunks and copies them, twice the garbage
+                    int read = in.readNBytes(body, 0, body.length);
+                    return read == body.length ? body : java.util.Arrays.copyOf(body, read);
+                }
             }
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
             if (body.length > maxBodyBytes) {

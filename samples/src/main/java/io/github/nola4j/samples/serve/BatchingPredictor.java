@@ -2,7 +2,6 @@ package io.github.nola4j.samples.serve;
 
 import io.github.nola4j.layers.serving.MixedAdapterNetwork;
 import io.github.nola4j.layers.serving.UnknownAdapterException;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,7 +146,7 @@ public final class BatchingPredictor implements Predictor {
                 }
                 perRow.addAll(Collections.nCopies(p.rows(), p.adapter()));
             }
-            float[][] out = served.output(Nd4j.create(values, shape, 'c'), perRow).toFloatMatrix();
+            float[][] out = served.outputRows(values, shape, perRow);   // no native memory left to the GC
             int row = 0;
             for (Pending p : batch) {
                 p.answer().complete(Arrays.copyOfRange(out, row, row + p.rows()));

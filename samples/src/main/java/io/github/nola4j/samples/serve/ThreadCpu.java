@@ -1,6 +1,7 @@
 package io.github.nola4j.samples.serve;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -34,9 +35,20 @@ final class ThreadCpu {
     }
 
     private final Map<Long, Times> threads;
+    /** Java thread id → {name's kind, bytes of Java heap it has allocated} (HotSpot's per-thread counter). */
+    private final Map<Long, Map.Entry<String, Long>> allocated = new HashMap<>();
 
     private ThreadCpu(Map<Long, Times> threads) {
         this.threads = threads;
+        if (ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean mx
+                && mx.isThreadAllocatedMemorySupported() && mx.isThreadAllocatedMemoryEnabled()) {
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                long bytes = mx.getThreadAllocatedBytes(t.getId());
+                if (bytes >= 0) {
+                    allocated.put(t.getId(), Map.entry(kindOf(t.getName()), bytes));
+                }
+            }
+        }
     }
 
     /** @return every thread's counters now (none without {@code /proc}) */
@@ -91,8 +103,9 @@ final class ThreadCpu {
      * @param requests answered between the snapshots
      * @param seconds  wall time between them
      * @return "cores_busy=.. cpu_ms_per_request batch=.. http=.. clients=.. jit=.. gc=.. other=.. total=..
-     *         core_wait_ms_per_request=..", the CPU since {@code before} per request by kind of thread, and the time
-     *         threads spent runnable but waiting for a core, per request
+     *         core_wait_ms_per_request=.. heap_kb_per_request batch=.. http=.. clients=.. other=..", the CPU since
+     *         {@code before} per request by kind of thread, the time threads spent runnable but waiting for a core, and
+     *         the Java heap the JVM's threads allocated, per request
      */
     String format(ThreadCpu before, int requests, double seconds) {
         if (threads.isEmpty()) {
@@ -114,6 +127,17 @@ final class ThreadCpu {
         StringBuilder b = new StringBuilder(String.format("cores_busy=%.2f cpu_ms_per_request", total / 1e9 / seconds));
         run.forEach((k, v) -> b.append(String.format(" %s=%.3f", k, v / 1e6 / n)));
         b.append(String.format(" total=%.3f core_wait_ms_per_request=%.3f", total / 1e6 / n, wait / 1e6 / n));
+        if (!allocated.isEmpty()) {   // Java heap allocated per request, the garbage that makes G1 grow its heap
+            Map<String, Long> heap = new LinkedHashMap<>();
+            List.of("batch", "http", "clients", "other").forEach(k -> heap.put(k, 0L));
+            allocated.forEach((id, now) -> {
+                Map.Entry<String, Long> was = before.allocated.get(id);
+                String kind = heap.containsKey(now.getKey()) ? now.getKey() : "other";
+                heap.merge(kind, now.getValue() - (was == null ? 0 : was.getValue()), Long::sum);
+            });
+            b.append(" heap_kb_per_request");
+            heap.forEach((k, v) -> b.append(String.format(" %s=%.1f", k, v / 1024.0 / n)));
+        }
         return b.toString();
     }
 }

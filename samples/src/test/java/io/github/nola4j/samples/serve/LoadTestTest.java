@@ -29,6 +29,9 @@ class LoadTestTest {
             assertTrue(text.contains("phase=" + phase + " ") && text.contains("errors=0 wrong=0"), text);
         }
         assertTrue(text.matches("(?s).*phase=mixed .*requests=60 .*adds=\\d+.*"), text);
+        // the batch and HTTP threads' Java heap per request is measured (non-zero: they allocate while answering)
+        assertTrue(text.matches("(?s).*phase=mixed runs=.*heap_kb_per_request batch=[1-9][0-9.]* http=[1-9][0-9.]*.*"),
+                text);
         assertTrue(text.contains("loadtest PASS"), text);
     }
 }

@@ -1,0 +1,67 @@
+package io.github.nola4j.layers.serving;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * Copies a small matrix into a block of a larger one through their native buffers, in Java, without an ND4J op:
+ * <pre>
+ *   target[row0 + i, col0 + j] = source[i, j]      (or source[j, i] when transposed),  i &lt; rows, j &lt; cols
+ * </pre>
+ * Why: a mixed batch stacks every group's factors of a layer into one array per pass. Through ND4J each block is
+ * a view of the target (a Java object with its own native shape buffer) and an assign op (an op context, shape
+ * checks), which cost far more than copying a few thousand values; a pass made 2·G of them per adapter layer.
+ * Any strides of {@code source} are read as they are (views, 'f' order); {@code target} must be a c-order array
+ * that is not a view. Float and double are copied this way; another data type goes through a view and assign.
+ */
+final class BlockCopy {
+
+    private BlockCopy() {
+    }
+
+    /**
+     * @param target     [R, C], c order, not a view
+     * @param row0       first row of the block in {@code target}
+     * @param col0       first column of the block
+     * @param source     [rows, cols], or [cols, rows] when {@code transposed}; the data type of {@code target}
+     * @param transposed whether to copy sourceᵀ
+     */
+    static void into(INDArray target, long row0, long col0, INDArray source, boolean transposed) {
+        int t = transposed ? 1 : 0;
+        long rows = source.size(t);
+        long cols = source.size(1 - t);
+        DataType type = target.dataType();
+        boolean direct = (type == DataType.FLOAT || type == DataType.DOUBLE) && source.dataType() == type
+                && target.ordering() == 'c' && !target.isView() && target.rank() == 2 && source.rank() == 2;
+        if (!direct) {
+            target.get(NDArrayIndex.interval(row0, row0 + rows), NDArrayIndex.interval(col0, col0 + cols))
+                    .assign(transposed ? source.transpose() : source);
+            return;
+        }
+        int width = type.width();
+        ByteBuffer to = target.data().asNio().order(ByteOrder.nativeOrder());
+        ByteBuffer from = source.data().asNio().order(ByteOrder.nativeOrder());
+        long[] stride = {source.stride(t), source.stride(1 - t)};
+        long targetCols = target.size(1);
+        long base = target.offset() + row0 * targetCols + col0;
+        for (long i = 0; i < rows; i++) {
+            long src = source.offset() + i * stride[0];
+            long dst = base + i * targetCols;
+            if (stride[1] == 1) {
+                to.put((int) (dst * width), from, (int) (src * width), (int) (cols * width));
+            } else if (type == DataType.FLOAT) {
+                for (long j = 0; j < cols; j++) {
+                    to.putFloat((int) ((dst + j) * width), from.getFloat((int) ((src + j * stride[1]) * width)));
+                }
+            } else {
+                for (long j = 0; j < cols; j++) {
+                    to.putDouble((int) ((dst + j) * width), from.getDouble((int) ((src + j * stride[1]) * width)));
+                }
+            }
+        }
+    }
+}
