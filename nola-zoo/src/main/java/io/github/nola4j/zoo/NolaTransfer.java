@@ -244,9 +244,9 @@ public final class NolaTransfer<M extends Model> {
     }
 
     /**
-     * NHWC runs the convolutions, BatchNorm, pooling and residual sums on [mb, h, w, c] activations ({@link NhwcRebuild}),
-     * which libnd4j's oneDNN convolution takes without reorders; the input stays NCHW (permuted once inside), the
-     * parameters stay as they are. Default NCHW. */
+     * NHWC: convolutions, BatchNorm, pooling and residual sums on [mb, h, w, c] activations ({@link NhwcRebuild}), which
+     * libnd4j's oneDNN convolution takes without reorders; the input stays NCHW, the parameters as they are. Default NCHW.
+     */
     public NolaTransfer<M> activationDataFormat(CNN2DFormat format) {
         this.activationDataFormat = Objects.requireNonNull(format, "format: CNN2DFormat.NCHW or NHWC");
         return this;
