@@ -1,5 +1,6 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.merge.NolaMerge;
 import io.github.nola4j.layers.ops.TrainingPath;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -39,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the NCHW layer computes on the same input permuted: inference output (the kept merged kernel), training output
  * and every gradient, dL/dx included (through the NHWC 1x1 convolution below), on the merged and the factorised
  * training path and on the SameDiff runtime, to 1e-12 in double; a double-precision gradient check; a
- * ModelSerializer round trip keeps the format.
+ * ModelSerializer round trip keeps the format, and merging exports a plain NHWC ConvolutionLayer.
  */
 class NhwcConvLayerTest {
 
@@ -160,5 +161,8 @@ class NhwcConvLayerTest {
                 false);
         assertEquals(CNN2DFormat.NHWC, ((NolaConv2d) loaded.getLayer(1).conf().getLayer()).shape().getDataFormat());
         assertEquals(nhwc.output(xh), loaded.output(xh));
+        MultiLayerNetwork plain = NolaMerge.mergeAndUnload(nhwc);
+        assertEquals(CNN2DFormat.NHWC, ((ConvolutionLayer) plain.getLayer(1).conf().getLayer()).getCnn2dDataFormat());
+        assertClose(nhwc.output(xh), plain.output(xh), "merged into a plain NHWC ConvolutionLayer");
     }
 }
