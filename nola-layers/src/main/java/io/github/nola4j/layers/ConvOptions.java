@@ -47,15 +47,13 @@ public interface ConvOptions<T> {
     }
 
     /**
-     * Only {@link CNN2DFormat#NCHW} is supported.
+     * The activations' layout: {@link CNN2DFormat#NCHW} [mb, c, h, w] (the default) or {@link CNN2DFormat#NHWC}
+     * [mb, h, w, c], as DL4J's ConvolutionLayer; the kernel keeps DL4J's layout [nOut, nIn, kH, kW] in both.
      *
-     * @throws IllegalArgumentException for any other format
+     * @throws IllegalArgumentException for null
      */
     default T dataFormat(CNN2DFormat format) {
-        if (format != CNN2DFormat.NCHW) {
-            throw new IllegalArgumentException("Convolution dataFormat = " + format
-                    + " is not supported by NOLA/LoRA layers; use CNN2DFormat.NCHW");
-        }
+        geometry().setDataFormat(format);
         return (T) this;
     }
 }

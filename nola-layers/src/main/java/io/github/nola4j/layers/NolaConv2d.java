@@ -7,13 +7,14 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
  * A 2-D convolution with a frozen kernel and a NOLA update of the flattened kernel:
  * <pre>
  *   y = act(conv(x, W + s·ΔW) + b)
- *   x [mb, nIn, h, w] (NCHW), W [nOut, nIn, kH, kW] (frozen, DL4J's ConvolutionLayer layout),
- *   b [1, nOut] (frozen), y [mb, nOut, h', w']
+ *   x [mb, nIn, h, w] (NCHW) or [mb, h, w, nIn] (NHWC, {@code .dataFormat(CNN2DFormat.NHWC)}),
+ *   W [nOut, nIn, kH, kW] (frozen, DL4J's ConvolutionLayer layout, in both), b [1, nOut] (frozen),
+ *   y [mb, nOut, h', w'] or [mb, h', w', nOut]
  *   ΔW = reshape((A·B)ᵀ, [nOut, nIn, kH, kW]),  A [nIn·kH·kW, r],  B [r, nOut]
  * </pre>
  * with A and B mixtures of seeded bases as in {@link NolaLayer}. Stride, padding, dilation and
  * {@link ConvolutionMode} (Same, Truncate, Strict) behave as in DL4J's ConvolutionLayer
- * ({@link ConvOperation}). Only NCHW data is supported.
+ * ({@link ConvOperation}).
  */
 public class NolaConv2d extends NolaLayer {
 

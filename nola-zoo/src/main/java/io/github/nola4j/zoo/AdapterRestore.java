@@ -44,7 +44,7 @@ final class AdapterRestore {
 
     /**
      * @param asked the options of the builder {@code restore} was called on: only its fine-tune
-     *              configuration is used, and it must set nothing the file decides
+     *              configuration and activation data format are used, and it must set nothing the file decides
      * @throws IllegalArgumentException if targets, a head, trainable layers, a loss or BatchNorm
      *                                  calibration were set on the builder
      */
@@ -87,7 +87,7 @@ final class AdapterRestore {
         LossFunctions.LossFunction loss = lossOf(settings.outputLoss(), file);
         TransferOptions options = new TransferOptions(targets, AdapterSpec.DEFAULT, overrides, settings.head(),
                 settings.headNOut(), loss, new LinkedHashSet<>(settings.trainable()), List.of(),
-                settings.freezeBatchNormStatistics(), fineTune, null, null);
+                settings.freezeBatchNormStatistics(), fineTune, null, null, asked.activationDataFormat());
         TransferResult<M> built = new TransferAssembler<>(base, options).assemble();
         AdapterApplier.apply(AdaptedNetwork.of(built.network()), adapter, LoadOptions.STRICT);
         log.info("Restored {} adapted layers and {} saved tensors from {} (written by nola4j {})",

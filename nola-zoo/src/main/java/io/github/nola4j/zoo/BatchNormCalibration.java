@@ -12,6 +12,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Sets the running mean and variance of every BatchNormalization layer of a copy of a freshly
@@ -29,6 +30,19 @@ import java.util.Map;
 final class BatchNormCalibration {
 
     private BatchNormCalibration() {
+    }
+
+    /**
+     * @return {@code features}, checked as a calibration batch
+     * @throws IllegalArgumentException for a batch of fewer than 2 inputs (null: NullPointerException)
+     */
+    static INDArray checkedBatch(INDArray features) {
+        Objects.requireNonNull(features, "features: pass a batch of training inputs, e.g. trainData.getFeatures()");
+        if (features.size(0) < 2) {
+            throw new IllegalArgumentException("BatchNorm calibration needs a batch of at least 2 inputs to estimate a"
+                    + " variance, got " + features.size(0) + "; pass 100 or more training inputs");
+        }
+        return features;
     }
 
     /**

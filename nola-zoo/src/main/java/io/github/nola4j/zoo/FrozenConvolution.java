@@ -10,9 +10,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * A frozen DL4J {@link ConvolutionLayer} (NCHW; Same, Truncate or Strict mode) on libnd4j's conv2d:
+ * A frozen DL4J {@link ConvolutionLayer} (NCHW or NHWC; Same, Truncate or Strict mode) on libnd4j's conv2d:
  * <pre>
  *   z = conv(x, W) + b,   y = act(z)                 x [mb, nIn, h, w], W [nOut, nIn, kH, kW], y [mb, nOut, oH, oW]
+ *                                                    (NHWC: x [mb, h, w, nIn], y [mb, oH, oW, nOut], W the same)
  *   dL/dx = convᵀ(act'(z) ⊙ dL/dy, W)                no gradient for W or b
  * </pre>
  * with the layer's geometry ({@link ConvOperation#of}); the input gradient is the NOLA layer's
@@ -29,7 +30,7 @@ final class FrozenConvolution extends AffineFrozenComputation {
         this.geometry = ConvOperation.of((ConvolutionLayer) layer.conf().getLayer());
     }
 
-    /** @return true for DL4J's own ConvolutionLayer (not a subclass) on NCHW input in Same, Truncate or Strict mode */
+    /** @return true for DL4J's own ConvolutionLayer (not a subclass) on NCHW or NHWC input in Same, Truncate or Strict mode */
     static boolean supports(Layer inside) {
         if (inside.getClass() != org.deeplearning4j.nn.layers.convolution.ConvolutionLayer.class
                 || inside.conf().getLayer().getClass() != ConvolutionLayer.class) {
@@ -37,7 +38,8 @@ final class FrozenConvolution extends AffineFrozenComputation {
         }
         ConvolutionLayer conf = (ConvolutionLayer) inside.conf().getLayer();
         ConvolutionMode mode = conf.getConvolutionMode();
-        return conf.getCnn2dDataFormat() == CNN2DFormat.NCHW && (mode == ConvolutionMode.Same
+        CNN2DFormat format = conf.getCnn2dDataFormat();
+        return (format == CNN2DFormat.NCHW || format == CNN2DFormat.NHWC) && (mode == ConvolutionMode.Same
                 || mode == ConvolutionMode.Truncate || mode == ConvolutionMode.Strict);
     }
 

@@ -3,7 +3,6 @@ package io.github.nola4j.zoo;
 import io.github.nola4j.layers.attention.AdaptableAttention;
 import io.github.nola4j.layers.attention.NolaAttention;
 import io.github.nola4j.layers.ops.ActivationMapping;
-import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -28,7 +27,7 @@ import java.util.Optional;
 public enum LayerKind {
     /** DL4J {@link DenseLayer}, replaced by {@code NolaDense}. */
     DENSE,
-    /** DL4J {@link ConvolutionLayer} (2-D, NCHW), replaced by {@code NolaConv2d}. */
+    /** DL4J {@link ConvolutionLayer} (2-D, NCHW or NHWC), replaced by {@code NolaConv2d}. */
     CONVOLUTION,
     /**
      * DL4J's {@link SelfAttentionLayer} and {@link RecurrentAttentionLayer} with projectInput, replaced by a
@@ -76,10 +75,6 @@ public enum LayerKind {
             return Optional.of("DenseLayer with layer normalisation (hasLayerNorm = true) is not supported");
         }
         if (layer instanceof ConvolutionLayer conv) {
-            if (conv.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
-                return Optional.of("data format " + conv.getCnn2dDataFormat() + " is not supported; NolaConv2d "
-                        + "takes NCHW input only");
-            }
             ConvolutionMode mode = conv.getConvolutionMode();
             if (mode != null && mode != ConvolutionMode.Same && mode != ConvolutionMode.Truncate
                     && mode != ConvolutionMode.Strict) {

@@ -89,7 +89,7 @@ final class NolaLayerFactory {
         if (original instanceof ConvolutionLayer conv) {
             NolaConv2d.Builder b = new NolaConv2d.Builder().kernelSize(conv.getKernelSize()).stride(conv.getStride())
                     .padding(conv.getPadding()).dilation(conv.getDilation())
-                    .convolutionMode(conv.getConvolutionMode());
+                    .convolutionMode(conv.getConvolutionMode()).dataFormat(conv.getCnn2dDataFormat());
             b.nIn(conv.getNIn()).nOut(conv.getNOut()).hasBias(conv.hasBias());
             builder = b;
         } else {
@@ -104,7 +104,7 @@ final class NolaLayerFactory {
         if (original instanceof ConvolutionLayer conv) {
             LoraConv2d.Builder b = new LoraConv2d.Builder().kernelSize(conv.getKernelSize()).stride(conv.getStride())
                     .padding(conv.getPadding()).dilation(conv.getDilation())
-                    .convolutionMode(conv.getConvolutionMode());
+                    .convolutionMode(conv.getConvolutionMode()).dataFormat(conv.getCnn2dDataFormat());
             return b.nIn(conv.getNIn()).nOut(conv.getNOut()).hasBias(conv.hasBias()).initSeed(spec.basisSeed());
         }
         DenseLayer dense = (DenseLayer) original;

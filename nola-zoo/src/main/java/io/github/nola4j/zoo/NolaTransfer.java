@@ -2,6 +2,7 @@ package io.github.nola4j.zoo;
 
 import io.github.nola4j.layers.attention.AttentionProjection;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
@@ -64,6 +65,7 @@ public final class NolaTransfer<M extends Model> {
     private FineTuneConfiguration fineTune;
     private IUpdater headUpdater;
     private INDArray calibrationFeatures;
+    private CNN2DFormat activationDataFormat = CNN2DFormat.NCHW;
 
     private NolaTransfer(M source) {
         this.source = source;
@@ -198,12 +200,8 @@ public final class NolaTransfer<M extends Model> {
 
     /** Replaces layer {@code layerName} by a freshly initialised, trainable copy with {@code nOut} outputs. */
     public NolaTransfer<M> replaceHead(String layerName, long nOut) {
-        if (nOut <= 0) {
-            throw new IllegalArgumentException("Head nOut = " + nOut + " must be > 0; pass the number of classes, "
-                    + "e.g. replaceHead(10)");
-        }
         this.headName = layerName;
-        this.headNOut = nOut;
+        this.headNOut = TransferOptions.checkedHeadNOut(nOut);
         return this;
     }
 
@@ -235,20 +233,22 @@ public final class NolaTransfer<M extends Model> {
     }
 
     /**
-     * Sets the running mean and variance of every BatchNormalization layer from this batch of real
-     * inputs before adapting ({@link BatchNormCalibration}). For random-init models only: their running statistics
-     * are 0 and 1, and frozen on those nothing normalises the activations, so training can diverge. Pretrained
-     * models keep theirs; do not call this for them. The calibrated statistics are saved with the adapter.
-     *
+     * Sets every BatchNormalization layer's running mean and variance from this batch of real inputs before adapting
+     * ({@link BatchNormCalibration}; saved with the adapter). For random-init models only, whose statistics 0 and 1
+     * normalise nothing, so training can diverge; pretrained models keep theirs.
      * @param features inputs of the network's input shape, e.g. [n, c, h, w] with n of 100 or more
      */
     public NolaTransfer<M> calibrateBatchNorm(INDArray features) {
-        Objects.requireNonNull(features, "features: pass a batch of training inputs, e.g. trainData.getFeatures()");
-        if (features.size(0) < 2) {
-            throw new IllegalArgumentException("BatchNorm calibration needs a batch of at least 2 inputs to estimate a"
-                    + " variance, got " + features.size(0) + "; pass 100 or more training inputs");
-        }
-        this.calibrationFeatures = features;
+        this.calibrationFeatures = BatchNormCalibration.checkedBatch(features);
+        return this;
+    }
+
+    /**
+     * NHWC: convolutions, BatchNorm, pooling and residual sums on [mb, h, w, c] activations ({@link NhwcRebuild}), which
+     * libnd4j's oneDNN convolution takes without reorders; the input stays NCHW, the parameters as they are. Default NCHW.
+     */
+    public NolaTransfer<M> activationDataFormat(CNN2DFormat format) {
+        this.activationDataFormat = Objects.requireNonNull(format, "format: CNN2DFormat.NCHW or NHWC");
         return this;
     }
 
@@ -281,7 +281,7 @@ public final class NolaTransfer<M extends Model> {
      * from this base and the file alone (as PEFT's {@code from_pretrained}): the targets, head,
      * trainable layers and adapter options come from the settings the file stores, and the file's
      * coefficients and saved layers are loaded into the result. Only {@link #fineTuneConfiguration}
-     * of this builder is used, to train the result further.
+     * (to train the result further) and {@link #activationDataFormat} of this builder are used.
      *
      * @throws IllegalArgumentException if targets, a head or trainable layers were also set here
      * @throws io.github.nola4j.layers.adapter.format.AdapterFormatException if the file is not an adapter
@@ -294,6 +294,7 @@ public final class NolaTransfer<M extends Model> {
 
     private TransferOptions options() {
         return new TransferOptions(targets.copy(), spec.spec(), overrides, headName, headNOut, outputLoss, trainableNames,
-                trainablePatterns, freezeBatchNormStatistics, fineTune, headUpdater, calibrationFeatures);
+                trainablePatterns, freezeBatchNormStatistics, fineTune, headUpdater, calibrationFeatures,
+                activationDataFormat);
     }
 }

@@ -6,6 +6,7 @@ import io.github.nola4j.layers.NolaLayer;
 import io.github.nola4j.layers.basis.BasisCache;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.layers.IOutputLayer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -55,6 +56,9 @@ final class TransferAssembler<M extends Model> {
             this.calibrated = BatchNormCalibration.batchNormLayers(base);
         } else {
             this.calibrated = List.of();
+        }
+        if (options.activationDataFormat() == CNN2DFormat.NHWC) {
+            base = NhwcRebuild.of(base);
         }
         this.editor = NetworkEditor.forModel(base);
     }

@@ -1,5 +1,6 @@
 package io.github.nola4j.zoo;
 
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -29,11 +30,14 @@ import java.util.regex.Pattern;
  * @param headUpdater               updater of the new head in place of {@code fineTune}'s, or null
  * @param calibrationFeatures       a batch of inputs to set every BatchNorm layer's running statistics
  *                                  from before adapting ({@link BatchNormCalibration}), or null
+ * @param activationDataFormat      NCHW, or NHWC to rebuild the network's convolutional part in NHWC first
+ *                                  ({@link NhwcRebuild})
  */
 record TransferOptions(TargetSelector targets, AdapterSpec spec, List<SpecOverride> overrides, String headName,
                        long headNOut, LossFunctions.LossFunction outputLoss, Set<String> trainableNames,
                        List<Pattern> trainablePatterns, boolean freezeBatchNormStatistics,
-                       FineTuneConfiguration fineTune, IUpdater headUpdater, INDArray calibrationFeatures) {
+                       FineTuneConfiguration fineTune, IUpdater headUpdater, INDArray calibrationFeatures,
+                       CNN2DFormat activationDataFormat) {
 
     /** A per-layer change of the adapter options, for layer names matching a pattern. */
     record SpecOverride(Pattern pattern, UnaryOperator<AdapterSpec> change) {
@@ -53,6 +57,18 @@ record TransferOptions(TargetSelector targets, AdapterSpec spec, List<SpecOverri
             }
         }
         return spec;
+    }
+
+    /**
+     * @return {@code nOut}, checked as the number of outputs of a new head
+     * @throws IllegalArgumentException unless it is &gt; 0
+     */
+    static long checkedHeadNOut(long nOut) {
+        if (nOut <= 0) {
+            throw new IllegalArgumentException("Head nOut = " + nOut + " must be > 0; pass the number of classes, "
+                    + "e.g. replaceHead(10)");
+        }
+        return nOut;
     }
 
     /** @return whether a head is replaced */

@@ -2,6 +2,7 @@ package io.github.nola4j.zoo;
 
 import io.github.nola4j.layers.network.BatchNormStatistics;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -17,7 +18,8 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -29,6 +31,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -41,7 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Geometries: Same 3x3 stride 1 (ReLU), Truncate 3x3 stride 2 padding 1 (tanh), Same 1x1 stride 2
  * without bias, Truncate 7x7 stride 2 padding 3 (ResNet50's stem), Same 3x3 stride 2; BatchNorm
  * with and without log-std statistics; a tanh DenseLayer ({@link FrozenDense}); ReLU and leaky ReLU
- * ActivationLayers ({@link FrozenActivation}).
+ * ActivationLayers ({@link FrozenActivation}); the convolutions and BatchNorm in NCHW and in NHWC
+ * (DL4J's layers configured {@code dataFormat(CNN2DFormat.NHWC)}, activations [mb, h, w, c]).
  */
 class FrozenRuntimeParityTest {
 
@@ -49,31 +53,40 @@ class FrozenRuntimeParityTest {
     private static final int SIZE = 9;
     private static final int MINIBATCH = 2;
 
-    private static MultiLayerConfiguration layers(DataType dataType) {
+    static Stream<Arguments> typesAndFormats() {
+        return Stream.of(DataType.FLOAT, DataType.DOUBLE)
+                .flatMap(dt -> Stream.of(CNN2DFormat.NCHW, CNN2DFormat.NHWC).map(f -> Arguments.of(dt, f)));
+    }
+
+    private static MultiLayerConfiguration layers(DataType dataType, CNN2DFormat format) {
         return new NeuralNetConfiguration.Builder().seed(12).dataType(dataType).updater(new NoOp()).list()
                 .layer(new ConvolutionLayer.Builder(3, 3).name("same3").nOut(4).convolutionMode(ConvolutionMode.Same)
-                        .activation(Activation.RELU).build())
-                .layer(new BatchNormalization.Builder().name("bn1").build())
+                        .dataFormat(format).activation(Activation.RELU).build())
+                .layer(new BatchNormalization.Builder().name("bn1").dataFormat(format).build())
                 .layer(new ActivationLayer.Builder().name("relu").activation(Activation.RELU).build())
                 .layer(new ConvolutionLayer.Builder(3, 3).name("trunc3s2").nOut(5).stride(2, 2).padding(1, 1)
-                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build())
+                        .convolutionMode(ConvolutionMode.Truncate).dataFormat(format).activation(Activation.TANH).build())
                 .layer(new ConvolutionLayer.Builder(1, 1).name("point_s2").nOut(4).stride(2, 2).hasBias(false)
-                        .convolutionMode(ConvolutionMode.Same).activation(Activation.IDENTITY).build())
+                        .convolutionMode(ConvolutionMode.Same).dataFormat(format).activation(Activation.IDENTITY).build())
                 .layer(new ConvolutionLayer.Builder(7, 7).name("stem").nOut(3).stride(2, 2).padding(3, 3)
-                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.IDENTITY).build())
+                        .convolutionMode(ConvolutionMode.Truncate).dataFormat(format).activation(Activation.IDENTITY).build())
                 .layer(new ConvolutionLayer.Builder(3, 3).name("same3s2").nOut(3).stride(2, 2)
-                        .convolutionMode(ConvolutionMode.Same).activation(Activation.LEAKYRELU).build())
-                .layer(new BatchNormalization.Builder().name("bn2").useLogStd(true).build())
+                        .convolutionMode(ConvolutionMode.Same).dataFormat(format).activation(Activation.LEAKYRELU).build())
+                .layer(new BatchNormalization.Builder().name("bn2").useLogStd(true).dataFormat(format).build())
                 .layer(new ActivationLayer.Builder().name("lrelu").activation(Activation.LEAKYRELU).build())
                 .layer(new DenseLayer.Builder().name("dense").nOut(4).activation(Activation.TANH).build())
                 .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).name("out").nOut(2)
                         .activation(Activation.IDENTITY).build())
-                .setInputType(InputType.convolutional(SIZE, SIZE, CHANNELS)).build();
+                .setInputType(InputType.convolutional(SIZE, SIZE, CHANNELS, format)).build();
     }
 
     /** @return DL4J's network with random BatchNorm statistics, γ and β */
     private static MultiLayerNetwork reference(DataType dataType) {
-        MultiLayerNetwork net = new MultiLayerNetwork(layers(dataType));
+        return reference(dataType, CNN2DFormat.NCHW);
+    }
+
+    private static MultiLayerNetwork reference(DataType dataType, CNN2DFormat format) {
+        MultiLayerNetwork net = new MultiLayerNetwork(layers(dataType, format));
         net.init();
         Nd4j.getRandom().setSeed(3);
         for (Layer l : net.getLayers()) {
@@ -113,14 +126,16 @@ class FrozenRuntimeParityTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
-    void everyFrozenLayerComputesWhatDl4jsLayerComputes(DataType dataType) {
-        MultiLayerNetwork ref = reference(dataType);
+    @MethodSource("typesAndFormats")
+    void everyFrozenLayerComputesWhatDl4jsLayerComputes(DataType dataType, CNN2DFormat format) {
+        MultiLayerNetwork ref = reference(dataType, format);
+        assertEquals(format, ((ConvolutionLayer) ref.getLayer(0).conf().getLayer()).getCnn2dDataFormat());
         ref.initGradientsView(); // DL4J's layers write their parameter gradients into it
         MultiLayerNetwork fast = frozen(ref, true);
         LayerWorkspaceMgr noWs = LayerWorkspaceMgr.noWorkspaces();
         Nd4j.getRandom().setSeed(8);
-        INDArray x = Nd4j.randn(dataType, MINIBATCH, CHANNELS, SIZE, SIZE);
+        INDArray x = format == CNN2DFormat.NCHW ? Nd4j.randn(dataType, MINIBATCH, CHANNELS, SIZE, SIZE)
+                : Nd4j.randn(dataType, MINIBATCH, SIZE, SIZE, CHANNELS);
         for (int i = 0; i < ref.getnLayers() - 1; i++) {
             if (ref.getLayerWiseConfigurations().getInputPreProcess(i) != null) {
                 x = ref.getLayerWiseConfigurations().getInputPreProcess(i).preProcess(x, MINIBATCH, noWs).dup();
@@ -142,7 +157,8 @@ class FrozenRuntimeParityTest {
             if (dl4j instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization) {
                 double e = ((BatchNormalization) dl4j.conf().getLayer()).getEps();
                 INDArray factor = Transforms.pow(BatchNormStatistics.variance(dl4j).add(e), -0.5, true)
-                        .muli(dl4j.getParam(BatchNormalizationParamInitializer.GAMMA)).reshape(1, -1, 1, 1);
+                        .muli(dl4j.getParam(BatchNormalizationParamInitializer.GAMMA))
+                        .reshape(format == CNN2DFormat.NCHW ? new long[] {1, -1, 1, 1} : new long[] {1, 1, 1, -1});
                 assertEquals(4, eps.rank(), name);
                 expectedDx = eps.mul(factor.broadcast(eps.shape()));
             } else {
@@ -178,11 +194,12 @@ class FrozenRuntimeParityTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = DataType.class, names = {"FLOAT", "DOUBLE"})
-    void networksWithFrozenRuntimesSaveLoadAndPredictAsDl4j(DataType dataType) throws IOException {
-        MultiLayerNetwork ref = reference(dataType);
+    @MethodSource("typesAndFormats")
+    void networksWithFrozenRuntimesSaveLoadAndPredictAsDl4j(DataType dataType, CNN2DFormat format) throws IOException {
+        MultiLayerNetwork ref = reference(dataType, format);
         Nd4j.getRandom().setSeed(9);
-        INDArray x = Nd4j.randn(dataType, MINIBATCH, CHANNELS, SIZE, SIZE);
+        INDArray x = format == CNN2DFormat.NCHW ? Nd4j.randn(dataType, MINIBATCH, CHANNELS, SIZE, SIZE)
+                : Nd4j.randn(dataType, MINIBATCH, SIZE, SIZE, CHANNELS);
         INDArray expected = ref.output(x);
         for (boolean backprop : new boolean[] {true, false}) {
             MultiLayerNetwork fast = frozen(ref, backprop);

@@ -180,6 +180,13 @@ class MixedAdapterNetworkTest {
         check(r, new long[] {1, 10, 10}, 0, 1e-12, java.util.Collections.nCopies(5, "task1"));
     }
 
+    /** The NHWC transfer's convolutions (activationDataFormat(NHWC)) serve on the per-group path. */
+    @Test
+    void nhwcConvNetworkDouble() throws Exception {
+        check(transfer(NolaTransfer.of(convBase(DataType.DOUBLE))).activationDataFormat(
+                org.deeplearning4j.nn.conf.CNN2DFormat.NHWC).trainable("bn1").build(), new long[] {1, 10, 10}, 0, 1e-12);
+    }
+
     @Test
     void graphFloat() throws Exception {
         check(transfer(NolaTransfer.of(graphBase(DataType.FLOAT))).build(), new long[] {2, 8, 8}, 0, 1e-6);

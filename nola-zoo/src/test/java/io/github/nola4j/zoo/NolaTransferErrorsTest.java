@@ -14,6 +14,7 @@ import org.junit.jupiter.api.function.Executable;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
 import java.util.List;
@@ -107,12 +108,12 @@ class NolaTransferErrorsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> NolaTransfer.of(odd).targetNames("dw").build());
         assertTrue(e.getMessage().contains("DepthwiseConvolution2D") && e.getMessage().contains("variant"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> NolaTransfer.of(odd).targetNames("nhwc").build());
-        assertTrue(e.getMessage().contains("NHWC") && e.getMessage().contains("NCHW"), e.getMessage());
-        // by kind: every convolution here is NHWC or depthwise, so all are skipped with reasons
-        e = assertThrows(IllegalArgumentException.class,
-                () -> NolaTransfer.of(odd).targetKinds(LayerKind.CONVOLUTION).build());
-        assertTrue(e.getMessage().contains("skipped") && e.getMessage().contains("dw="), e.getMessage());
+        // NHWC convolutions adapt (NolaConv2d takes the layer's data format); by kind the depthwise one is skipped
+        TransferResult<MultiLayerNetwork> byKind = NolaTransfer.of(odd).targetKinds(LayerKind.CONVOLUTION).build();
+        assertEquals(List.of("nhwc", "causal", "plain"), byKind.adaptedLayers());
+        assertTrue(byKind.skipped().containsKey("dw"), byKind.skipped().toString());
+        INDArray x = Nd4j.rand(DataType.FLOAT, 2, 8, 8, 2);
+        NhwcTransferTest.assertClose(odd.output(x), byKind.network().output(x), 1e-5, "NHWC adapters start at ΔW = 0");
 
         ConvolutionLayer causal = new ConvolutionLayer.Builder(2, 2).nOut(4).build();
         causal.setConvolutionMode(ConvolutionMode.Causal); // DL4J's builder rejects Causal for 2-D, JSON does not

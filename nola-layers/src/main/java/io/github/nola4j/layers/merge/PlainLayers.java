@@ -27,7 +27,7 @@ public final class PlainLayers {
         if (layer.shape() instanceof ConvOperation conv) {
             return new ConvolutionLayer.Builder(conv.getKernelSize())
                     .stride(conv.getStride()).padding(conv.getPadding()).dilation(conv.getDilation())
-                    .convolutionMode(conv.getConvolutionMode())
+                    .convolutionMode(conv.getConvolutionMode()).dataFormat(conv.getDataFormat())
                     .nIn(layer.getNIn()).nOut(layer.getNOut()).hasBias(layer.hasBias()).activation(activation)
                     .weightInit(WeightInit.XAVIER).updater(updater).dropOut(layer.getIDropout())
                     .name(layer.getLayerName()).build();

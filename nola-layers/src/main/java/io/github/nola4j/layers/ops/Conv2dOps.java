@@ -10,8 +10,9 @@ import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * libnd4j's 2-D convolution operations for one geometry, NCHW activations and kernels in the
- * YXIO layout [kH, kW, nIn, nOut]:
+ * libnd4j's 2-D convolution operations for one geometry and activation layout, NCHW [mb, c, h, w] or NHWC
+ * [mb, h, w, c] (libnd4j's isNHWC argument; the shapes below are NCHW's, NHWC's hold the same axes in its
+ * order), and kernels in the YXIO layout [kH, kW, nIn, nOut] in both:
  * <ul>
  *   <li>{@link #forward}: conv2d, z [mb, nOut, oH, oW], into an output sized here from the geometry rather
  *       than through ND4J's {@code Conv2D} op, whose executioner first asks libnd4j's shape function for
@@ -33,6 +34,10 @@ final class Conv2dOps {
     static final Conv2dOps POINTWISE = new Conv2dOps(new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0},
             new int[] {1, 1}, PaddingMode.VALID);
 
+    /** {@link #POINTWISE} on NHWC activations. */
+    static final Conv2dOps POINTWISE_NHWC = new Conv2dOps(new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0},
+            new int[] {1, 1}, PaddingMode.VALID, true);
+
     /** Most bytes of im2col columns made at once in {@link #kernelGradientRows}: a few MB, about a cache's worth. */
     static final long COLUMN_CHUNK_BYTES = 4L << 20;
 
@@ -41,23 +46,47 @@ final class Conv2dOps {
     private final int[] padding;
     private final int[] dilation;
     private final PaddingMode mode;
+    private final boolean nhwc;
 
+    /** Operations on NCHW activations. */
     Conv2dOps(int[] kernel, int[] stride, int[] padding, int[] dilation, PaddingMode mode) {
+        this(kernel, stride, padding, dilation, mode, false);
+    }
+
+    /** @param nhwc true for activations [mb, h, w, c], false for [mb, c, h, w] */
+    Conv2dOps(int[] kernel, int[] stride, int[] padding, int[] dilation, PaddingMode mode, boolean nhwc) {
         this.kernel = kernel.clone();
         this.stride = stride.clone();
         this.padding = padding.clone();
         this.dilation = dilation.clone();
         this.mode = mode;
+        this.nhwc = nhwc;
+    }
+
+    /** @return the 1x1, stride 1, unpadded operations in this layout (the s·B part of the factorised convolution) */
+    Conv2dOps pointwise() {
+        return nhwc ? POINTWISE_NHWC : POINTWISE;
     }
 
     Conv2DConfig config() {
         return new Conv2DConfig(kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], dilation[0],
-                dilation[1], mode, Conv2DConfig.NCHW, WeightsFormat.YXIO);
+                dilation[1], mode, nhwc ? Conv2DConfig.NHWC : Conv2DConfig.NCHW, WeightsFormat.YXIO);
     }
 
     private int[] intArgs() {
         return new int[] {kernel[0], kernel[1], stride[0], stride[1], padding[0], padding[1], dilation[0],
-                dilation[1], mode.index, 0, WeightsFormat.YXIO.ordinal()};
+                dilation[1], mode.index, nhwc ? 1 : 0, WeightsFormat.YXIO.ordinal()};
+    }
+
+    /** @return the axis of an activation's height (its width is the next one) */
+    private int heightAxis() {
+        return nhwc ? 1 : 2;
+    }
+
+    /** @return a new, uninitialised activation of mb examples, c channels and h x w positions, in this layout */
+    private INDArray activation(long mb, long c, long h, long w, INDArray like) {
+        return nhwc ? Nd4j.createUninitialized(like.dataType(), mb, h, w, c)
+                : Nd4j.createUninitialized(like.dataType(), mb, c, h, w);
     }
 
     /**
@@ -67,14 +96,15 @@ final class Conv2dOps {
      * @return [mb, nOut, oH, oW]
      */
     INDArray forward(INDArray x, INDArray kernel, INDArray bias) {
-        long oH = outputSize(x.size(2), 0);
-        long oW = outputSize(x.size(3), 1);
+        int hAxis = heightAxis();
+        long oH = outputSize(x.size(hAxis), 0);
+        long oW = outputSize(x.size(hAxis + 1), 1);
         if (oH < 1 || oW < 1) {
-            throw new IllegalArgumentException("convolution input of " + x.size(2) + "x" + x.size(3)
+            throw new IllegalArgumentException("convolution input of " + x.size(hAxis) + "x" + x.size(hAxis + 1)
                     + " is smaller than the kernel's span " + span(0) + "x" + span(1) + " with padding " + padding[0]
                     + "x" + padding[1] + ": it leaves no output position; give a larger input, more padding or Same mode");
         }
-        INDArray z = Nd4j.createUninitialized(x.dataType(), x.size(0), kernel.size(3), oH, oW);
+        INDArray z = activation(x.size(0), kernel.size(3), oH, oW, x);
         DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d").addIntegerArguments(intArgs());
         if (bias == null) {
             op.addInputs(x, kernel);
@@ -123,25 +153,13 @@ final class Conv2dOps {
     }
 
     /**
-     * The kernel gradient alone, in the row order of a factor A [nIn·kH·kW, r] (rows (nIn, kH, kW)):
-     * libnd4j has no filter-only conv2d_bp (conv2d_bp, its oneDNN version and conv2d_input_bp all
-     * compute the input gradient too), so it is built from the input's columns:
-     * <pre>
-     *   cols = im2col(x)                      [mb, nIn, kH, kW, oH, oW], this geometry's padding
-     *   dKᵀ  = Σ_b δ_b · cols_bᵀ              [r, nIn·kH·kW], cols_b as [nIn·kH·kW, oH·oW], δ_b [r, oH·oW]:
-     *                                         one GEMM per example; dKᵀ in C order is dK in F order
-     * </pre>
-     * (OpenBLAS ran δ_b·cols_bᵀ, r rows, about 4x faster than cols_b·δ_bᵀ, r columns, on the conv
-     * scenario's shapes: 5-6 against 20-90 ms for 32 examples.)
-     * The columns are made a few examples at a time ({@link #COLUMN_CHUNK_BYTES} at most, at least one
-     * example) into one buffer reused for every chunk, so each chunk's GEMMs read columns still in cache
-     * instead of the whole batch's (75 MB on the bench's conv scenario) written out and read back from
-     * memory; the GEMMs and their order are the same, so dK is the same. The buffer lives only during this
-     * call. Only where {@link #kernelGradientFromColumns} holds.
+     * The kernel gradient alone, in the row order of a factor A [nIn·kH·kW, r], from the input's columns
+     * ({@link ColumnKernelGradient#rows}; NHWC activations are handed over as NCHW copies, since im2col takes
+     * NCHW only).
      *
-     * @param x     [mb, nIn, h, w]
-     * @param delta dL/dz of the convolution, [mb, r, oH, oW]
-     * @return dL/dK [nIn·kH·kW, r] (F order: the transpose of a C-order [r, nIn·kH·kW])
+     * @param x     the convolution's input
+     * @param delta dL/dz of the convolution (r channels)
+     * @return dL/dK [nIn·kH·kW, r] (F order)
      */
     INDArray kernelGradientRows(INDArray x, INDArray delta) {
         return kernelGradientRows(x, delta, COLUMN_CHUNK_BYTES);
@@ -149,61 +167,24 @@ final class Conv2dOps {
 
     /** {@link #kernelGradientRows(INDArray, INDArray)} with at most {@code chunkBytes} of columns at once. */
     INDArray kernelGradientRows(INDArray x, INDArray delta, long chunkBytes) {
-        long mb = x.size(0);
-        long fanIn = x.size(1) * kernel[0] * kernel[1];
-        long positions = delta.size(2) * delta.size(3);
-        long r = delta.size(1);
-        long chunk = Math.max(1, Math.min(mb, chunkBytes / (fanIn * positions * x.dataType().width())));
-        INDArray cols = Nd4j.createUninitialized(x.dataType(), chunk, x.size(1), kernel[0], kernel[1], delta.size(2),
-                delta.size(3));
-        // Same mode as its explicit top and left padding (the bottom and right lie outside the input and read
-        // as zeros): im2col's own Same flag placed the windows differently from conv2d
-        int padTop = mode == PaddingMode.SAME ? samePaddingBefore(x.size(2), delta.size(2), 0) : padding[0];
-        int padLeft = mode == PaddingMode.SAME ? samePaddingBefore(x.size(3), delta.size(3), 1) : padding[1];
-        INDArray d = delta.dup('c');
-        INDArray dKt = Nd4j.createUninitialized(x.dataType(), new long[] {r, fanIn}, 'c');
-        for (long first = 0; first < mb; first += chunk) {
-            long n = Math.min(chunk, mb - first);
-            INDArray chunkCols = n == chunk ? cols : cols.get(NDArrayIndex.interval(0, n));
-            Nd4j.exec(DynamicCustomOp.builder("im2col").addInputs(x.get(NDArrayIndex.interval(first, first + n)))
-                    .addOutputs(chunkCols)
-                    .addIntegerArguments(kernel[0], kernel[1], stride[0], stride[1], padTop, padLeft, dilation[0],
-                            dilation[1], 0)
-                    .addFloatingPointArguments(0.0).build());
-            for (long b = first; b < first + n; b++) {
-                INDArray colsB = cols.slice(b - first).reshape('c', fanIn, positions);
-                INDArray deltaB = d.slice(b).reshape('c', r, positions);
-                Nd4j.gemm(deltaB, colsB, dKt, false, true, 1.0, b == 0 ? 0.0 : 1.0);
-            }
-        }
-        return dKt.transpose();
+        return columns().rows(asNchw(x), asNchw(delta), chunkBytes);
     }
 
-    /**
-     * @return true when {@link #kernelGradientRows} applies: im2col with this geometry's padding before
-     *         the input (Same mode: {@link #samePaddingBefore}) yields exactly the output's positions,
-     *         false for a Same layer padded more after the input than before it (im2col pads alike on both sides)
-     */
+    /** @return whether {@link #kernelGradientRows} applies to these input and output shapes (in this layout) */
     boolean kernelGradientFromColumns(long[] inputShape, long[] outputShape) {
-        for (int axis = 0; axis < 2; axis++) {
-            long in = inputShape[2 + axis];
-            long out = outputShape[2 + axis];
-            int pad = mode == PaddingMode.SAME ? samePaddingBefore(in, out, axis) : padding[axis];
-            long span = (long) dilation[axis] * (kernel[axis] - 1) + 1;
-            if ((in + 2L * pad - span) / stride[axis] + 1 != out) {
-                return false;
-            }
-        }
-        return true;
+        return columns().applies(nchwShape(inputShape), nchwShape(outputShape));
     }
 
-    /**
-     * @return the padding before the input on {@code axis} (0 height, 1 width) in Same mode: half of
-     *         (out − 1)·stride + dilation·(k − 1) + 1 − in, rounded down, as TensorFlow and DL4J place it
-     */
-    private int samePaddingBefore(long in, long out, int axis) {
-        long total = (out - 1) * stride[axis] + (long) dilation[axis] * (kernel[axis] - 1) + 1 - in;
-        return (int) Math.max(0, total / 2);
+    private ColumnKernelGradient columns() {
+        return new ColumnKernelGradient(kernel, stride, padding, dilation, mode);
+    }
+
+    private INDArray asNchw(INDArray a) {
+        return nhwc ? a.permute(0, 3, 1, 2).dup('c') : a;
+    }
+
+    private long[] nchwShape(long[] shape) {
+        return nhwc ? new long[] {shape[0], shape[3], shape[1], shape[2]} : shape;
     }
 
     /** @return true for a 1x1 kernel with a stride above 1 and no padding (or Same, which pads nothing there) */
@@ -254,10 +235,14 @@ final class Conv2dOps {
         }
         if (isStridedPointwise()) {
             // z[o, y, x] = Σ_i W[o, i]·x[i, s·y, s·x]: dx is Wᵀ·δ on the strided grid, zero elsewhere
-            INDArray onGrid = POINTWISE.forward(delta, kernel.permute(0, 1, 3, 2), null);
+            INDArray onGrid = pointwise().forward(delta, kernel.permute(0, 1, 3, 2), null);
             INDArray dx = Nd4j.zeros(delta.dataType(), x.shape());
-            dx.get(NDArrayIndex.all(), NDArrayIndex.all(), strided(stride[0], delta.size(2)),
-                    strided(stride[1], delta.size(3))).assign(onGrid);
+            int hAxis = heightAxis();
+            INDArrayIndex rows = strided(stride[0], delta.size(hAxis));
+            INDArrayIndex cols = strided(stride[1], delta.size(hAxis + 1));
+            INDArray grid = nhwc ? dx.get(NDArrayIndex.all(), rows, cols, NDArrayIndex.all())
+                    : dx.get(NDArrayIndex.all(), NDArrayIndex.all(), rows, cols);
+            grid.assign(onGrid);
             return dx;
         }
         // the transposed convolution of δ with the same kernel and geometry: libnd4j's deconv2d, which runs on

@@ -18,7 +18,8 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * 2-D convolution in NCHW, with DL4J ConvolutionLayer's kernel layout W [nOut, nIn, kH, kW]:
+ * 2-D convolution on NCHW [mb, c, h, w] or NHWC [mb, h, w, c] activations ({@link #getDataFormat}; the shapes
+ * below are NCHW's), with DL4J ConvolutionLayer's kernel layout W [nOut, nIn, kH, kW] in both:
  * <pre>
  *   z = conv(x, W + s·ΔW) + b,   ΔW = reshape((A·B)ᵀ, [nOut, nIn, kH, kW]),  A [nIn·kH·kW, r]
  * </pre>
@@ -35,12 +36,13 @@ public final class ConvOperation implements LayerOperation {
     private int[] padding = {0, 0};
     private int[] dilation = {1, 1};
     private ConvolutionMode convolutionMode;
+    private CNN2DFormat dataFormat = CNN2DFormat.NCHW;
 
     /** A 3x3, stride 1, unpadded geometry whose mode comes from the network (Truncate by default). */
     public ConvOperation() {
     }
 
-    /** @return the geometry of DL4J's {@code layer}: its kernel size, stride, padding, dilation and mode */
+    /** @return the geometry of DL4J's {@code layer}: its kernel size, stride, padding, dilation, mode and data format */
     public static ConvOperation of(ConvolutionLayer layer) {
         ConvOperation c = new ConvOperation();
         c.setKernelSize(layer.getKernelSize());
@@ -48,6 +50,7 @@ public final class ConvOperation implements LayerOperation {
         c.setPadding(layer.getPadding());
         c.setDilation(layer.getDilation());
         c.setConvolutionMode(layer.getConvolutionMode());
+        c.setDataFormat(layer.getCnn2dDataFormat());
         return c;
     }
 
@@ -58,6 +61,7 @@ public final class ConvOperation implements LayerOperation {
         c.padding = padding.clone();
         c.dilation = dilation.clone();
         c.convolutionMode = convolutionMode;
+        c.dataFormat = dataFormat;
         return c;
     }
 
@@ -80,7 +84,7 @@ public final class ConvOperation implements LayerOperation {
                 : sd.cnn().conv2d(x, kernelYxio, bias.reshape(nOut), cfg);
     }
 
-    /** @return libnd4j's configuration of a conv2d with this geometry, NCHW input and a YXIO kernel */
+    /** @return libnd4j's configuration of a conv2d with this geometry and data format and a YXIO kernel */
     public Conv2DConfig conv2dConfig() {
         return ops().config();
     }
@@ -88,7 +92,8 @@ public final class ConvOperation implements LayerOperation {
     /** @return libnd4j's convolution operations with this geometry */
     Conv2dOps ops() {
         return new Conv2dOps(kernelSize, stride, padding, dilation,
-                convolutionMode == ConvolutionMode.Same ? PaddingMode.SAME : PaddingMode.VALID);
+                convolutionMode == ConvolutionMode.Same ? PaddingMode.SAME : PaddingMode.VALID,
+                dataFormat == CNN2DFormat.NHWC);
     }
 
     @Override
@@ -100,10 +105,10 @@ public final class ConvOperation implements LayerOperation {
      * The convolution of a frozen DL4J ConvolutionLayer on libnd4j's conv2d (oneDNN), no update:
      * {@code z = conv(x, W) + b}.
      *
-     * @param x    [mb, nIn, h, w] (NCHW)
+     * @param x    [mb, nIn, h, w] (NCHW) or [mb, h, w, nIn] (NHWC)
      * @param w    DL4J's kernel [nOut, nIn, kH, kW]
      * @param bias b (any shape of nOut values) or null
-     * @return z [mb, nOut, oH, oW], in the current workspace
+     * @return z [mb, nOut, oH, oW] or [mb, oH, oW, nOut], in the current workspace
      */
     public INDArray convolve(INDArray x, INDArray w, INDArray bias) {
         return ops().forward(x, w.permute(2, 3, 1, 0), bias == null ? null : bias.reshape(bias.length()));
@@ -113,10 +118,10 @@ public final class ConvOperation implements LayerOperation {
      * The input gradient of {@link #convolve} (no kernel gradient where one convolution gives it;
      * see {@link #inputGradientIsOneConvolution()}): {@code dL/dx = convᵀ(δ, W)}.
      *
-     * @param x     the forward's input [mb, nIn, h, w]
+     * @param x     the forward's input, in the data format
      * @param w     [nOut, nIn, kH, kW]
-     * @param delta dL/dz [mb, nOut, oH, oW]
-     * @return dL/dx [mb, nIn, h, w], in the current workspace
+     * @param delta dL/dz, in the data format
+     * @return dL/dx, x's shape, in the current workspace
      */
     public INDArray inputGradient(INDArray x, INDArray w, INDArray delta) {
         return ops().inputGradient(x, w.permute(2, 3, 1, 0), delta);
@@ -155,7 +160,7 @@ public final class ConvOperation implements LayerOperation {
                     + "): expected convolutional input, got " + inputType);
         }
         return InputTypeUtil.getOutputTypeCnnLayers(inputType, kernelSize, stride, padding, dilation,
-                convolutionMode, nOut, layerIndex, layerName, CNN2DFormat.NCHW, ConvolutionLayer.class);
+                convolutionMode, nOut, layerIndex, layerName, dataFormat, ConvolutionLayer.class);
     }
 
     @Override
@@ -165,9 +170,10 @@ public final class ConvOperation implements LayerOperation {
                     + inputType + "; set the network's input type with InputType.convolutional(h, w, c)");
         }
         InputType.InputTypeConvolutional c = (InputType.InputTypeConvolutional) inputType;
-        if (c.getFormat() != CNN2DFormat.NCHW) {
+        if (c.getFormat() != dataFormat) {
             throw new IllegalArgumentException("Convolution layer \"" + layerName + "\": input format " + c.getFormat()
-                    + " is not supported; use NCHW input");
+                    + " differs from the layer's data format " + dataFormat + "; give the layer .dataFormat("
+                    + c.getFormat() + ") or the network " + dataFormat + " input");
         }
         return c.getChannels();
     }
@@ -202,6 +208,14 @@ public final class ConvOperation implements LayerOperation {
 
     public void setConvolutionMode(ConvolutionMode convolutionMode) {
         this.convolutionMode = convolutionMode;
+    }
+
+    /** @param dataFormat the activations' layout, NCHW (the default) or NHWC */
+    public void setDataFormat(CNN2DFormat dataFormat) {
+        if (dataFormat == null) {
+            throw new IllegalArgumentException("Convolution dataFormat = null: use CNN2DFormat.NCHW or NHWC");
+        }
+        this.dataFormat = dataFormat;
     }
 
     private static int[] pair(int[] values, String option) {
@@ -248,6 +262,10 @@ public final class ConvOperation implements LayerOperation {
         return convolutionMode;
     }
 
+    public CNN2DFormat getDataFormat() {
+        return dataFormat;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (!(o instanceof ConvOperation that)) {
@@ -255,19 +273,19 @@ public final class ConvOperation implements LayerOperation {
         }
         return Arrays.equals(kernelSize, that.kernelSize) && Arrays.equals(stride, that.stride)
                 && Arrays.equals(padding, that.padding) && Arrays.equals(dilation, that.dilation)
-                && convolutionMode == that.convolutionMode;
+                && convolutionMode == that.convolutionMode && dataFormat == that.dataFormat;
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(Arrays.hashCode(kernelSize), Arrays.hashCode(stride), Arrays.hashCode(padding),
-                Arrays.hashCode(dilation), convolutionMode);
+                Arrays.hashCode(dilation), convolutionMode, dataFormat);
     }
 
     @Override
     public String toString() {
         return "ConvOperation(kernel=" + Arrays.toString(kernelSize) + ", stride=" + Arrays.toString(stride)
                 + ", padding=" + Arrays.toString(padding) + ", dilation=" + Arrays.toString(dilation) + ", mode="
-                + convolutionMode + ")";
+                + convolutionMode + ", format=" + dataFormat + ")";
     }
 }

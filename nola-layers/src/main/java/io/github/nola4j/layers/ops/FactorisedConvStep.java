@@ -44,7 +44,7 @@ final class FactorisedConvStep implements TrainingStep {
         this.aKernel = update.aKernel();
         this.bKernel = update.bKernel();
         this.h = ops.forward(x, aKernel, null);
-        this.z = ops.forward(x, wKernel, bias).addi(Conv2dOps.POINTWISE.forward(h, bKernel, null));
+        this.z = ops.forward(x, wKernel, bias).addi(ops.pointwise().forward(h, bKernel, null));
     }
 
     @Override
@@ -54,7 +54,7 @@ final class FactorisedConvStep implements TrainingStep {
 
     @Override
     public INDArray[] backprop(INDArray delta) {
-        INDArray[] pointwise = Conv2dOps.POINTWISE.backprop(h, bKernel, null, delta); // dh, d(s·B) as [1, 1, r, nOut]
+        INDArray[] pointwise = ops.pointwise().backprop(h, bKernel, null, delta); // dh, d(s·B) as [1, 1, r, nOut]
         INDArray dB = pointwise[1].reshape(bKernel.size(2), bKernel.size(3));
         if (!inputGradient && ops.kernelGradientFromColumns(x.shape(), h.shape())) {
             return new INDArray[] {null, ops.kernelGradientRows(x, pointwise[0]), dB}; // dA from im2col, no dx_A

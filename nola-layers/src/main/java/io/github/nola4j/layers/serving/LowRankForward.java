@@ -36,6 +36,8 @@ final class LowRankForward {
     /** 1x1, stride 1, unpadded: the s·B half of the factorised convolution. */
     private static final Conv2DConfig POINTWISE = new Conv2DConfig(1, 1, 1, 1, 0, 0, 1, 1, PaddingMode.VALID,
             Conv2DConfig.NCHW, WeightsFormat.YXIO);
+    private static final Conv2DConfig POINTWISE_NHWC = new Conv2DConfig(1, 1, 1, 1, 0, 0, 1, 1, PaddingMode.VALID,
+            Conv2DConfig.NHWC, WeightsFormat.YXIO);
 
     private LowRankForward() {
     }
@@ -63,7 +65,9 @@ final class LowRankForward {
                 adapted.add(g);
             }
         }
-        boolean stacks = !adapted.isEmpty() && (long) adapted.size() * conf.getRank() <= conf.getNOut();
+        // NHWC convolutions (CNN2DFormat.NHWC) take the per-group path: the stacked paths mask NCHW channels
+        boolean nhwc = convolution && Conv2DConfig.NHWC.equals(geometry.getDataFormat());
+        boolean stacks = !nhwc && !adapted.isEmpty() && (long) adapted.size() * conf.getRank() <= conf.getNOut();
         if (stacks && convolution && fuses(x, w, geometry)) {
             z = fusedConvolution(x, w, bias, layer, index, conf, geometry, groups, adapters, adapted, factors);
         } else {
@@ -76,7 +80,8 @@ final class LowRankForward {
                     LowRankUpdate u = factors.update(adapters.get(g), index, layer);
                     INDArray xg = rows(x, group);
                     INDArray delta = convolution
-                            ? Nd4j.cnn().conv2d(Nd4j.cnn().conv2d(xg, u.aKernel(), geometry), u.bKernel(), POINTWISE)
+                            ? Nd4j.cnn().conv2d(Nd4j.cnn().conv2d(xg, u.aKernel(), geometry), u.bKernel(),
+                                    nhwc ? POINTWISE_NHWC : POINTWISE)
                             : Nd4j.gemm(Nd4j.gemm(xg, u.a(), false, false), u.b(), false, false);
                     rows(z, group).addi(delta);
                 }

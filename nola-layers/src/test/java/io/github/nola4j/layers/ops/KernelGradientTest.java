@@ -1,5 +1,6 @@
 package io.github.nola4j.layers.ops;
 
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,12 +40,7 @@ class KernelGradientTest {
     @MethodSource("geometries")
     void kernelGradientFromColumnsEqualsConv2dBp(ConvolutionMode mode, int[] kernel, int[] stride, int[] padding,
                                                  int[] dilation, boolean columns) {
-        ConvOperation op = new ConvOperation();
-        op.setKernelSize(kernel);
-        op.setStride(stride);
-        op.setPadding(padding);
-        op.setDilation(dilation);
-        op.setConvolutionMode(mode);
+        ConvOperation op = ConvNhwcParityTest.geometry(mode, kernel, stride, padding, dilation, CNN2DFormat.NCHW);
         long nIn = 3;
         long nOut = 4;
         int r = 2;

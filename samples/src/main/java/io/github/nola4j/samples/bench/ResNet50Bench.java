@@ -5,6 +5,7 @@ import io.github.nola4j.layers.basis.BasisCache;
 import io.github.nola4j.zoo.LayerKind;
 import io.github.nola4j.zoo.NolaTransfer;
 import io.github.nola4j.zoo.TransferResult;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
 import org.deeplearning4j.zoo.model.ResNet50;
@@ -25,7 +26,9 @@ import java.util.Map;
  * trains). Then inference ({@code output}) of the adapted network and of the head-only transfer against DL4J's
  * network, in images per second. {@code nola} trains with one basis product per family and step (the default,
  * {@link BasisFamilies}), {@code nola_per_layer} the same network with one pass over the bases per layer
- * ({@link BasisFamilies#detach}). Also the set-up time (swap plus first forward, basis generation included)
+ * ({@link BasisFamilies#detach}). {@code nola_nhwc} and {@code head_nhwc} are the same two transfers with
+ * {@code activationDataFormat(CNN2DFormat.NHWC)} (the convolutional part on NHWC activations, one input permute),
+ * in training and inference. Also the set-up time (swap plus first forward, basis generation included)
  * and the memory of the shared bases; with {@code --profile}, where each kind's step spends its
  * time ({@link StepProfile}).
  */
@@ -42,24 +45,29 @@ final class ResNet50Bench {
      * Inference of the adapted network (unmerged adapters, frozen layers on libnd4j) and of the head-only transfer
      * (the whole backbone on the frozen runtimes) against DL4J's network.
      */
-    private static void inference(PrintStream out, ComputationGraph base, ComputationGraph nola,
-                                  ComputationGraph headOnly, org.nd4j.linalg.api.ndarray.INDArray features, int warmup,
-                                  int runs) {
+    private static void inference(PrintStream out, ComputationGraph base, Map<String, ComputationGraph> transfers,
+                                  org.nd4j.linalg.api.ndarray.INDArray features, int warmup, int runs) {
         Map<String, Runnable> calls = new LinkedHashMap<>();
         calls.put("dl4j", () -> base.output(features));
-        calls.put("nola", () -> nola.output(features));
-        calls.put("head", () -> headOnly.output(features));
+        transfers.forEach((kind, net) -> calls.put(kind, () -> net.output(features)));
         Map<String, Timing> timings = Timing.interleaved(calls, warmup, runs);
         timings.forEach((kind, t) -> out.printf("bench resnet50-inference-%s %s images_per_s=%.1f%n", kind, t.format(),
                 BATCH * 1000.0 / t.median()));
     }
 
     /** @return every convolution of {@code base} adapted with NOLA (r = 4, k = l = 256) */
-    private static TransferResult<ComputationGraph> adapt(ComputationGraph base) {
-        return NolaTransfer.of(base).targetKinds(LayerKind.CONVOLUTION)
+    private static TransferResult<ComputationGraph> adapt(ComputationGraph base, CNN2DFormat format) {
+        return NolaTransfer.of(base).activationDataFormat(format).targetKinds(LayerKind.CONVOLUTION)
                 .rank(4).numBases(256, 256).scale(0.25).basisSeed(42)
                 .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(1e-3)).build())
                 .build();
+    }
+
+    /** @return a head-only transfer of {@code base}: the backbone frozen, a new 10-class head, activations in {@code format} */
+    private static ComputationGraph headOnly(ComputationGraph base, CNN2DFormat format) {
+        return NolaTransfer.of(base).activationDataFormat(format).replaceHead(CLASSES)
+                .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(1e-3)).build())
+                .build().network();
     }
 
     /** Steps each kind runs under the profiler with {@code --profile}. */
@@ -78,30 +86,39 @@ final class ResNet50Bench {
 
         BasisCache.clear();
         long start = System.nanoTime();
-        TransferResult<ComputationGraph> adapted = adapt(base);
+        TransferResult<ComputationGraph> adapted = adapt(base, CNN2DFormat.NCHW);
         ComputationGraph nola = adapted.network();
         nola.output(features);
         double setupMs = (System.nanoTime() - start) / 1e6;
         out.printf("bench resnet50-setup ms=%.0f adapted_layers=%d bases_bytes=%d%n", setupMs,
                 adapted.adaptedLayers().size(), BasisCache.bytesHeld());
 
-        ComputationGraph headOnly = NolaTransfer.of(base).replaceHead(CLASSES)
-                .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(1e-3)).build())
-                .build().network();
-        ComputationGraph perLayer = adapt(base).network();
+        ComputationGraph headOnly = headOnly(base, CNN2DFormat.NCHW);
+        ComputationGraph headNhwc = headOnly(base, CNN2DFormat.NHWC);
+        ComputationGraph nolaNhwc = adapt(base, CNN2DFormat.NHWC).network();
+        ComputationGraph perLayer = adapt(base, CNN2DFormat.NCHW).network();
         BasisFamilies.detach(perLayer);
         Map<String, Runnable> steps = new LinkedHashMap<>();
         steps.put("full", () -> base.fit(batch));
         steps.put("nola", () -> nola.fit(batch));
         steps.put("nola_per_layer", () -> perLayer.fit(batch));
         steps.put("head", () -> headOnly.fit(batch));
+        steps.put("nola_nhwc", () -> nolaNhwc.fit(batch));
+        steps.put("head_nhwc", () -> headNhwc.fit(batch));
         Map<String, Timing> timings = Timing.interleaved(steps, warmup, runs);
         timings.forEach((kind, t) -> out.println("bench resnet50-" + kind + " " + t.format()));
         Timing full = timings.get("full");
         Timing nolaStep = timings.get("nola");
-        out.printf("bench resnet50-ratio nola/full=%.3f head/full=%.3f%n", nolaStep.median() / full.median(),
-                timings.get("head").median() / full.median());
-        inference(out, base, nola, headOnly, features, warmup, runs);
+        out.printf("bench resnet50-ratio nola/full=%.3f head/full=%.3f nola_nhwc/nola=%.3f head_nhwc/head=%.3f%n",
+                nolaStep.median() / full.median(), timings.get("head").median() / full.median(),
+                timings.get("nola_nhwc").median() / nolaStep.median(),
+                timings.get("head_nhwc").median() / timings.get("head").median());
+        Map<String, ComputationGraph> transfers = new LinkedHashMap<>();
+        transfers.put("nola", nola);
+        transfers.put("head", headOnly);
+        transfers.put("nola_nhwc", nolaNhwc);
+        transfers.put("head_nhwc", headNhwc);
+        inference(out, base, transfers, features, warmup, runs);
         if (profile) {
             steps.forEach((kind, step) -> out.println(StepProfile.profile("resnet50-" + kind, step, PROFILED_STEPS)));
         }
