@@ -82,8 +82,9 @@ public enum Option {
     SCENARIO("scenario", "NAME", "bench scenario: " + String.join(", ",
             io.github.nola4j.samples.bench.BenchMain.SCENARIOS) + " or all; soak scenario: " + String.join(", ",
             io.github.nola4j.samples.soak.SoakMain.SCENARIOS) + " or all (default: all)", BENCH, SOAK),
-    WARMUP("warmup", "N", "untimed warm-up steps per case (bench, default 10) or cycles (soak, default 200), "
-            + "1 or more", BENCH, SOAK),
+    WARMUP("warmup", "N", "untimed warm-up steps per case (bench, default 10), cycles (soak, default 200) or "
+            + "requests per phase (loadtest, default: a fifth of --requests, at least 20), 1 or more", BENCH, SOAK,
+            LOADTEST),
     CYCLES("cycles", "N", "measured soak cycles, 1 or more (default: 1000)", SOAK),
     LIMIT_MB("limit-mb", "N", "allowed growth of resident memory after warm-up, in MB (default: 100)", SOAK),
     PROFILE("profile", null, "resnet50 scenario: also where each step spends its time (convolution forward and "

@@ -101,7 +101,8 @@ public final class ServeCommands {
         int requests = line.integer(Option.REQUESTS, 10_000, 1);
         double seconds = line.has(Option.SECONDS) ? line.positive(Option.SECONDS) : 600;
         LoadTest.Settings s = new LoadTest.Settings(model, line.integer(Option.CLIENTS, 16, 1),
-                line.integer(Option.COUNT, 100, 1), requests, seconds, Math.max(20, requests / 20), 16, TOLERANCE,
+                line.integer(Option.COUNT, 100, 1), requests, seconds,
+                line.integer(Option.WARMUP, Math.max(20, requests / 5), 1), 16, TOLERANCE,
                 line.has(Option.BASELINES), line.integer(Option.ADD_EVERY_MS, 0, 0),
                 tuning(line, ServerStart.Engine.MIXED), maxBody(line));
         return LoadTest.run(s, LoadTest.workDirectory(), out) ? 0 : 1;
