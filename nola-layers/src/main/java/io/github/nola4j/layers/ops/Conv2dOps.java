@@ -47,6 +47,7 @@ final class Conv2dOps {
     private final int[] dilation;
     private final PaddingMode mode;
     private final boolean nhwc;
+    private final ColumnKernelGradient columns;
 
     /** Operations on NCHW activations. */
     Conv2dOps(int[] kernel, int[] stride, int[] padding, int[] dilation, PaddingMode mode) {
@@ -61,6 +62,7 @@ final class Conv2dOps {
         this.dilation = dilation.clone();
         this.mode = mode;
         this.nhwc = nhwc;
+        this.columns = new ColumnKernelGradient(this.kernel, this.stride, this.padding, this.dilation, mode);
     }
 
     /** @return the 1x1, stride 1, unpadded operations in this layout (the s·B part of the factorised convolution) */
@@ -167,16 +169,12 @@ final class Conv2dOps {
 
     /** {@link #kernelGradientRows(INDArray, INDArray)} with at most {@code chunkBytes} of columns at once. */
     INDArray kernelGradientRows(INDArray x, INDArray delta, long chunkBytes) {
-        return columns().rows(asNchw(x), asNchw(delta), chunkBytes);
+        return columns.rows(asNchw(x), asNchw(delta), chunkBytes);
     }
 
     /** @return whether {@link #kernelGradientRows} applies to these input and output shapes (in this layout) */
     boolean kernelGradientFromColumns(long[] inputShape, long[] outputShape) {
-        return columns().applies(nchwShape(inputShape), nchwShape(outputShape));
-    }
-
-    private ColumnKernelGradient columns() {
-        return new ColumnKernelGradient(kernel, stride, padding, dilation, mode);
+        return columns.applies(nchwShape(inputShape), nchwShape(outputShape));
     }
 
     private INDArray asNchw(INDArray a) {

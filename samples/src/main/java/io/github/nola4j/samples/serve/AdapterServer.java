@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -167,7 +168,7 @@ public final class AdapterServer implements AutoCloseable {
                 if (declared <= Integer.MAX_VALUE - 8) {   // one array of the declared size: readNBytes(max) reads
                     byte[] body = new byte[(int) declared];   // into 8 KB chunks and copies them, twice the garbage
                     int read = in.readNBytes(body, 0, body.length);
-                    return read == body.length ? body : java.util.Arrays.copyOf(body, read);
+                    return read == body.length ? body : Arrays.copyOf(body, read);
                 }
             }
             byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
