@@ -26,6 +26,13 @@ import java.util.Objects;
  * layers use these statistics: its per-channel mean and (biased) variance over the batch, and over
  * height and width for [n, c, h, w] inputs, are the running statistics to set. Pretrained networks
  * do not need this; theirs come from their own training data.
+ *
+ * <p>Dropout stays on in that pass, as it is when training accumulates running statistics: a
+ * BatchNorm layer behind a dropout gets the statistics of its training-mode input, which is what
+ * the transfer then trains on. (With dropout off, zoo SimpleCNN's training-mode activations behind
+ * its dropout layers outgrew those statistics and its loss went to NaN within three steps.) The
+ * masks come from ND4J's random generator: seed it ({@code Nd4j.getRandom().setSeed}) before
+ * {@code build()} for the same statistics from run to run.
  */
 final class BatchNormCalibration {
 

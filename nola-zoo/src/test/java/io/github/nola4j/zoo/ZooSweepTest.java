@@ -66,7 +66,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class ZooSweepTest {
 
     private static final Logger log = LoggerFactory.getLogger(ZooSweepTest.class);
-    private static final int CLASSES = 5;
+    static final int CLASSES = 5;
     private static final int BATCH = 2;
     private static final int CALIBRATION_IMAGES = 16;
 
@@ -235,7 +235,7 @@ class ZooSweepTest {
     }
 
     /** @return the new head's nOut: CLASSES, or for a YOLO network boxes · (5 + CLASSES), as its head predicts */
-    private static long headNOut(Model base) {
+    static long headNOut(Model base) {
         org.deeplearning4j.nn.api.Layer[] layers = Fixtures.layersOf(base);
         Layer last = layers[layers.length - 1].conf().getLayer();
         return last instanceof Yolo2OutputLayer yolo ? yolo.getBoundingBoxes().size(0) * (5 + CLASSES) : CLASSES;
