@@ -44,6 +44,7 @@ public final class FamilyFactors {
         final List<Integer> members = new ArrayList<>();
         int size;
         INDArray coefficients;  // Q [n, numBases]
+        INDArray source;        // a one-member group's Q [1, numBases] read where it is (no copy), or null
         INDArray products;      // F [n, rows·r]
         INDArray gradients;     // D [n, rows·r], made at the first hand-over
         INDArray projected;     // G [n, numBases]
@@ -56,7 +57,7 @@ public final class FamilyFactors {
         }
 
         void forward() {
-            BlasProduct.into(coefficients, bases, products, false, true, c, 0.0);
+            BlasProduct.into(source != null ? source : coefficients, bases, products, false, true, c, 0.0);
         }
 
         /**
@@ -136,7 +137,8 @@ public final class FamilyFactors {
 
     /**
      * Sets member {@code m}'s α [1, k] (or [k]) and β [1, l], quantised as {@link NolaFactors#factors} does when the
-     * layer trains quantisation-aware.
+     * layer trains quantisation-aware. A group of one member reads contiguous values where they are (no copy), so
+     * they must keep their values until {@link #compute}.
      */
     public void setCoefficients(int m, INDArray alpha, INDArray beta) {
         int bits = members[m].quantizationBits();
@@ -146,8 +148,19 @@ public final class FamilyFactors {
                 alpha = CoefficientQuantization.quantize(alpha.reshape(1, alpha.length()), bits);
                 beta = CoefficientQuantization.quantize(beta.reshape(1, beta.length()), bits);
             }
-            groupA[m].coefficients.getRow(rowA[m]).assign(alpha.reshape(alpha.length()));
-            groupB[m].coefficients.getRow(rowB[m]).assign(beta.reshape(beta.length()));
+            setRow(groupA[m], rowA[m], alpha);
+            setRow(groupB[m], rowB[m], beta);
+        }
+    }
+
+    /** Sets row {@code row} of the group's Q; a one-member group reads contiguous values where they are instead. */
+    private void setRow(Group g, int row, INDArray values) {
+        if (g.size == 1 && values.dataType() == dataType && Shape.isContiguousInBuffer(values)) {
+            g.source = Nd4j.create(values.data(), new long[] {1, values.length()}, new long[] {values.length(), 1},
+                    values.offset(), 'c', dataType);
+        } else {
+            g.source = null;
+            g.coefficients.getRow(row).assign(values.reshape(values.length()));
         }
     }
 
