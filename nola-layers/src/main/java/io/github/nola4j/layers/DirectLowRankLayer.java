@@ -253,7 +253,7 @@ public class DirectLowRankLayer extends SameDiffLayer {
         trainingStep = null;
         trainingPreOutput = null;
         trainingDerivative = null;
-        INDArray delta = derivative != null ? derivative.muli(epsilon) : activationFn().backprop(z, epsilon).getFirst();
+        INDArray delta = derivative != null ? OutputDerivative.times(derivative, epsilon) : activationFn().backprop(z, epsilon).getFirst();
         INDArray inputGradient;
         if (familyProduct == null) {
             INDArray[] grads = step.backprop(delta);
