@@ -93,22 +93,36 @@ public final class OutputDerivative {
 
     /** out[i, j] = f(in[i, j], out[i, j]) in the arrays' own type (float arithmetic for float, as libnd4j's ops). */
     private static void loop(Loop f, INDArray in, INDArray out) {
-        long rows = in.size(0);
-        long cols = in.size(1);
-        long is0 = in.stride(0), is1 = in.stride(1), os0 = out.stride(0), os1 = out.stride(1);
+        boolean flat = in.ordering() == out.ordering() && Arrays.equals(in.stride(), out.stride());
+        long rows = flat ? 1 : in.size(0);
+        long cols = flat ? in.length() : in.size(1);
+        long is0 = flat ? 0 : in.stride(0), is1 = flat ? 1 : in.stride(1);
+        long os0 = flat ? 0 : out.stride(0), os1 = flat ? 1 : out.stride(1);
         if (in.dataType() == DataType.FLOAT) {
             FloatBuffer x = in.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
             FloatBuffer z = out.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
             for (long i = 0; i < rows; i++) {
                 int xi = (int) (in.offset() + i * is0);
                 int zi = (int) (out.offset() + i * os0);
-                for (long j = 0; j < cols; j++, xi += (int) is1, zi += (int) os1) {
-                    float v = x.get(xi);
-                    z.put(zi, switch (f) {
-                        case ONE_MINUS_SQUARE -> 1.0f - v * v;
-                        case ONE_MINUS_TIMES -> (1.0f - v) * v;
-                        case TIMES -> z.get(zi) * v;
-                    });
+                int n = (int) cols, xs = (int) is1, zs = (int) os1;
+                switch (f) {
+                    case ONE_MINUS_SQUARE -> {
+                        for (int j = 0; j < n; j++) {
+                            float v = x.get(xi + j * xs);
+                            z.put(zi + j * zs, 1.0f - v * v);
+                        }
+                    }
+                    case ONE_MINUS_TIMES -> {
+                        for (int j = 0; j < n; j++) {
+                            float v = x.get(xi + j * xs);
+                            z.put(zi + j * zs, (1.0f - v) * v);
+                        }
+                    }
+                    case TIMES -> {
+                        for (int j = 0; j < n; j++) {
+                            z.put(zi + j * zs, z.get(zi + j * zs) * x.get(xi + j * xs));
+                        }
+                    }
                 }
             }
         } else {
@@ -117,13 +131,25 @@ public final class OutputDerivative {
             for (long i = 0; i < rows; i++) {
                 int xi = (int) (in.offset() + i * is0);
                 int zi = (int) (out.offset() + i * os0);
-                for (long j = 0; j < cols; j++, xi += (int) is1, zi += (int) os1) {
-                    double v = x.get(xi);
-                    z.put(zi, switch (f) {
-                        case ONE_MINUS_SQUARE -> 1.0 - v * v;
-                        case ONE_MINUS_TIMES -> (1.0 - v) * v;
-                        case TIMES -> z.get(zi) * v;
-                    });
+                int n = (int) cols, xs = (int) is1, zs = (int) os1;
+                switch (f) {
+                    case ONE_MINUS_SQUARE -> {
+                        for (int j = 0; j < n; j++) {
+                            double v = x.get(xi + j * xs);
+                            z.put(zi + j * zs, 1.0 - v * v);
+                        }
+                    }
+                    case ONE_MINUS_TIMES -> {
+                        for (int j = 0; j < n; j++) {
+                            double v = x.get(xi + j * xs);
+                            z.put(zi + j * zs, (1.0 - v) * v);
+                        }
+                    }
+                    case TIMES -> {
+                        for (int j = 0; j < n; j++) {
+                            z.put(zi + j * zs, z.get(zi + j * zs) * x.get(xi + j * xs));
+                        }
+                    }
                 }
             }
         }
