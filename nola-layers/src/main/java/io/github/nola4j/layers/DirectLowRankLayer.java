@@ -253,20 +253,22 @@ public class DirectLowRankLayer extends SameDiffLayer {
         trainingStep = null;
         trainingPreOutput = null;
         trainingDerivative = null;
-        INDArray delta = derivative != null ? derivative.muli(epsilon) : activationFn().backprop(z, epsilon).getFirst();
-        INDArray[] grads = step.backprop(delta);
+        INDArray delta = derivative != null ? OutputDerivative.times(derivative, epsilon) : activationFn().backprop(z, epsilon).getFirst();
+        INDArray inputGradient;
         if (familyProduct == null) {
+            INDArray[] grads = step.backprop(delta);
             lowRankConf().trainableGradients(paramTable, grads[1], grads[2], gradTable);
+            inputGradient = grads[0];
         } else {
-            familyProduct.handOver(this, grads[1], grads[2], gradTable);
+            inputGradient = familyProduct.backprop(this, step, delta, gradTable);
         }
         Gradient g = new DefaultGradient();
         for (String key : trainableKeys()) {
             g.gradientForVariable().put(key, gradTable.get(key));
         }
-        INDArray dx = grads[0] == null
+        INDArray dx = inputGradient == null
                 ? workspaceMgr.create(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), input.ordering())
-                : workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, backpropDropOutIfPresent(grads[0]));
+                : workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, backpropDropOutIfPresent(inputGradient));
         return new Pair<>(g, dx);
     }
 

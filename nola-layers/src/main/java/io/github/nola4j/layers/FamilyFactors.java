@@ -1,11 +1,11 @@
 package io.github.nola4j.layers;
 
+import io.github.nola4j.layers.ops.BlasProduct;
 import io.github.nola4j.layers.quantization.CoefficientQuantization;
-import org.nd4j.linalg.api.blas.params.MMulTranspose;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.impl.reduce.Mmul;
+import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.ArrayList;
@@ -44,6 +44,7 @@ public final class FamilyFactors {
         final List<Integer> members = new ArrayList<>();
         int size;
         INDArray coefficients;  // Q [n, numBases]
+        INDArray source;        // a one-member group's Q [1, numBases] read where it is (no copy), or null
         INDArray products;      // F [n, rows·r]
         INDArray gradients;     // D [n, rows·r], made at the first hand-over
         INDArray projected;     // G [n, numBases]
@@ -56,18 +57,21 @@ public final class FamilyFactors {
         }
 
         void forward() {
-            Nd4j.gemm(coefficients, bases, products, false, true, c, 0.0);
+            BlasProduct.into(source != null ? source : coefficients, bases, products, false, true, c, 0.0);
         }
 
-        void backward() {
-            if (gradients == null) {
+        /**
+         * G = c·D·M into {@code projected}, or, for a one-member group, into {@code target} (the member's
+         * gradient, [k] or [1, k], one contiguous block) when given; a one-member group without a target is skipped.
+         */
+        void backward(INDArray target) {
+            if (gradients == null || (size == 1 && target == null)) {
                 return;
             }
             if (size == 1) { // G = c·Mᵀ·d as a matrix-vector product: about 2x faster than a 1-row GEMM
-                Nd4j.exec(new Mmul(bases, gradients.reshape(gradients.length()), projected.reshape(projected.length()),
-                        c, 0.0, MMulTranspose.builder().transposeA(true).build()));
+                BlasProduct.into(bases, vector(gradients), vector(target), true, false, c, 0.0);
             } else {
-                Nd4j.gemm(gradients, bases, projected, false, false, c, 0.0);
+                BlasProduct.into(gradients, bases, projected, false, false, c, 0.0);
             }
         }
     }
@@ -133,7 +137,8 @@ public final class FamilyFactors {
 
     /**
      * Sets member {@code m}'s α [1, k] (or [k]) and β [1, l], quantised as {@link NolaFactors#factors} does when the
-     * layer trains quantisation-aware.
+     * layer trains quantisation-aware. A group of one member reads contiguous values where they are (no copy), so
+     * they must keep their values until {@link #compute}.
      */
     public void setCoefficients(int m, INDArray alpha, INDArray beta) {
         int bits = members[m].quantizationBits();
@@ -143,8 +148,19 @@ public final class FamilyFactors {
                 alpha = CoefficientQuantization.quantize(alpha.reshape(1, alpha.length()), bits);
                 beta = CoefficientQuantization.quantize(beta.reshape(1, beta.length()), bits);
             }
-            groupA[m].coefficients.getRow(rowA[m]).assign(alpha.reshape(alpha.length()));
-            groupB[m].coefficients.getRow(rowB[m]).assign(beta.reshape(beta.length()));
+            setRow(groupA[m], rowA[m], alpha);
+            setRow(groupB[m], rowB[m], beta);
+        }
+    }
+
+    /** Sets row {@code row} of the group's Q; a one-member group reads contiguous values where they are instead. */
+    private void setRow(Group g, int row, INDArray values) {
+        if (g.size == 1 && values.dataType() == dataType && Shape.isContiguousInBuffer(values)) {
+            g.source = Nd4j.create(values.data(), new long[] {1, values.length()}, new long[] {values.length(), 1},
+                    values.offset(), 'c', dataType);
+        } else {
+            g.source = null;
+            g.coefficients.getRow(row).assign(values.reshape(values.length()));
         }
     }
 
@@ -170,13 +186,21 @@ public final class FamilyFactors {
     /** @return member {@code m}'s A [fanIn, r]: a view of its group's products, overwritten by the next compute */
     public INDArray a(int m) {
         allocate();
-        return groupA[m].products.getRow(rowA[m]).reshape(members[m].fanIn(), members[m].rank());
+        return rowAsMatrix(groupA[m].products, rowA[m], members[m].fanIn(), members[m].rank());
     }
 
     /** Writes member {@code m}'s s·B [r, nOut] into {@code out}. */
     public void b(int m, INDArray out) {
+        out.assign(bView(m));
+    }
+
+    /**
+     * @return member {@code m}'s s·B [r, nOut]: a transposed (F-ordered) view of its row of its group's products,
+     *         which holds vec(s·Bᵀ); overwritten by the next compute
+     */
+    public INDArray bView(int m) {
         allocate();
-        out.assign(groupB[m].products.getRow(rowB[m]).reshape(members[m].nOut(), members[m].rank()).transpose());
+        return rowAsMatrix(groupB[m].products, rowB[m], members[m].nOut(), members[m].rank()).transpose();
     }
 
     /** @return member {@code m}'s s·B [r, nOut], a new C-ordered array outside the workspaces */
@@ -253,8 +277,12 @@ public final class FamilyFactors {
         return dataType == DataType.FLOAT ? floats : floats.castTo(dataType);
     }
 
-    /** Sets member {@code m}'s dL/dA [fanIn, r] and dL/d(s·B) [r, nOut] for the next {@link #project}. */
-    public void setGradients(int m, INDArray dA, INDArray dB) {
+    /**
+     * @return member {@code m}'s rows of the gradient buffers, which the next {@link #project} reads: {dL/dA
+     *         [fanIn, r], dL/d(s·B)ᵀ [nOut, r]}, C-ordered views, one contiguous block each, for the member's
+     *         backward pass to write into ({@link io.github.nola4j.layers.ops.TrainingStep#backpropInto})
+     */
+    public INDArray[] gradientRows(int m) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             if (groupA[m].gradients == null) {
                 for (Group g : groups.values()) {
@@ -262,14 +290,61 @@ public final class FamilyFactors {
                     g.projected = Nd4j.create(dataType, g.size, g.bases.columns());
                 }
             }
-            groupA[m].gradients.getRow(rowA[m]).reshape(dA.shape()).assign(dA);
-            groupB[m].gradients.getRow(rowB[m]).reshape(dB.size(1), dB.size(0)).assign(dB.transpose());
         }
+        return new INDArray[] {rowAsMatrix(groupA[m].gradients, rowA[m], members[m].fanIn(), members[m].rank()),
+                rowAsMatrix(groupB[m].gradients, rowB[m], members[m].nOut(), members[m].rank())};
+    }
+
+    /** Sets member {@code m}'s dL/dA [fanIn, r] and dL/d(s·B) [r, nOut] for the next {@link #project}. */
+    public void setGradients(int m, INDArray dA, INDArray dB) {
+        INDArray[] rows = gradientRows(m);
+        rows[0].assign(dA);
+        rows[1].assign(dB.transpose());
     }
 
     /** Projects the gradients set onto α and β: one GEMM (or matrix-vector product) per group. */
     public void project() {
-        groups.values().forEach(Group::backward);
+        groups.values().forEach(g -> g.backward(g.size == 1 ? vector(g.projected) : null));
+    }
+
+    /**
+     * Projects the gradients set onto α and β and writes member m's dα into {@code alphaTargets[m]} and dβ into
+     * {@code betaTargets[m]} (each [k] or [1, k]; null: not wanted). A one-member group's product writes its
+     * target directly when that is one contiguous block, and is skipped when its target is null; a larger group's
+     * GEMM writes its {@link #alphaGradient} / {@link #betaGradient} rows, copied to the targets.
+     */
+    public void projectInto(INDArray[] alphaTargets, INDArray[] betaTargets) {
+        for (Group g : groups.values()) {
+            INDArray[] targets = g.roleA ? alphaTargets : betaTargets;
+            if (g.size == 1) {
+                INDArray target = targets[g.members.get(0)];
+                boolean direct = target == null || Shape.isContiguousInBuffer(target);
+                g.backward(target == null ? null : direct ? target : vector(g.projected));
+                if (!direct) {
+                    target.assign(g.projected.reshape(target.shape()));
+                }
+            } else {
+                g.backward(null);
+                for (int row = 0; row < g.size; row++) {
+                    INDArray target = targets[g.members.get(row)];
+                    if (target != null) {
+                        target.assign(g.projected.getRow(row).reshape(target.shape()));
+                    }
+                }
+            }
+        }
+    }
+
+    /** @return {@code rows·columns} values of row {@code row} of {@code matrix} (C order) as a C-ordered [rows, columns] view */
+    private static INDArray rowAsMatrix(INDArray matrix, int row, long rows, long columns) {
+        return Nd4j.create(matrix.data(), new long[] {rows, columns}, new long[] {columns, 1},
+                matrix.offset() + row * matrix.size(1), 'c', matrix.dataType());
+    }
+
+    /** @return a contiguous array as a vector view [length] */
+    private static INDArray vector(INDArray contiguous) {
+        return Nd4j.create(contiguous.data(), new long[] {contiguous.length()}, new long[] {1}, contiguous.offset(),
+                'c', contiguous.dataType());
     }
 
     /** @return member {@code m}'s dα [k] from the last {@link #project}: a view, overwritten by the next */

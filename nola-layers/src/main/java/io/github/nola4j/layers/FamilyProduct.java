@@ -2,6 +2,7 @@ package io.github.nola4j.layers;
 
 import io.github.nola4j.layers.ops.LowRankUpdate;
 import io.github.nola4j.layers.ops.ParameterSnapshot;
+import io.github.nola4j.layers.ops.TrainingStep;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -18,10 +19,12 @@ import java.util.Map;
  * {@link DirectLowRankLayer} with a {@link NolaLayer} configuration of the family's seed, rank, k, l and data type.
  *
  * <p>Forward: the first member that asks in a step computes every member's factors from their current α and β;
- * a member whose α or β differ from the values its factors came from triggers that again. Backward: each member
- * hands over dA and dB; when the last member of the family has, the two products per group write every member's
- * dα and dβ into its gradient arrays (DL4J's gradient views, read by the updater after backprop). {@link #flush}
- * does it for the members that handed theirs over when not all did.
+ * a member whose α or β differ from the values its factors came from triggers that again. A member's A and s·B
+ * are views of the products (s·B a transposed one, read by the step's GEMMs through a transpose flag). Backward:
+ * each member's step writes dA and d(s·B)ᵀ by its GEMMs straight into its rows of the family's gradient buffers;
+ * when the last member of the family has, the two products per group write every member's dα and dβ into its
+ * gradient arrays (DL4J's gradient views, read by the updater after backprop; a one-member group's product writes
+ * there directly). {@link #flush} does it for the members that handed theirs over when not all did.
  *
  * <p>Buffers live outside DL4J's workspaces and are reused every step.
  */
@@ -31,15 +34,13 @@ final class FamilyProduct {
     private static final class Member {
         final DirectLowRankLayer layer;
         final int index;
-        final INDArray b;  // s·B [r, nOut], C order
-        LowRankUpdate update; // A is a view of its row of the family's products: no copy per step
+        LowRankUpdate update; // A and s·B are views of their rows of the family's products: no copy per step
         ParameterSnapshot[] values;
         Map<String, INDArray> gradientTable;
 
-        Member(DirectLowRankLayer layer, int index, NolaLayer conf) {
+        Member(DirectLowRankLayer layer, int index) {
             this.layer = layer;
             this.index = index;
-            this.b = Nd4j.create(layer.getDataType(), conf.getRank(), conf.getNOut());
         }
     }
 
@@ -58,14 +59,15 @@ final class FamilyProduct {
             for (DirectLowRankLayer layer : layers) {
                 NolaLayer conf = (NolaLayer) layer.layerConf();
                 confs.add(conf.nolaFactors());
-                Member m = new Member(layer, members.size(), conf);
+                Member m = new Member(layer, members.size());
                 members.add(m);
                 byLayer.put(layer, m);
             }
             factors = new FamilyFactors(confs, layers.get(0).getDataType());
             for (Member m : members) {
                 NolaLayer conf = (NolaLayer) m.layer.layerConf();
-                m.update = new LowRankUpdate(conf.shape(), conf.weightShape(), factors.a(m.index), m.b);
+                m.update = new LowRankUpdate(conf.shape(), conf.weightShape(), factors.a(m.index),
+                        factors.bView(m.index));
             }
         }
     }
@@ -89,12 +91,18 @@ final class FamilyProduct {
     }
 
     /**
-     * Takes a member's dL/dA [fanIn, r] and dL/d(s·B) [r, nOut]; its dα and dβ are written into
-     * {@code gradientTable} when the last member has handed over (or at {@link #flush}).
+     * Runs a member's backward pass with its dL/dA and dL/d(s·B)ᵀ written straight into its rows of the family's
+     * gradient buffers ({@link TrainingStep#backpropInto}); its dα and dβ are written into {@code gradientTable}
+     * when the last member has handed over (or at {@link #flush}).
+     *
+     * @param delta dL/dz of the member's step
+     * @return dL/dx, or null when the step was made without an input gradient
      */
-    void handOver(DirectLowRankLayer layer, INDArray dA, INDArray dB, Map<String, INDArray> gradientTable) {
+    INDArray backprop(DirectLowRankLayer layer, TrainingStep step, INDArray delta,
+                      Map<String, INDArray> gradientTable) {
         Member m = member(layer);
-        factors.setGradients(m.index, dA, dB);
+        INDArray[] rows = factors.gradientRows(m.index);
+        INDArray dx = step.backpropInto(delta, rows[0], rows[1]);
         if (m.gradientTable == null) {
             handedOver++;
         }
@@ -102,6 +110,7 @@ final class FamilyProduct {
         if (handedOver == members.size()) {
             flush();
         }
+        return dx;
     }
 
     /** Writes dα, dβ of every member that handed its factor gradients over since the last flush. */
@@ -110,14 +119,16 @@ final class FamilyProduct {
             return;
         }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            factors.project();
+            INDArray[] alphaTargets = new INDArray[members.size()];
+            INDArray[] betaTargets = new INDArray[members.size()];
             for (Member m : members) {
                 if (m.gradientTable != null) {
-                    m.gradientTable.get(NolaLayer.ALPHA_KEY).assign(factors.alphaGradient(m.index));
-                    m.gradientTable.get(NolaLayer.BETA_KEY).assign(factors.betaGradient(m.index));
+                    alphaTargets[m.index] = m.gradientTable.get(NolaLayer.ALPHA_KEY);
+                    betaTargets[m.index] = m.gradientTable.get(NolaLayer.BETA_KEY);
                     m.gradientTable = null;
                 }
             }
+            factors.projectInto(alphaTargets, betaTargets); // a one-member group writes its gradient view directly
         }
         handedOver = 0;
     }
@@ -130,9 +141,6 @@ final class FamilyProduct {
                         m.layer.getParam(NolaLayer.BETA_KEY));
             }
             factors.compute();
-            for (Member m : members) {
-                factors.b(m.index, m.b);
-            }
         }
     }
 

@@ -6,7 +6,6 @@ import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Fully connected: {@code z = x·W + b + (x·A)·B}, x [mb, nIn], W [nIn, nOut] as DL4J's DenseLayer.
@@ -44,11 +43,7 @@ public final class DenseOperation implements LayerOperation {
     @Override
     public INDArray preOutput(INDArray x, INDArray w, INDArray bias, LowRankUpdate update) {
         INDArray xc = DenseStep.contiguous(x);
-        INDArray z = Nd4j.gemm(xc, w, false, false);
-        if (bias != null) {
-            z.addiRowVector(bias);
-        }
-        return z.addi(Nd4j.gemm(Nd4j.gemm(xc, update.a(), false, false), update.b(), false, false));
+        return DenseStep.preOutput(xc, w, bias, BlasProduct.of(xc, update.a(), false, false), update.b());
     }
 
     /** @return a {@link DenseStep}: the dense update always trains in factored form */

@@ -40,7 +40,7 @@ public final class LowRankUpdate {
      * @param shape       the layer's shape: dense or convolution
      * @param weightShape W's shape ({@link io.github.nola4j.layers.LowRankLayer#weightShape() LowRankLayer#weightShape()})
      * @param a           A [fanIn, r]
-     * @param b           s·B [r, nOut]
+     * @param b           s·B [r, nOut], in either order (a basis family hands a transposed view of its products)
      */
     public LowRankUpdate(LayerOperation shape, long[] weightShape, INDArray a, INDArray b) {
         this(shape instanceof ConvOperation, weightShape, a, b);

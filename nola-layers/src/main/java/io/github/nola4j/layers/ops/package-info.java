@@ -10,6 +10,7 @@
  * {@link io.github.nola4j.layers.ops.ConvPathRule} choose between them).
  * {@link io.github.nola4j.layers.ops.OptionCheck} is the one check of user options, here because
  * the convolution operation validates its geometry with it.
+ * {@link io.github.nola4j.layers.ops.BlasProduct} runs a step's matrix products as one BLAS call each.
  * {@link io.github.nola4j.layers.ops.ParameterSnapshot} tells whether a parameter still holds the bits
  * something kept was made from (an inference form's coefficients, frozen BatchNorm's constants).
  *

@@ -54,6 +54,42 @@ class OutputDerivativeTest {
     }
 
     @Test
+    void callingThreadLoopsEqualTheNd4jOpsBitForBit() {
+        for (DataType dataType : new DataType[] {DataType.FLOAT, DataType.DOUBLE}) {
+            Nd4j.getRandom().setSeed(5);
+            INDArray big = Nd4j.rand(dataType, 70, 90).subi(0.5).muli(2);
+            INDArray[] ys = {big.dup('c'), big.dup('f'), big.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(3, 67),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all())};
+            for (INDArray y : ys) {
+                String what = dataType + " y order " + y.ordering() + (y.isView() ? " view" : "");
+                INDArray tanh = OutputDerivative.of(Activation.TANH, y);
+                assertArrayEquals(y.mul(y).rsubi(1.0).dup('c').data().asDouble(), tanh.dup('c').data().asDouble(), 0.0,
+                        what + ": tanh");
+                INDArray sigmoid = OutputDerivative.of(Activation.SIGMOID, y);
+                assertArrayEquals(y.rsub(1.0).muli(y).dup('c').data().asDouble(), sigmoid.dup('c').data().asDouble(),
+                        0.0, what + ": sigmoid");
+                INDArray epsilon = Nd4j.randn(dataType, y.shape()).dup('f'); // DL4J's layers hand F-ordered ε
+                INDArray expected = tanh.dup().muli(epsilon);
+                INDArray delta = OutputDerivative.times(tanh, epsilon);
+                assertTrue(delta == tanh, what + ": in place");
+                assertArrayEquals(expected.dup('c').data().asDouble(), delta.dup('c').data().asDouble(), 0.0,
+                        what + ": δ");
+            }
+        }
+    }
+
+    @Test
+    void otherArraysTakeTheNd4jOps() {
+        INDArray y = Nd4j.rand(DataType.FLOAT, 2, 3, 4).subi(0.5); // rank 3, and half precision: not looped
+        assertArrayEquals(y.mul(y).rsubi(1.0).data().asDouble(), OutputDerivative.of(Activation.TANH, y).data()
+                .asDouble(), 0.0);
+        INDArray h = y.reshape(6, 4).castTo(DataType.HALF);
+        INDArray e = Nd4j.ones(DataType.HALF, 6, 4).muli(0.5);
+        assertArrayEquals(h.mul(h).rsubi(1.0).muli(e).data().asDouble(),
+                OutputDerivative.times(OutputDerivative.of(Activation.TANH, h), e).data().asDouble(), 0.0);
+    }
+
+    @Test
     void supportsOnlyTanhAndSigmoidAndNamesTheOthers() {
         assertTrue(OutputDerivative.supports(Activation.TANH));
         assertTrue(OutputDerivative.supports(Activation.SIGMOID));
