@@ -16,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * </pre>
  * libnd4j's conv2d reorders the kernel (and its output) into oneDNN's blocked layout on every call, and its
  * deconv2d and conv2d_bp more so. Measured against them on ResNet50's 1x1 shapes at 96x96, batch 8, float
- * (2 shared cores at load 10, direction only): forward 7-31 ms against 30-53, input gradient 11-36 against
+ * (2 shared cores at load 6-12, direction only): forward 7-32 ms against 30-53, input gradient 11-36 against
  * 22-133, conv2d_bp's two gradients 27-75 against 51-273. {@link #applies} holds for this case only: a strided
  * 1x1 kernel first needs its input gathered on the strided grid, and a larger kernel its im2col columns, which
  * ND4J's strided copies made slower than libnd4j's own convolution (3x3: 5-10x; 7x7 stem: 20x; strided 1x1:
