@@ -50,7 +50,9 @@ class NhwcConvLayerTest {
                 Arguments.of(ConvolutionMode.Same, new int[] {3, 3}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}, true),
                 Arguments.of(ConvolutionMode.Same, new int[] {2, 3}, new int[] {1, 2}, new int[] {0, 0}, new int[] {2, 1}, false),
                 Arguments.of(ConvolutionMode.Truncate, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1}, new int[] {1, 1}, false),
-                Arguments.of(ConvolutionMode.Truncate, new int[] {1, 1}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}, true));
+                Arguments.of(ConvolutionMode.Truncate, new int[] {1, 1}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}, true),
+                Arguments.of(ConvolutionMode.Truncate, new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, false),
+                Arguments.of(ConvolutionMode.Same, new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, true));
     }
 
     private static Layer adapted(ConvolutionMode mode, int[] kernel, int[] stride, int[] padding, int[] dilation,
@@ -132,10 +134,15 @@ class NhwcConvLayerTest {
 
     @Test
     void nhwcLayerPassesGradientCheck() {
-        for (boolean lora : new boolean[] {false, true}) {
-            MultiLayerNetwork nhwc = net(adapted(ConvolutionMode.Same, new int[] {3, 3}, new int[] {1, 1},
+        // 3x3 on libnd4j's conv2d; 1x1 on both training paths through NhwcPointwiseGemm's matrix products
+        Object[][] cases = {{false, 3, TrainingPath.FACTORISED}, {true, 3, TrainingPath.FACTORISED},
+                {false, 1, TrainingPath.FACTORISED}, {false, 1, TrainingPath.MERGED}};
+        for (Object[] c : cases) {
+            boolean lora = (Boolean) c[0];
+            int k = (Integer) c[1];
+            MultiLayerNetwork nhwc = net(adapted(ConvolutionMode.Same, new int[] {k, k}, new int[] {1, 1},
                     new int[] {0, 0}, new int[] {1, 1}, lora, CNN2DFormat.NHWC, LayerRuntime.DIRECT), CNN2DFormat.NHWC);
-            ((DirectLowRankLayer) nhwc.getLayer(1)).setTrainingPath(TrainingPath.FACTORISED);
+            ((DirectLowRankLayer) nhwc.getLayer(1)).setTrainingPath((TrainingPath) c[2]);
             INDArray xh = nchwInput().permute(0, 2, 3, 1).dup('c');
             DataType previous = Nd4j.dataType();
             Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
@@ -143,7 +150,8 @@ class NhwcConvLayerTest {
                 assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.MLNConfig().net(nhwc).input(xh)
                         .labels(labels()).epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)
                         .excludeParams(Set.of("1_W", "1_b", "3_W", "3_b"))
-                        .print(GradientCheckUtil.PrintMode.FAILURES_ONLY)), lora ? "LoRA" : "NOLA");
+                        .print(GradientCheckUtil.PrintMode.FAILURES_ONLY)), (lora ? "LoRA " : "NOLA ") + k + "x" + k
+                        + " " + c[2]);
             } finally {
                 Nd4j.setDefaultDataTypes(previous, previous);
             }

@@ -12,7 +12,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * libnd4j's 2-D convolution operations for one geometry and activation layout, NCHW [mb, c, h, w] or NHWC
  * [mb, h, w, c] (libnd4j's isNHWC argument; the shapes below are NCHW's, NHWC's hold the same axes in its
- * order), and kernels in the YXIO layout [kH, kW, nIn, nOut] in both:
+ * order), and kernels in the YXIO layout [kH, kW, nIn, nOut] in both. A 1x1, stride 1 convolution on NHWC
+ * activations is plain matrix products instead ({@link NhwcPointwiseGemm}, where {@link NhwcPointwiseGemm#applies}
+ * says why only there): the same results without libnd4j's kernel and output reorders.
  * <ul>
  *   <li>{@link #forward}: conv2d, z [mb, nOut, oH, oW], into an output sized here from the geometry rather
  *       than through ND4J's {@code Conv2D} op, whose executioner first asks libnd4j's shape function for
@@ -48,6 +50,7 @@ final class Conv2dOps {
     private final PaddingMode mode;
     private final boolean nhwc;
     private final ColumnKernelGradient columns;
+    private final boolean pointwiseGemm;
 
     /** Operations on NCHW activations. */
     Conv2dOps(int[] kernel, int[] stride, int[] padding, int[] dilation, PaddingMode mode) {
@@ -63,6 +66,7 @@ final class Conv2dOps {
         this.mode = mode;
         this.nhwc = nhwc;
         this.columns = new ColumnKernelGradient(this.kernel, this.stride, this.padding, this.dilation, mode);
+        this.pointwiseGemm = NhwcPointwiseGemm.applies(this.kernel, this.stride, this.padding, mode, nhwc);
     }
 
     /** @return the 1x1, stride 1, unpadded operations in this layout (the s·B part of the factorised convolution) */
@@ -106,6 +110,9 @@ final class Conv2dOps {
                     + " is smaller than the kernel's span " + span(0) + "x" + span(1) + " with padding " + padding[0]
                     + "x" + padding[1] + ": it leaves no output position; give a larger input, more padding or Same mode");
         }
+        if (pointwiseGemm) {
+            return NhwcPointwiseGemm.forward(x, kernel, bias);
+        }
         INDArray z = activation(x.size(0), kernel.size(3), oH, oW, x);
         DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d").addIntegerArguments(intArgs());
         if (bias == null) {
@@ -141,6 +148,9 @@ final class Conv2dOps {
      * @return {dL/dx [mb, nIn, h, w], dL/dkernel [kH, kW, nIn, nOut]}
      */
     INDArray[] backprop(INDArray x, INDArray kernel, INDArray bias, INDArray delta) {
+        if (pointwiseGemm) {
+            return NhwcPointwiseGemm.backprop(x, kernel, delta);
+        }
         INDArray dx = Nd4j.createUninitialized(x.dataType(), x.shape());
         INDArray dKernel = Nd4j.createUninitialized(kernel.dataType(), kernel.shape());
         DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d_bp").addIntegerArguments(intArgs());
@@ -169,11 +179,17 @@ final class Conv2dOps {
 
     /** {@link #kernelGradientRows(INDArray, INDArray)} with at most {@code chunkBytes} of columns at once. */
     INDArray kernelGradientRows(INDArray x, INDArray delta, long chunkBytes) {
+        if (pointwiseGemm) {
+            return NhwcPointwiseGemm.kernelGradientRows(x, delta);
+        }
         return columns.rows(asNchw(x), asNchw(delta), chunkBytes);
     }
 
     /** @return whether {@link #kernelGradientRows} applies to these input and output shapes (in this layout) */
     boolean kernelGradientFromColumns(long[] inputShape, long[] outputShape) {
+        if (pointwiseGemm) {
+            return true;
+        }
         return columns.applies(nchwShape(inputShape), nchwShape(outputShape));
     }
 
@@ -228,6 +244,9 @@ final class Conv2dOps {
      * @return dL/dx [mb, nIn, h, w]
      */
     INDArray inputGradient(INDArray x, INDArray kernel, INDArray delta) {
+        if (pointwiseGemm) {
+            return NhwcPointwiseGemm.inputGradient(x.shape(), kernel, delta);
+        }
         if (!inputGradientIsOneConvolution()) {
             return backprop(x, kernel, null, delta)[0];
         }

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code bench [--scenario dense|conv|resnet50|inference|evaluation|vit|all] [--steps N] [--warmup N] [--profile]}:
+ * {@code bench [--scenario dense|conv|resnet50|inference|evaluation|vit|convshapes|all] [--steps N] [--warmup N] [--profile]}:
  * one line per case, {@code bench <scenario>-<kind> median_ms=<m> p10=<a> p90=<b>}, the median of N
  * training steps (default 30, at least 20) after warm-up, every kind of a scenario in the same run,
  * interleaved step by step ({@link Timing#interleaved}), and followed by its ratios. The dense and conv
@@ -25,7 +25,8 @@ import java.util.Map;
 public final class BenchMain {
 
     /** Scenarios in the order {@code all} runs them. */
-    public static final List<String> SCENARIOS = List.of("dense", "conv", "inference", "resnet50", "evaluation", "vit");
+    public static final List<String> SCENARIOS = List.of("dense", "conv", "inference", "resnet50", "evaluation", "vit",
+            "convshapes");
 
     private BenchMain() {
     }
@@ -56,6 +57,7 @@ public final class BenchMain {
                     case "conv" -> training(Scenario.CONV, out, warmup, steps);
                     case "inference" -> InferenceBench.run(out, warmup, steps);
                     case "vit" -> VitBench.run(out, warmup, steps);
+                    case "convshapes" -> ConvShapesBench.run(out, warmup, steps);
                     case "evaluation" -> EvaluationBench.run(out, Math.min(warmup, 2), EvaluationBench.runs(steps));
                     default -> ResNet50Bench.run(out, Math.min(warmup, 3), steps, profile);
                 }
