@@ -12,6 +12,10 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
@@ -20,8 +24,10 @@ import java.util.function.Function;
  * builds all of the adapter's layers at once when a whole-adapter build is given and its factors fit the budget
  * ({@link AdapterFactors}: one GEMM per group of layers with equal basis rows, the factors of a group views of one
  * array, whose memory is freed when the last of them is evicted; an adapter's entries are used, and so evicted,
- * together); else the one layer, by the layer's own {@link LowRankLayer#update}. An adapter's first request thus
- * builds its factors, not its addition: adding only decodes, checks and registers.
+ * together); else the one layer, by the layer's own {@link LowRankLayer#update}. An addition does not build them:
+ * it only decodes, checks and registers, then hands the adapter to {@link #buildLater}, whose one builder thread
+ * (started when needed, ended when idle) builds them when they fit the budget's free part (evicting nothing), so
+ * that the adapter's first request usually finds them; a request that comes first builds them itself.
  *
  * <p>Thread-safe. The lock covers only the map: factors are built outside it, so two requests that miss on
  * the same adapter may both build it (the same values) and one copy is kept. A budget smaller than one
@@ -41,12 +47,22 @@ public final class FactorCache {
         }
     }
 
+    /** The name of the thread that builds added adapters' factors ({@link #buildLater}). */
+    static final String BUILDER_THREAD = "nola-factor-builder";
+
     private final long budgetBytes;
     /** Builds all of an adapter's factors, per adapter layer in network order; null: build per layer only. */
     private final Function<ResidentAdapter, LowRankUpdate[]> wholeAdapter;
     private final long wholeAdapterBytes;
     private final LinkedHashMap<Key, LowRankUpdate> entries = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<Key, Long> sizes = new HashMap<>();
+    /** One thread at most, ended after a second idle; FIFO, so {@link #awaitBuilds} sees every earlier build done. */
+    private final ThreadPoolExecutor builder = new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, BUILDER_THREAD);
+                t.setDaemon(true);
+                return t;
+            });
     private long bytes;
     private long hits;
     private long misses;
@@ -125,6 +141,51 @@ public final class FactorCache {
             LowRankUpdate u = entries.get(new Key(adapter, index));
             return u != null ? u : built[index];
         }
+    }
+
+    /**
+     * Builds all factors of {@code adapter} on this cache's builder thread, later, and caches them if they fit in the
+     * budget's free part then (evicting nothing) and the adapter is still {@code wanted} (resident under its name);
+     * does nothing when this cache has no whole-adapter build, or when some of the adapter's factors are cached by
+     * then (a request came first). Returns at once.
+     */
+    void buildLater(ResidentAdapter adapter, BooleanSupplier wanted) {
+        if (wholeAdapter == null) {
+            return;
+        }
+        builder.execute(() -> {
+            synchronized (this) {
+                if (!wanted.getAsBoolean() || entries.containsKey(new Key(adapter, 0))
+                        || bytes + wholeAdapterBytes > budgetBytes) {
+                    return;
+                }
+            }
+            LowRankUpdate[] built = wholeAdapter.apply(adapter);
+            synchronized (this) {   // a removal takes this lock to evict after it unpublished the adapter
+                if (!wanted.getAsBoolean()) {
+                    return;
+                }
+                misses += built.length;   // builds, as misses of update are
+                for (int i = 0; i < built.length; i++) {
+                    Key key = new Key(adapter, i);
+                    long size = bytesOf(built[i]);
+                    if (!entries.containsKey(key) && bytes + size <= budgetBytes) {
+                        put(key, built[i], size);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * Waits until the builds handed to {@link #buildLater} before this call are done (for tests and measurements).
+     *
+     * @return false if they were not done within {@code millis}
+     */
+    boolean awaitBuilds(long millis) throws InterruptedException {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        builder.execute(done::countDown);
+        return done.await(millis, TimeUnit.MILLISECONDS);
     }
 
     private static long bytesOf(LowRankUpdate u) {

@@ -27,8 +27,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Thread-safe: {@link #add}, {@link #remove} and {@link #get} may run concurrently with each other
  * and with requests. Adding validates and decodes in the adding thread, outside any lock shared with requests, with
  * one native allocation (the flat buffer), and then publishes the adapter with one map update, so a request never
- * waits on an addition. Its factors are built by its first request, all layers at once ({@link FactorCache},
- * {@link AdapterFactors}: one GEMM per group of layers with equal basis rows). A request resolves its adapters once
+ * waits on an addition. Its factors, all layers at once ({@link AdapterFactors}: one GEMM per group of layers with
+ * equal basis rows), are built afterwards by the {@link FactorCache}'s builder thread when they fit its free budget,
+ * or by its first request if that comes first or they do not. A request resolves its adapters once
  * when it starts, so a removal or a replacement under the same name affects only requests that start afterwards.
  */
 public final class ResidentAdapters {
@@ -85,6 +86,7 @@ public final class ResidentAdapters {
         if (old != null) {
             factors.evict(old);
         }
+        factors.buildLater(resident, () -> byName.get(name) == resident);
         return resident;
     }
 

@@ -96,22 +96,22 @@ class ReplicaAndCacheTest {
     }
 
     @Test
-    void addingBuildsNoFactorsAndAFirstRequestBuildsAllOfItsAdaptersLayers() {
+    void theBuilderThreadBuildsAnAddedAdaptersFactorsSoItsFirstRequestFindsThem() throws Exception {
         MixedAdapterNetwork served = servedWithRandomAdapters(2);
-        assertArrayEquals(new long[] {0, 0}, served.factors().counts(), "adding built no factors");
-        assertEquals(0, served.factors().bytes());
-        served.output(Nd4j.rand(DataType.FLOAT, 3, 1, 6, 6), List.of("t1", "t0", MixedAdapterNetwork.BASE));
-        long[] afterFirst = served.factors().counts();
-        assertEquals(4, afterFirst[1], "the first pass built both adapters' factors in both adapter layers");
-        served.output(Nd4j.rand(DataType.FLOAT, 2, 1, 6, 6), List.of("t0", "t1"));
-        long[] afterSecond = served.factors().counts();
-        assertEquals(afterFirst[1], afterSecond[1], "the second pass built nothing");
-        assertTrue(afterSecond[0] > afterFirst[0], "it found them cached");
+        assertTrue(served.factors().awaitBuilds(20_000));
+        long[] afterAdds = served.factors().counts();
+        assertEquals(4, afterAdds[1], "the builder built both adapters' factors in both adapter layers");
         assertEquals(2 * wholeAdapterBytes(), served.factors().bytes());
+        served.output(Nd4j.rand(DataType.FLOAT, 3, 1, 6, 6), List.of("t1", "t0", MixedAdapterNetwork.BASE));
+        long[] afterPass = served.factors().counts();
+        assertEquals(afterAdds[1], afterPass[1], "the first pass built nothing");
+        assertTrue(afterPass[0] > afterAdds[0], "it found them cached");
+        served.adapters().remove("t1");
+        assertEquals(wholeAdapterBytes(), served.factors().bytes(), "a removal drops its factors");
     }
 
     @Test
-    void aWholeAdapterBuildEvictsTheLeastRecentlyUsedAdapter() {
+    void aWholeAdapterBuildEvictsTheLeastRecentlyUsedAdapter() throws Exception {
         MultiLayerNetwork base = net();
         AdaptedNetwork adapted = AdaptedNetwork.of(base);
         ResidentAdapters adapters = new ResidentAdapters(adapted, io.github.nola4j.layers.adapter.LoadOptions.STRICT,
@@ -121,15 +121,19 @@ class ReplicaAndCacheTest {
             base.getLayer(0).getParam(NolaLayer.BETA_KEY).assign(Nd4j.rand(DataType.FLOAT, 1, 8));
             adapters.add("t" + t, AdapterCapture.capture(adapted, "t" + t, List.of()));
         }
+        assertTrue(cache.awaitBuilds(20_000));
+        cache.evict(adapters.get("t0"));   // whatever the builder kept (one of them fits), requests build from here
+        cache.evict(adapters.get("t1"));
+        long m = cache.counts()[1];
         Layer dense = adapted.adapterLayers().get(1);
         var u0 = cache.update(adapters.get("t0"), 1, dense);
-        assertEquals(2, cache.counts()[1], "the miss built both of t0's layers");
+        assertEquals(m + 2, cache.counts()[1], "the miss built both of t0's layers");
         assertSame(u0, cache.update(adapters.get("t0"), 1, dense));
         cache.update(adapters.get("t1"), 0, adapted.adapterLayers().get(0));
-        assertEquals(4, cache.counts()[1]);
+        assertEquals(m + 4, cache.counts()[1]);
         assertEquals(wholeAdapterBytes(), cache.bytes(), "t1's build evicted t0's factors");
         assertNotSame(u0, cache.update(adapters.get("t0"), 1, dense), "t0 is rebuilt");
-        assertEquals(6, cache.counts()[1]);
+        assertEquals(m + 6, cache.counts()[1]);
     }
 
     /** @return the bytes of one adapter's factors in {@link #net()}: Σ (fanIn + nOut)·r floats */
@@ -273,5 +277,61 @@ class ReplicaAndCacheTest {
         INDArray perLayer = FactorCache.build(t0, 1, layers.get(1)).b();
         INDArray cached = cache.update(t0, 1, layers.get(1)).b();
         assertTrue(perLayer.equalsWithEps(cached, 1e-5), perLayer + " vs " + cached);
+    }
+
+    /** A cache whose whole-adapter build, on the builder thread only, waits for {@code release} after {@code building}. */
+    private static FactorCache heldOnTheBuilder(AdapterFactors whole, java.util.concurrent.CountDownLatch building,
+                                                java.util.concurrent.CountDownLatch release) {
+        return new FactorCache(1L << 20, a -> {
+            if (Thread.currentThread().getName().equals(FactorCache.BUILDER_THREAD)) {
+                building.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return whole.build(a);
+        }, whole.bytes());
+    }
+
+    @Test
+    void aRequestBeforeTheBuilderBuildsForItselfAndTheBuilderKeepsThoseFactors() throws Exception {
+        MixedAdapterNetwork served = servedWithRandomAdapters(1);
+        ResidentAdapter t0 = served.adapters().get("t0");
+        List<Layer> layers = AdaptedNetwork.of(net()).adapterLayers();
+        AdapterFactors whole = new AdapterFactors(layers);
+        java.util.concurrent.CountDownLatch building = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        FactorCache cache = heldOnTheBuilder(whole, building, release);
+        cache.buildLater(t0, () -> true);   // returns at once: the addition is done
+        assertTrue(building.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        java.util.concurrent.FutureTask<Object> request = new java.util.concurrent.FutureTask<>(
+                () -> cache.update(t0, 1, layers.get(1)));
+        new Thread(request).start();
+        Object u = request.get(20, java.util.concurrent.TimeUnit.SECONDS);   // would time out if it waited
+        assertEquals(2, cache.counts()[1], "the request built t0's two layers itself");
+        release.countDown();
+        assertTrue(cache.awaitBuilds(20_000));
+        assertSame(u, cache.update(t0, 1, layers.get(1)), "the builder kept the request's factors");
+        assertEquals(whole.bytes(), cache.bytes(), "one copy");
+    }
+
+    @Test
+    void anAdapterRemovedWhileTheBuilderBuildsLeavesNoFactors() throws Exception {
+        MixedAdapterNetwork served = servedWithRandomAdapters(1);
+        ResidentAdapter t0 = served.adapters().get("t0");
+        AdapterFactors whole = new AdapterFactors(AdaptedNetwork.of(net()).adapterLayers());
+        java.util.concurrent.CountDownLatch building = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        FactorCache cache = heldOnTheBuilder(whole, building, release);
+        java.util.concurrent.atomic.AtomicBoolean resident = new java.util.concurrent.atomic.AtomicBoolean(true);
+        cache.buildLater(t0, resident::get);
+        assertTrue(building.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        resident.set(false);   // removed while its factors are being built
+        cache.evict(t0);
+        release.countDown();
+        assertTrue(cache.awaitBuilds(20_000));
+        assertEquals(0, cache.bytes(), "nothing kept for an adapter no longer resident");
     }
 }
