@@ -43,9 +43,19 @@ final class AdapterAdder {
                     long[] s0 = ThreadCpu.callingThread();
                     long cpu0 = CPU.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
-                    dir.add(target);
+                    long pointers0 = org.bytedeco.javacpp.Pointer.totalCount();
+                    io.github.nola4j.layers.adapter.format.Adapter adapter =
+                            io.github.nola4j.layers.adapter.AdapterFiles.read(target);
+                    long read = System.nanoTime() - t0;
+                    long readCpu = CPU.getCurrentThreadCpuTime() - cpu0;
+                    dir.register(target, adapter);
                     long dt = System.nanoTime() - t0;
                     long cpu = CPU.getCurrentThreadCpuTime() - cpu0;
+                    // live pointers: the requests' come and go meanwhile
+                    nativeAllocations.addAndGet(org.bytedeco.javacpp.Pointer.totalCount() - pointers0);
+                    readNanos.addAndGet(read);
+                    readCpuNanos.addAndGet(readCpu);
+                    registerCpuNanos.addAndGet(cpu - readCpu);
                     long[] s1 = ThreadCpu.callingThread();
                     long gc = collectionMillis() - gc0;
                     cpuNanos.addAndGet(cpu);
