@@ -12,17 +12,25 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 
 /**
  * The factors A [fanIn, r] and s·B [r, nOut] of (adapter, adapter layer) pairs, built on demand from a
- * {@link ResidentAdapter}'s coefficients by the layer's own {@link LowRankLayer#update}, or all of an adapter's at
- * once when it is added ({@link #prebuild}, {@link AdapterFactors}), and kept within a byte budget, least recently
- * used first out. Prebuilt factors of one group of layers are views of one array, whose memory is freed when the
- * last of them is evicted (an adapter's entries are used, and so evicted, together).
+ * {@link ResidentAdapter}'s coefficients and kept within a byte budget, least recently used first out. A miss
+ * builds all of the adapter's layers at once when a whole-adapter build is given and its factors fit the budget
+ * ({@link AdapterFactors}: one GEMM per group of layers with equal basis rows, the factors of a group views of one
+ * array, whose memory is freed when the last of them is evicted; an adapter's entries are used, and so evicted,
+ * together); else the one layer, by the layer's own {@link LowRankLayer#update}. An addition does not build them:
+ * it only decodes, checks and registers, then hands the adapter to {@link #buildLater}, whose one builder thread
+ * (started when needed, ended when idle) builds them when they fit the budget's free part (evicting nothing), so
+ * that the adapter's first request usually finds them; a request that comes first builds them itself.
  *
  * <p>Thread-safe. The lock covers only the map: factors are built outside it, so two requests that miss on
- * the same pair may both build it (the same values) and one copy is kept. A budget smaller than one
+ * the same adapter may both build it (the same values) and one copy is kept. A budget smaller than one
  * adapter's factors still serves every request; it only rebuilds more often.
  */
 public final class FactorCache {
@@ -39,20 +47,44 @@ public final class FactorCache {
         }
     }
 
+    /** The name of the thread that builds added adapters' factors ({@link #buildLater}). */
+    static final String BUILDER_THREAD = "nola-factor-builder";
+
     private final long budgetBytes;
+    /** Builds all of an adapter's factors, per adapter layer in network order; null: build per layer only. */
+    private final Function<ResidentAdapter, LowRankUpdate[]> wholeAdapter;
+    private final long wholeAdapterBytes;
     private final LinkedHashMap<Key, LowRankUpdate> entries = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<Key, Long> sizes = new HashMap<>();
+    /** One thread at most, ended after a second idle; FIFO, so {@link #awaitBuilds} sees every earlier build done. */
+    private final ThreadPoolExecutor builder = new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), r -> {
+                Thread t = new Thread(r, BUILDER_THREAD);
+                t.setDaemon(true);
+                return t;
+            });
     private long bytes;
     private long hits;
     private long misses;
 
     /** @param budgetBytes the most bytes of factors kept (0 keeps none) */
     public FactorCache(long budgetBytes) {
+        this(budgetBytes, null, 0);
+    }
+
+    /**
+     * @param wholeAdapter      builds all factors of an adapter (per adapter layer, in network order, its A and
+     *                          s·B), used on a miss when they fit the budget
+     * @param wholeAdapterBytes the bytes of one adapter's factors ({@link AdapterFactors#bytes})
+     */
+    FactorCache(long budgetBytes, Function<ResidentAdapter, LowRankUpdate[]> wholeAdapter, long wholeAdapterBytes) {
         if (budgetBytes < 0) {
             throw new IllegalArgumentException("factor cache budget " + budgetBytes + " bytes is negative; pass 0"
                     + " or more");
         }
         this.budgetBytes = budgetBytes;
+        this.wholeAdapter = wholeAdapter;
+        this.wholeAdapterBytes = wholeAdapterBytes;
     }
 
     /**
@@ -71,6 +103,9 @@ public final class FactorCache {
             }
             misses++;
         }
+        if (wholeAdapter != null && wholeAdapterBytes <= budgetBytes) {
+            return buildWhole(adapter, index);
+        }
         LowRankUpdate built = build(adapter, index, layer);
         long size = bytesOf(built);
         synchronized (this) {
@@ -87,31 +122,70 @@ public final class FactorCache {
     }
 
     /**
-     * Builds all factors of {@code adapter} in the calling thread ({@code build}: per adapter layer, in network order,
-     * its A and s·B) and caches them, if they fit in the budget's free part; else builds nothing (prebuilding evicts
-     * nothing, and an adapter partly prebuilt would still build the rest on its first request's thread).
+     * Builds all factors of {@code adapter} in the calling thread and caches every one not cached meanwhile,
+     * evicting the least recently used others as needed (they fit the budget together).
      *
-     * @param bytes the bytes of all of the adapter's factors ({@link AdapterFactors#bytes})
-     * @return true if they were built and cached
+     * @return the factors of adapter layer {@code index}
      */
-    public boolean prebuild(ResidentAdapter adapter, long bytes, Supplier<LowRankUpdate[]> build) {
+    private LowRankUpdate buildWhole(ResidentAdapter adapter, int index) {
+        LowRankUpdate[] built = wholeAdapter.apply(adapter);
         synchronized (this) {
-            if (this.bytes + bytes > budgetBytes) {
-                return false;
-            }
-        }
-        LowRankUpdate[] built = build.get();
-        synchronized (this) {
-            misses += built.length;   // builds, as misses of update are
-            for (int i = 0; i < built.length; i++) {   // they fit unless another addition filled the budget meanwhile
+            misses += built.length - 1;   // one build per layer, as misses of the per-layer path count
+            for (int i = 0; i < built.length; i++) {
                 Key key = new Key(adapter, i);
-                long size = bytesOf(built[i]);
-                if (!entries.containsKey(key) && this.bytes + size <= budgetBytes) {
-                    put(key, built[i], size);
+                if (!entries.containsKey(key)) {
+                    put(key, built[i], bytesOf(built[i]));
                 }
             }
+            trim();
+            LowRankUpdate u = entries.get(new Key(adapter, index));
+            return u != null ? u : built[index];
         }
-        return true;
+    }
+
+    /**
+     * Builds all factors of {@code adapter} on this cache's builder thread, later, and caches them if they fit in the
+     * budget's free part then (evicting nothing) and the adapter is still {@code wanted} (resident under its name);
+     * does nothing when this cache has no whole-adapter build, or when some of the adapter's factors are cached by
+     * then (a request came first). Returns at once.
+     */
+    void buildLater(ResidentAdapter adapter, BooleanSupplier wanted) {
+        if (wholeAdapter == null) {
+            return;
+        }
+        builder.execute(() -> {
+            synchronized (this) {
+                if (!wanted.getAsBoolean() || entries.containsKey(new Key(adapter, 0))
+                        || bytes + wholeAdapterBytes > budgetBytes) {
+                    return;
+                }
+            }
+            LowRankUpdate[] built = wholeAdapter.apply(adapter);
+            synchronized (this) {   // a removal takes this lock to evict after it unpublished the adapter
+                if (!wanted.getAsBoolean()) {
+                    return;
+                }
+                misses += built.length;   // builds, as misses of update are
+                for (int i = 0; i < built.length; i++) {
+                    Key key = new Key(adapter, i);
+                    long size = bytesOf(built[i]);
+                    if (!entries.containsKey(key) && bytes + size <= budgetBytes) {
+                        put(key, built[i], size);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * Waits until the builds handed to {@link #buildLater} before this call are done (for tests and measurements).
+     *
+     * @return false if they were not done within {@code millis}
+     */
+    boolean awaitBuilds(long millis) throws InterruptedException {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        builder.execute(done::countDown);
+        return done.await(millis, TimeUnit.MILLISECONDS);
     }
 
     private static long bytesOf(LowRankUpdate u) {
@@ -166,7 +240,7 @@ public final class FactorCache {
         return budgetBytes;
     }
 
-    /** @return {hits, misses} since creation (a miss is a build: of {@link #update} or {@link #prebuild}) */
+    /** @return {hits, misses} since creation (a miss is one layer's factors built) */
     public synchronized long[] counts() {
         return new long[] {hits, misses};
     }

@@ -55,8 +55,8 @@ public final class MixedAdapterNetwork {
 
     private MixedAdapterNetwork(Model base, LoadOptions options, long factorBudgetBytes) {
         this.base = base;
-        this.factors = new FactorCache(factorBudgetBytes);
-        this.adapters = new ResidentAdapters(AdaptedNetwork.of(base), options, factors);
+        this.adapters = new ResidentAdapters(AdaptedNetwork.of(base), options, factorBudgetBytes);
+        this.factors = adapters.factors();
     }
 
     /**

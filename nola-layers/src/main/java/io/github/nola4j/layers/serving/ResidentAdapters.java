@@ -25,19 +25,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * every adapter of the same form shares.
  *
  * <p>Thread-safe: {@link #add}, {@link #remove} and {@link #get} may run concurrently with each other
- * and with requests. Adding validates, decodes and builds the adapter's factors into the {@link FactorCache} (when they
- * all fit in its free budget: prebuilding evicts nothing; {@link AdapterFactors}: one GEMM per group of layers with
- * equal basis rows) in the adding thread, outside any lock shared with requests,
- * and then publishes the adapter with one map update, so a request never waits on an addition; a request
- * resolves its adapters once when it starts, so a removal or a replacement under the same name
- * affects only requests that start afterwards.
+ * and with requests. Adding validates and decodes in the adding thread, outside any lock shared with requests, with
+ * one native allocation (the flat buffer), and then publishes the adapter with one map update, so a request never
+ * waits on an addition. Its factors, all layers at once ({@link AdapterFactors}: one GEMM per group of layers with
+ * equal basis rows), are built afterwards by the {@link FactorCache}'s builder thread when they fit its free budget,
+ * or by its first request if that comes first or they do not. A request resolves its adapters once
+ * when it starts, so a removal or a replacement under the same name affects only requests that start afterwards.
  */
 public final class ResidentAdapters {
 
     private final AdaptedNetwork base;
     private final LoadOptions options;
     private final FactorCache factors;
-    private final AdapterFactors build;
     private final Map<String, ResidentAdapter> byName = new ConcurrentHashMap<>();
     private final Map<String, Long> order = new ConcurrentHashMap<>();
     /** Per adapter layer, in network order: the ids of its {first, second} trainable tensor. */
@@ -46,13 +45,14 @@ public final class ResidentAdapters {
     private final Map<ResidentLayout, ResidentLayout> layouts = new ConcurrentHashMap<>();
     private long added;
 
-    ResidentAdapters(AdaptedNetwork base, LoadOptions options, FactorCache factors) {
+    /** @param factorBudgetBytes the most bytes of factors its {@link FactorCache} keeps */
+    ResidentAdapters(AdaptedNetwork base, LoadOptions options, long factorBudgetBytes) {
         this.base = base;
         this.options = options;
-        this.factors = factors;
         base.requireLowRankLayersOnly("Serving adapters side by side");
         base.fingerprint();
-        this.build = new AdapterFactors(base.adapterLayers());
+        AdapterFactors build = new AdapterFactors(base.adapterLayers());
+        this.factors = new FactorCache(factorBudgetBytes, build::build, build.bytes());
         for (Layer layer : base.adapterLayers()) {
             String prefix = AdaptedNetwork.nameOf(layer) + "/";
             LayerAdapterKind kind = LayerAdapterKind.of(layer.conf().getLayer());
@@ -78,7 +78,6 @@ public final class ResidentAdapters {
         ResidentLayout layout = layouts.computeIfAbsent(new ResidentLayout(tensors, coefficientIds,
                 adapter.extraTensors()), l -> l);
         ResidentAdapter resident = new ResidentAdapter(name, adapter.task(), layout, layout.pack(tensors));
-        factors.prebuild(resident, build.bytes(), () -> build.build(resident));   // off the request path: a first request finds them
         ResidentAdapter old;
         synchronized (order) {   // requests never take this lock: they read byName only
             old = byName.put(name, resident);
@@ -87,7 +86,13 @@ public final class ResidentAdapters {
         if (old != null) {
             factors.evict(old);
         }
+        factors.buildLater(resident, () -> byName.get(name) == resident);
         return resident;
+    }
+
+    /** @return the cache of the adapters' factors */
+    FactorCache factors() {
+        return factors;
     }
 
     /** Reads the adapter file {@code path} ({@link AdapterFiles#read}) and {@link #add}s it. */

@@ -65,9 +65,9 @@ class ReplicaAndCacheTest {
         AdaptedNetwork adapted = AdaptedNetwork.of(base);
         Layer conv = adapted.adapterLayers().get(0);
         long convBytes = (conv.conf().getLayer() instanceof NolaLayer n ? n.fanIn() * 2 + 2 * 4 : 0) * 4;
-        FactorCache cache = new FactorCache(2 * convBytes);
         ResidentAdapters adapters = new ResidentAdapters(adapted, io.github.nola4j.layers.adapter.LoadOptions.STRICT,
-                cache);
+                2 * convBytes);   // less than one adapter's factors in both layers: built per layer
+        FactorCache cache = adapters.factors();
         for (int t = 0; t < 3; t++) {
             base.getLayer(0).getParam(NolaLayer.BETA_KEY).assign(Nd4j.rand(DataType.FLOAT, 1, 8));
             Adapter a = AdapterCapture.capture(adapted, "t" + t, List.of());
@@ -96,30 +96,49 @@ class ReplicaAndCacheTest {
     }
 
     @Test
-    void addingBuildsTheFactorsOffTheRequestPathAndEvictsNothing() {
+    void theBuilderThreadBuildsAnAddedAdaptersFactorsSoItsFirstRequestFindsThem() throws Exception {
         MixedAdapterNetwork served = servedWithRandomAdapters(2);
+        assertTrue(served.factors().awaitBuilds(20_000));
         long[] afterAdds = served.factors().counts();
-        assertEquals(4, afterAdds[1], "adding built both adapters' factors in both adapter layers");
+        assertEquals(4, afterAdds[1], "the builder built both adapters' factors in both adapter layers");
+        assertEquals(2 * wholeAdapterBytes(), served.factors().bytes());
         served.output(Nd4j.rand(DataType.FLOAT, 3, 1, 6, 6), List.of("t1", "t0", MixedAdapterNetwork.BASE));
         long[] afterPass = served.factors().counts();
-        assertEquals(afterAdds[1], afterPass[1], "the first request built nothing");
+        assertEquals(afterAdds[1], afterPass[1], "the first pass built nothing");
         assertTrue(afterPass[0] > afterAdds[0], "it found them cached");
+        served.adapters().remove("t1");
+        assertEquals(wholeAdapterBytes(), served.factors().bytes(), "a removal drops its factors");
+    }
 
+    @Test
+    void aWholeAdapterBuildEvictsTheLeastRecentlyUsedAdapter() throws Exception {
         MultiLayerNetwork base = net();
         AdaptedNetwork adapted = AdaptedNetwork.of(base);
-        Layer conv = adapted.adapterLayers().get(0);
-        long convBytes = (((NolaLayer) conv.conf().getLayer()).fanIn() * 2 + 2 * 4) * 4;
-        FactorCache cache = new FactorCache(convBytes);      // room for one adapter's conv factors
         ResidentAdapters adapters = new ResidentAdapters(adapted, io.github.nola4j.layers.adapter.LoadOptions.STRICT,
-                cache);
-        adapters.add("t0", AdapterCapture.capture(adapted, "t0", List.of()));
-        var u0 = cache.update(adapters.get("t0"), 0, conv);
-        long misses = cache.counts()[1];
-        base.getLayer(0).getParam(NolaLayer.BETA_KEY).assign(Nd4j.rand(DataType.FLOAT, 1, 8));
-        adapters.add("t1", AdapterCapture.capture(adapted, "t1", List.of()));
-        assertEquals(convBytes, cache.bytes());
-        assertSame(u0, cache.update(adapters.get("t0"), 0, conv), "prebuilding t1 did not evict t0");
-        assertEquals(misses, cache.counts()[1], "t1's factors do not fit the free budget: none built, t0 still a hit");
+                wholeAdapterBytes());   // room for one adapter's factors
+        FactorCache cache = adapters.factors();
+        for (int t = 0; t < 2; t++) {
+            base.getLayer(0).getParam(NolaLayer.BETA_KEY).assign(Nd4j.rand(DataType.FLOAT, 1, 8));
+            adapters.add("t" + t, AdapterCapture.capture(adapted, "t" + t, List.of()));
+        }
+        assertTrue(cache.awaitBuilds(20_000));
+        cache.evict(adapters.get("t0"));   // whatever the builder kept (one of them fits), requests build from here
+        cache.evict(adapters.get("t1"));
+        long m = cache.counts()[1];
+        Layer dense = adapted.adapterLayers().get(1);
+        var u0 = cache.update(adapters.get("t0"), 1, dense);
+        assertEquals(m + 2, cache.counts()[1], "the miss built both of t0's layers");
+        assertSame(u0, cache.update(adapters.get("t0"), 1, dense));
+        cache.update(adapters.get("t1"), 0, adapted.adapterLayers().get(0));
+        assertEquals(m + 4, cache.counts()[1]);
+        assertEquals(wholeAdapterBytes(), cache.bytes(), "t1's build evicted t0's factors");
+        assertNotSame(u0, cache.update(adapters.get("t0"), 1, dense), "t0 is rebuilt");
+        assertEquals(m + 6, cache.counts()[1]);
+    }
+
+    /** @return the bytes of one adapter's factors in {@link #net()}: Σ (fanIn + nOut)·r floats */
+    private static long wholeAdapterBytes() {
+        return new AdapterFactors(AdaptedNetwork.of(net()).adapterLayers()).bytes();
     }
 
     @Test
@@ -217,31 +236,102 @@ class ReplicaAndCacheTest {
     }
 
     @Test
-    void aRequestMissingOrHittingTheCacheRunsWhileAnAdditionBuilds() throws Exception {
+    void requestsAndAdditionsRunWhileAnAdaptersFirstRequestBuildsItsFactors() throws Exception {
         MixedAdapterNetwork served = servedWithRandomAdapters(2);
-        FactorCache cache = served.factors();
-        cache.evict(served.adapters().get("t1"));   // t1's next pass misses and builds per layer on its thread
+        ResidentAdapter t0 = served.adapters().get("t0");
+        ResidentAdapter t1 = served.adapters().get("t1");
+        List<Layer> layers = AdaptedNetwork.of(net()).adapterLayers();   // the factors depend on the configuration
+        AdapterFactors whole = new AdapterFactors(layers);
         java.util.concurrent.CountDownLatch building = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        Thread adder = new Thread(() -> cache.prebuild(served.adapters().get("t0"), 0, () -> {
-            building.countDown();   // an addition's build, held here until the request has run
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        FactorCache cache = new FactorCache(1L << 20, a -> {
+            if (a == t0) {   // t0's first request, held here while the others run
+                building.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
-            return new io.github.nola4j.layers.ops.LowRankUpdate[0];
-        }));
-        adder.start();
+            return whole.build(a);
+        }, whole.bytes());
+        java.util.concurrent.FutureTask<Object> first = new java.util.concurrent.FutureTask<>(
+                () -> cache.update(t0, 1, layers.get(1)));
+        new Thread(first).start();
         assertTrue(building.await(10, java.util.concurrent.TimeUnit.SECONDS));
-        long misses = cache.counts()[1];
-        java.util.concurrent.FutureTask<INDArray> pass = new java.util.concurrent.FutureTask<>(() -> served.output(
-                Nd4j.rand(DataType.FLOAT, 2, 1, 6, 6), List.of("t1", "t0")));
-        new Thread(pass).start();
-        INDArray y = pass.get(20, java.util.concurrent.TimeUnit.SECONDS);   // throws if it waited on the addition
-        assertEquals(2, y.rows());
-        assertEquals(misses + 2, cache.counts()[1], "the pass built t1's two layers while the addition was building");
+        java.util.concurrent.FutureTask<Object> other = new java.util.concurrent.FutureTask<>(() -> {
+            cache.update(t1, 0, layers.get(0));   // a miss: builds t1's factors
+            cache.update(t1, 1, layers.get(1));   // a hit
+            served.adapters().add("t2", AdapterCapture.capture(AdaptedNetwork.of(net()), "t2", List.of()));
+            return cache.bytes();
+        });
+        new Thread(other).start();
+        assertEquals(whole.bytes(), other.get(20, java.util.concurrent.TimeUnit.SECONDS),
+                "t1's request and an addition ran while t0's build was held (a wait would time out here)");
+        assertFalse(first.isDone());
         release.countDown();
-        adder.join();
+        first.get(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(2 * whole.bytes(), cache.bytes());
+        assertEquals(4, cache.counts()[1]);
+        // the factors built for t0 are the per-layer build's, to rounding
+        INDArray perLayer = FactorCache.build(t0, 1, layers.get(1)).b();
+        INDArray cached = cache.update(t0, 1, layers.get(1)).b();
+        assertTrue(perLayer.equalsWithEps(cached, 1e-5), perLayer + " vs " + cached);
+    }
+
+    /** A cache whose whole-adapter build, on the builder thread only, waits for {@code release} after {@code building}. */
+    private static FactorCache heldOnTheBuilder(AdapterFactors whole, java.util.concurrent.CountDownLatch building,
+                                                java.util.concurrent.CountDownLatch release) {
+        return new FactorCache(1L << 20, a -> {
+            if (Thread.currentThread().getName().equals(FactorCache.BUILDER_THREAD)) {
+                building.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return whole.build(a);
+        }, whole.bytes());
+    }
+
+    @Test
+    void aRequestBeforeTheBuilderBuildsForItselfAndTheBuilderKeepsThoseFactors() throws Exception {
+        MixedAdapterNetwork served = servedWithRandomAdapters(1);
+        ResidentAdapter t0 = served.adapters().get("t0");
+        List<Layer> layers = AdaptedNetwork.of(net()).adapterLayers();
+        AdapterFactors whole = new AdapterFactors(layers);
+        java.util.concurrent.CountDownLatch building = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        FactorCache cache = heldOnTheBuilder(whole, building, release);
+        cache.buildLater(t0, () -> true);   // returns at once: the addition is done
+        assertTrue(building.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        java.util.concurrent.FutureTask<Object> request = new java.util.concurrent.FutureTask<>(
+                () -> cache.update(t0, 1, layers.get(1)));
+        new Thread(request).start();
+        Object u = request.get(20, java.util.concurrent.TimeUnit.SECONDS);   // would time out if it waited
+        assertEquals(2, cache.counts()[1], "the request built t0's two layers itself");
+        release.countDown();
+        assertTrue(cache.awaitBuilds(20_000));
+        assertSame(u, cache.update(t0, 1, layers.get(1)), "the builder kept the request's factors");
+        assertEquals(whole.bytes(), cache.bytes(), "one copy");
+    }
+
+    @Test
+    void anAdapterRemovedWhileTheBuilderBuildsLeavesNoFactors() throws Exception {
+        MixedAdapterNetwork served = servedWithRandomAdapters(1);
+        ResidentAdapter t0 = served.adapters().get("t0");
+        AdapterFactors whole = new AdapterFactors(AdaptedNetwork.of(net()).adapterLayers());
+        java.util.concurrent.CountDownLatch building = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        FactorCache cache = heldOnTheBuilder(whole, building, release);
+        java.util.concurrent.atomic.AtomicBoolean resident = new java.util.concurrent.atomic.AtomicBoolean(true);
+        cache.buildLater(t0, resident::get);
+        assertTrue(building.await(10, java.util.concurrent.TimeUnit.SECONDS));
+        resident.set(false);   // removed while its factors are being built
+        cache.evict(t0);
+        release.countDown();
+        assertTrue(cache.awaitBuilds(20_000));
+        assertEquals(0, cache.bytes(), "nothing kept for an adapter no longer resident");
     }
 }

@@ -40,7 +40,7 @@ class ResidentAdaptersTest {
     private static void assertResidentEqualsPlan(MultiLayerNetwork net, DataType dt) {
         AdaptedNetwork adapted = AdaptedNetwork.of(net);
         Adapter adapter = captured(net, adapted);
-        ResidentAdapters resident = new ResidentAdapters(adapted, LoadOptions.STRICT, new FactorCache(0));
+        ResidentAdapters resident = new ResidentAdapters(adapted, LoadOptions.STRICT, 0);
         ResidentAdapter r = resident.add("t", adapter);
         List<INDArray> held = new ArrayList<>();
         for (int l = 0; l < r.layers(); l++) {
@@ -67,7 +67,7 @@ class ResidentAdaptersTest {
     void adaptersOfOneFormShareOneLayout() {
         MultiLayerNetwork net = ReplicaAndCacheTest.net();
         AdaptedNetwork adapted = AdaptedNetwork.of(net);
-        ResidentAdapters resident = new ResidentAdapters(adapted, LoadOptions.STRICT, new FactorCache(0));
+        ResidentAdapters resident = new ResidentAdapters(adapted, LoadOptions.STRICT, 0);
         ResidentAdapter a = resident.add("a", captured(net, adapted));
         ResidentAdapter b = resident.add("b", captured(net, adapted));
         ResidentAdapter noHead = resident.add("c", AdapterCapture.capture(adapted, "c", List.of()));
@@ -99,7 +99,7 @@ class ResidentAdaptersTest {
         MultiLayerNetwork net = ReplicaAndCacheTest.net();
         AdaptedNetwork adapted = AdaptedNetwork.of(net);
         Adapter good = captured(net, adapted);
-        ResidentAdapters resident = new ResidentAdapters(adapted, LoadOptions.STRICT, new FactorCache(0));
+        ResidentAdapters resident = new ResidentAdapters(adapted, LoadOptions.STRICT, 0);
         Adapter otherScale = withFirstLayer(good, la -> new LayerAdapter(la.name(), la.type(), la.weightShape(),
                 la.hasBias(), la.rank(), la.numBasesA(), la.numBasesB(), la.scale() * 2, la.basisSeed(), la.alpha(),
                 la.beta()));

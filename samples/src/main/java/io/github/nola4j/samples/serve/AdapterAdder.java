@@ -12,7 +12,10 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Adds adapters to a running server while it serves: every {@code everyMillis} it copies the next file into the
- * served directory and makes it resident, timing each addition (read, validate, decode).
+ * served directory and makes it resident, timing each addition in two phases, read (the file read and decoded,
+ * {@code AdapterFiles.read}) and register (checked against the base, laid out in its flat buffer and published),
+ * in wall and in the adding thread's CPU time, and the native (JavaCPP) pointers it keeps (allocations take a lock
+ * the requests' allocations take too). An addition builds no factors: the adapter's first request does.
  */
 final class AdapterAdder {
 
@@ -21,6 +24,10 @@ final class AdapterAdder {
     private final AtomicLong maxNanos = new AtomicLong();
     private final AtomicLong totalNanos = new AtomicLong();
     private final AtomicLong cpuNanos = new AtomicLong();
+    private final AtomicLong readNanos = new AtomicLong();
+    private final AtomicLong readCpuNanos = new AtomicLong();
+    private final AtomicLong registerCpuNanos = new AtomicLong();
+    private final AtomicLong nativeAllocations = new AtomicLong();
     private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
     private final boolean active;
     private volatile String slowest = "";
@@ -36,9 +43,19 @@ final class AdapterAdder {
                     long[] s0 = ThreadCpu.callingThread();
                     long cpu0 = CPU.getCurrentThreadCpuTime();
                     long t0 = System.nanoTime();
-                    dir.add(target);
+                    long pointers0 = org.bytedeco.javacpp.Pointer.totalCount();
+                    io.github.nola4j.layers.adapter.format.Adapter adapter =
+                            io.github.nola4j.layers.adapter.AdapterFiles.read(target);
+                    long read = System.nanoTime() - t0;
+                    long readCpu = CPU.getCurrentThreadCpuTime() - cpu0;
+                    dir.register(target, adapter);
                     long dt = System.nanoTime() - t0;
                     long cpu = CPU.getCurrentThreadCpuTime() - cpu0;
+                    // live pointers: the requests' come and go meanwhile
+                    nativeAllocations.addAndGet(org.bytedeco.javacpp.Pointer.totalCount() - pointers0);
+                    readNanos.addAndGet(read);
+                    readCpuNanos.addAndGet(readCpu);
+                    registerCpuNanos.addAndGet(cpu - readCpu);
                     long[] s1 = ThreadCpu.callingThread();
                     long gc = collectionMillis() - gc0;
                     cpuNanos.addAndGet(cpu);
@@ -81,14 +98,19 @@ final class AdapterAdder {
     }
 
     /**
-     * @return " adds=N add_mean_ms=.. add_max_ms=.. add_cpu_mean_ms=.. slowest_add: #i wall_ms=.. cpu_ms=..
-     *         core_wait_ms=.. gc_ms_meanwhile=..", or "" when nothing was added; the CPU time is the adding thread's
-     *         own, its core wait the time it was runnable but had no core, and the collectors' time meanwhile what a
-     *         pause may have taken; wall time beyond these was spent blocked (a lock, a safepoint, the disk)
+     * @return " adds=N add_mean_ms=.. add_max_ms=.. add_cpu_mean_ms=.. read_mean_ms=.. read_cpu_mean_ms=..
+     *         register_cpu_mean_ms=.. native_pointers_kept_per_add=.. slowest_add: #i wall_ms=.. cpu_ms=.. core_wait_ms=..
+     *         gc_ms_meanwhile=..", or "" when nothing was added; the CPU time is the adding thread's own, its core wait
+     *         the time it was runnable but had no core, and the collectors' time meanwhile what a pause may have
+     *         taken; wall time beyond these was spent blocked (a lock, a safepoint, the disk). The native pointers kept
+     *         are the change of JavaCPP's count of live pointers across the additions (the requests' count too)
      */
     String summary() {
         int n = added.get();
-        return !active || n == 0 ? "" : String.format(" adds=%d add_mean_ms=%.2f add_max_ms=%.2f add_cpu_mean_ms=%.2f",
-                n, totalNanos.get() / 1e6 / n, maxNanos.get() / 1e6, cpuNanos.get() / 1e6 / n) + slowest;
+        return !active || n == 0 ? "" : String.format(" adds=%d add_mean_ms=%.2f add_max_ms=%.2f add_cpu_mean_ms=%.2f"
+                        + " read_mean_ms=%.2f read_cpu_mean_ms=%.2f register_cpu_mean_ms=%.2f native_pointers_kept_per_add=%.1f",
+                n, totalNanos.get() / 1e6 / n, maxNanos.get() / 1e6, cpuNanos.get() / 1e6 / n, readNanos.get() / 1e6 / n,
+                readCpuNanos.get() / 1e6 / n, registerCpuNanos.get() / 1e6 / n, (double) nativeAllocations.get() / n)
+                + slowest;
     }
 }

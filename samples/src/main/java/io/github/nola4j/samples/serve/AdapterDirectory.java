@@ -1,6 +1,7 @@
 package io.github.nola4j.samples.serve;
 
 import io.github.nola4j.layers.adapter.AdapterFiles;
+import io.github.nola4j.layers.adapter.format.Adapter;
 import io.github.nola4j.layers.adapter.LoadOptions;
 import io.github.nola4j.layers.serving.MixedAdapterNetwork;
 import io.github.nola4j.zoo.NolaTransfer;
@@ -71,16 +72,34 @@ public final class AdapterDirectory {
     /** Makes one file of the directory resident; a bad file is skipped, logged and listed. @return true if added */
     public boolean add(Path file) {
         Path inside = dir.resolve(file.getFileName());
-        String name = nameOf(inside);
         try {
-            served.adapters().add(name, inside);
-            skipped.remove(name);
-            return true;
+            return register(inside, AdapterFiles.read(inside));
         } catch (IOException | RuntimeException e) {
-            LOG.warn("skipping adapter file {}: {}", inside, e.getMessage());
-            skipped.put(name, e.getMessage());
-            return false;
+            return skip(inside, e);
         }
+    }
+
+    /**
+     * The second half of {@link #add}, for callers that time the two: makes {@code adapter}, read from {@code file}
+     * of this directory, resident under the file's name; a bad one is skipped, logged and listed.
+     *
+     * @return true if added
+     */
+    boolean register(Path file, Adapter adapter) {
+        Path inside = dir.resolve(file.getFileName());
+        try {
+            served.adapters().add(nameOf(inside), adapter);
+            skipped.remove(nameOf(inside));
+            return true;
+        } catch (RuntimeException e) {
+            return skip(inside, e);
+        }
+    }
+
+    private boolean skip(Path file, Exception e) {
+        LOG.warn("skipping adapter file {}: {}", file, e.getMessage());
+        skipped.put(nameOf(file), e.getMessage());
+        return false;
     }
 
     /** @return the *.nola files of {@code dir}, sorted by name */

@@ -1,6 +1,5 @@
 package io.github.nola4j.samples.serve;
 
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.databind.JsonNode;
 import org.nd4j.shade.jackson.databind.ObjectMapper;
 
@@ -21,8 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * C concurrent clients on loopback, each sending one image per request with an adapter and an image drawn at
- * random, until {@code requests} have been sent or {@code seconds} have passed; every answer is checked against
- * the expected probabilities of that (adapter, image) pair, within {@code tolerance} of the row's largest value.
+ * random, until {@code requests} have been sent or {@code seconds} have passed; every answer is judged by an
+ * {@link AnswerCheck} (near its own adapter's exact probabilities on that image, within measured float rounding, and
+ * nearer them than any other adapter's).
  */
 final class LoadClients {
 
@@ -33,14 +33,16 @@ final class LoadClients {
     /**
      * @param requests  requests answered
      * @param errors    non-200 answers and failed connections
-     * @param wrong     200 answers whose probabilities differ from the expected ones
+     * @param wrong     200 answers that {@link AnswerCheck} judged wrong
      * @param seconds   wall time
      * @param latencies every request's latency in nanoseconds, sorted
      * @param firstProblem the first error or wrong answer, or null
      * @param cpu       where the process's CPU went while the clients ran ({@link ThreadCpu#format})
+     * @param deviations every 200 answer's deviation from its own reference ({@link AnswerCheck#deviation}), sorted
+     * @param fromFloatMax the largest deviation of an answer from the float AdapterBank's on the same row
      */
     record Outcome(int requests, int errors, int wrong, double seconds, long[] latencies, String firstProblem,
-                   String cpu) {
+                   String cpu, double[] deviations, double fromFloatMax) {
 
         double perSecond() {
             return requests / seconds;
@@ -53,26 +55,31 @@ final class LoadClients {
             int i = (int) Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1);
             return latencies[Math.max(0, i)] / 1e6;
         }
+
+        /** @return the deviation below which a fraction {@code p} of the answers lie (0 when none) */
+        double deviationPercentile(double p) {
+            if (deviations.length == 0) {
+                return 0;
+            }
+            int i = (int) Math.min(deviations.length - 1, Math.ceil(p * deviations.length) - 1);
+            return deviations[Math.max(0, i)];
+        }
     }
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final URI predict;
     private final List<byte[]> imageJson;
-    private final Map<String, double[][]> expected = new java.util.HashMap<>();
-    private final double tolerance;
-    /** The largest deviation seen, relative to the row's largest expected probability (double bits). */
-    private final java.util.concurrent.atomic.AtomicLong maxDeviation = new java.util.concurrent.atomic.AtomicLong();
+    private final AnswerCheck check;
 
     /**
      * @param port      the server's port on 127.0.0.1
      * @param imageJson every image of the pool as JSON
-     * @param expected  adapter → [pool, classes] expected probabilities
+     * @param check     the judge of answers, with every requested adapter's references
      */
-    LoadClients(int port, List<String> imageJson, Map<String, INDArray> expected, double tolerance) {
+    LoadClients(int port, List<String> imageJson, AnswerCheck check) {
         this.predict = URI.create("http://127.0.0.1:" + port + "/v1/predict");
         this.imageJson = imageJson.stream().map(j -> j.getBytes(StandardCharsets.UTF_8)).toList();
-        expected.forEach((name, rows) -> this.expected.put(name, rows.toDoubleMatrix()));
-        this.tolerance = tolerance;
+        this.check = check;
     }
 
     /**
@@ -91,6 +98,9 @@ final class LoadClients {
         AtomicInteger errors = new AtomicInteger();
         AtomicInteger wrong = new AtomicInteger();
         List<String> problems = Collections.synchronizedList(new ArrayList<>());
+        List<Double> deviations = Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.DoubleAccumulator fromFloat = new java.util.concurrent.atomic.DoubleAccumulator(
+                Math::max, 0);
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         AtomicInteger threads = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(clients,
@@ -115,9 +125,16 @@ final class LoadClients {
                         if (r.statusCode() != 200) {
                             errors.incrementAndGet();
                             problems.add(r.statusCode() + " " + r.body());
-                        } else if (!matches(JSON.readTree(r.body()), adapter, image)) {
-                            wrong.incrementAndGet();
-                            problems.add("wrong answer for " + adapter + " image " + image + ": " + r.body());
+                        } else {
+                            AnswerCheck.Verdict v = judge(JSON.readTree(r.body()), adapter, image);
+                            deviations.add(v.deviation());
+                            fromFloat.accumulate(v.fromFloat());
+                            if (!v.right()) {
+                                wrong.incrementAndGet();
+                                problems.add(String.format("wrong answer for %s image %d: deviation %.3g (tolerance"
+                                        + " %.3g), %.3g from %s: %s", adapter, image, v.deviation(), check.tolerance(),
+                                        v.otherDeviation(), v.nearestOther(), r.body()));
+                            }
                         }
                     } catch (java.io.IOException e) {
                         times.add(System.nanoTime() - t0);
@@ -136,8 +153,13 @@ final class LoadClients {
         ThreadCpu cpu1 = ThreadCpu.now();   // before the client threads end, so that their time counts
         pool.shutdown();
         long[] sorted = all.stream().mapToLong(Long::longValue).sorted().toArray();
+        double[] devs;
+        synchronized (deviations) {
+            devs = deviations.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        }
         return new Outcome(sorted.length, errors.get(), wrong.get(), wall, sorted,
-                problems.isEmpty() ? null : problems.get(0), cpu1.format(cpu0, sorted.length, wall));
+                problems.isEmpty() ? null : problems.get(0), cpu1.format(cpu0, sorted.length, wall), devs,
+                fromFloat.get());
     }
 
     private static byte[] body(byte[] prefix, byte[] image) {
@@ -148,28 +170,18 @@ final class LoadClients {
         return body;
     }
 
-    private boolean matches(JsonNode answer, String adapter, int image) {
+    private AnswerCheck.Verdict judge(JsonNode answer, String adapter, int image) {
         JsonNode rows = answer.get("probabilities");
-        double[] want = expected.get(adapter)[image];
+        int classes = check.classes(adapter);
         if (!adapter.equals(answer.path("adapter").asText()) || rows == null || rows.size() != 1
-                || rows.get(0).size() != want.length) {
-            return false;
+                || rows.get(0).size() != classes) {
+            return new AnswerCheck.Verdict(false, Double.POSITIVE_INFINITY, null, Double.POSITIVE_INFINITY,
+                    Double.POSITIVE_INFINITY);
         }
-        double scale = Double.MIN_NORMAL;
-        for (double w : want) {
-            scale = Math.max(scale, Math.abs(w));
+        double[] p = new double[classes];
+        for (int j = 0; j < classes; j++) {
+            p[j] = rows.get(0).get(j).asDouble();
         }
-        double deviation = 0;
-        for (int j = 0; j < want.length; j++) {
-            deviation = Math.max(deviation, Math.abs(rows.get(0).get(j).asDouble() - want[j]) / scale);
-        }
-        maxDeviation.accumulateAndGet(Double.doubleToLongBits(deviation),
-                (a, b) -> Double.longBitsToDouble(a) >= Double.longBitsToDouble(b) ? a : b);
-        return deviation <= tolerance;
-    }
-
-    /** @return the largest deviation of an answer from its expected row so far, relative to the row's largest value */
-    double maxDeviation() {
-        return Double.longBitsToDouble(maxDeviation.get());
+        return check.judge(p, adapter, image);
     }
 }

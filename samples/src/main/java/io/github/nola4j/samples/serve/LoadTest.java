@@ -3,6 +3,7 @@ package io.github.nola4j.samples.serve;
 import io.github.nola4j.layers.adapter.AdaptedNetwork;
 import io.github.nola4j.layers.adapter.AdapterBank;
 import io.github.nola4j.layers.adapter.LoadOptions;
+import io.github.nola4j.layers.serving.MixedAdapterNetwork;
 import io.github.nola4j.zoo.NolaTransfer;
 import io.github.nola4j.zoo.TransferResult;
 import org.bytedeco.javacpp.Pointer;
@@ -23,8 +24,10 @@ import java.util.Map;
 
 /**
  * {@code loadtest}: makes {@code adapters} adapters ({@link AdapterMaker}), computes what each gives on a pool of
- * random images through an {@link AdapterBank} (one adapter at a time), starts the server on 127.0.0.1 in this
- * process and runs {@link LoadClients} against it, checking every answer. Phases: {@code mixed} (requests mixed
+ * random images through an {@link AdapterBank} (one adapter at a time, in double and in float), starts the server
+ * on 127.0.0.1 in this process and runs {@link LoadClients} against it, judging every answer by an
+ * {@link AnswerCheck} (within measured float rounding of its own adapter's exact answer, and nearer it than any
+ * other's). Phases: {@code mixed} (requests mixed
  * at random over the adapters, batched across adapters), and with {@code baselines} also {@code bank} (one
  * AdapterBank behind a lock: activate, then output, request by request) and {@code one-adapter} (the mixed
  * engine with every request on one adapter). Each phase warms up, collects, then measures requests/s,
@@ -40,7 +43,8 @@ public final class LoadTest {
      * @param seconds        the longest a phase's measured part runs
      * @param warmup         requests before measuring
      * @param pool           distinct images
-     * @param tolerance      relative tolerance of an answer (of the row's largest probability)
+     * @param tolerance      the least tolerance of an answer, relative to the row's largest probability
+     *                       ({@link AnswerCheck}: the tolerance is measured float rounding, at least this)
      * @param baselines      also run the bank and one-adapter phases
      * @param addEveryMillis add an adapter this often during the mixed phase (0: never)
      */
@@ -79,18 +83,24 @@ public final class LoadTest {
         List<String> saved = new ArrayList<>();
         saved.add(transfer.headLayer());
         saved.addAll(transfer.trainableLayers());
-        Map<String, INDArray> expected = expected(s.model(), files.get(0), saved, names, dir, images);
-        out.printf("loadtest expected outputs of %d adapters x %d images computed (AdapterBank in double, one"
-                + " adapter at a time)%n", names.size(), s.pool());
+        Map<String, INDArray> exact = references(s.model(), files.get(0), saved, names, dir, images, DataType.DOUBLE);
+        Map<String, INDArray> floats = references(s.model(), files.get(0), saved, names, dir, images, DataType.FLOAT);
+        floats.remove(MixedAdapterNetwork.BASE);
+        AnswerCheck check = new AnswerCheck(exact, floats, s.tolerance());
+        out.printf("loadtest references of %d adapters and the base x %d images computed (AdapterBank, one adapter at a"
+                        + " time, in double and in float): float rounding=%.2g (largest deviation of the float bank from"
+                        + " double) tolerance=%.2g (max of %.2g x rounding and %.2g) separation=%.2g (least deviation"
+                        + " between two references)%n", names.size(), s.pool(), check.rounding(), check.tolerance(),
+                AnswerCheck.ROUNDING_FACTOR, s.tolerance(), check.separation());
 
         Map<String, LoadClients.Outcome> outcomes = new LinkedHashMap<>();
-        outcomes.put("mixed", phase("mixed", s, s.tuning(), dir, toAdd, names, imageJson, expected, out));
+        outcomes.put("mixed", phase("mixed", s, s.tuning(), dir, toAdd, names, imageJson, check, out));
         if (s.baselines()) {
             ServerStart.Tuning bank = new ServerStart.Tuning(ServerStart.Engine.BANK, s.tuning().workers(),
                     s.tuning().waitMicros(), s.tuning().maxRows(), s.tuning().cacheBytes(), 0);
-            outcomes.put("bank", phase("bank", s, bank, dir, List.of(), names, imageJson, expected, out));
+            outcomes.put("bank", phase("bank", s, bank, dir, List.of(), names, imageJson, check, out));
             outcomes.put("one-adapter", phase("one-adapter", s, s.tuning(), dir, List.of(), names.subList(0, 1),
-                    imageJson, expected, out));
+                    imageJson, check, out));
             double mixed = outcomes.get("mixed").perSecond();
             out.printf("loadtest ratios mixed/bank=%.2f (target >= 3) mixed/one-adapter=%.2f (target >= 0.8)%n",
                     mixed / outcomes.get("bank").perSecond(), mixed / outcomes.get("one-adapter").perSecond());
@@ -104,12 +114,12 @@ public final class LoadTest {
 
     private static LoadClients.Outcome phase(String name, Settings s, ServerStart.Tuning tuning, Path dir,
                                              List<Path> toAdd, List<String> adapters, List<String> imageJson,
-                                             Map<String, INDArray> expected, PrintStream out) throws Exception {
+                                             AnswerCheck check, PrintStream out) throws Exception {
         Model base = s.model().base();
         AdapterServer.Settings http = new AdapterServer.Settings("127.0.0.1", 0, s.maxBodyBytes(),
                 Math.max(8, s.clients() * 2));
         try (ServerStart server = ServerStart.start(base, s.model(), dir, http, tuning)) {
-            LoadClients clients = new LoadClients(server.server().port(), imageJson, expected, s.tolerance());
+            LoadClients clients = new LoadClients(server.server().port(), imageJson, check);
             LoadClients.Outcome warm = clients.run(s.clients(), s.warmup(), s.seconds(), adapters, 1);
             long rss0 = collectedRss();
             long heap0 = Runtime.getRuntime().totalMemory();
@@ -128,42 +138,50 @@ public final class LoadTest {
             long workspace = server.adapters().served().workspaceBytes();
             out.printf("loadtest phase=%s clients=%d adapters=%d requests=%d seconds=%.2f req_per_s=%.1f p50_ms=%.2f"
                             + " p99_ms=%.2f max_ms=%.2f errors=%d wrong=%d warmup_errors=%d warmup_wrong=%d"
-                            + " max_deviation=%.2g rss_growth_mb=%d heap_committed_growth_mb=%d"
+                            + " deviation_p50=%.2g deviation_p99=%.2g deviation_max=%.2g from_float_bank_max=%.2g rss_growth_mb=%d heap_committed_growth_mb=%d"
                             + " factor_cache_growth_mb=%d largest_pass_workspace_mb=%d%s%n", name, s.clients(), adapters.size(), o.requests(), o.seconds(),
                     o.perSecond(), o.percentileMs(0.5), o.percentileMs(0.99), o.percentileMs(1.0), o.errors(),
-                    o.wrong(), warm.errors(), warm.wrong(), clients.maxDeviation(), (rss1 - rss0) >> 20, (heap1 - heap0) >> 20,
+                    o.wrong(), warm.errors(), warm.wrong(), o.deviationPercentile(0.5), o.deviationPercentile(0.99),
+                    o.deviationPercentile(1.0), o.fromFloatMax(), (rss1 - rss0) >> 20, (heap1 - heap0) >> 20,
                     (cache1 - cache0) >> 20, workspace >> 20, adder.summary());
             out.printf("loadtest phase=%s runs=%d requests_per_run=%.2f ms_per_run=%.2f network_ms_per_request=%.3f %s%n",
                     name, runs, (double) o.requests() / runs, busy / 1e6 / runs, busy / 1e6 / Math.max(1, o.requests()),
                     o.cpu());
             return new LoadClients.Outcome(o.requests(), o.errors() + warm.errors(), o.wrong() + warm.wrong(),
                     o.seconds(), o.latencies(), o.firstProblem() != null ? o.firstProblem() : warm.firstProblem(),
-                    o.cpu());
+                    o.cpu(), o.deviations(), Math.max(o.fromFloatMax(), warm.fromFloatMax()));
         }
     }
 
     /**
-     * The single-adapter outputs, exact to double precision: each adapter activated alone in an AdapterBank on
-     * another copy of the base converted to double. A float reference would carry float's own rounding: through
-     * zoo ResNet50's 53 layers the float AdapterBank's probabilities were 1.2e-4 from the double ones, more than
-     * the check's tolerance, while the mixed path's were 5e-5 (the two paths agree to 1e-12 in double).
+     * The single-adapter outputs: each adapter activated alone in an AdapterBank on another copy of the base converted
+     * to {@code dataType}, and the base's ({@link AdapterBank#useBase}) under {@link MixedAdapterNetwork#BASE}. In
+     * double they are exact to the answers' precision; in float they measure the rounding a float single-adapter
+     * path has ({@link AnswerCheck}).
      */
-    private static Map<String, INDArray> expected(ServedModel model, Path first, List<String> saved,
-                                                  List<String> names, Path dir, INDArray images) throws Exception {
+    private static Map<String, INDArray> references(ServedModel model, Path first, List<String> saved,
+                                                    List<String> names, Path dir, INDArray images, DataType dataType)
+            throws Exception {
         Model restored = NolaTransfer.of(model.base()).restore(first).network();
-        Model net = restored instanceof MultiLayerNetwork mln ? mln.convertDataType(DataType.DOUBLE)
-                : ((ComputationGraph) restored).convertDataType(DataType.DOUBLE);
-        INDArray x = images.castTo(DataType.DOUBLE);
+        Model net = restored instanceof MultiLayerNetwork mln ? mln.convertDataType(dataType)
+                : ((ComputationGraph) restored).convertDataType(dataType);
+        INDArray x = images.castTo(dataType);
         AdapterBank bank = new AdapterBank(AdaptedNetwork.of(net), saved, LoadOptions.STRICT);
         Map<String, INDArray> out = new LinkedHashMap<>();
         for (String name : names) {
             bank.add(name, dir.resolve(name + io.github.nola4j.layers.adapter.AdapterFiles.EXTENSION));
             bank.activate(name);
-            out.put(name, net instanceof MultiLayerNetwork mln ? mln.output(x, false)
-                    : ((ComputationGraph) net).outputSingle(false, x));
+            out.put(name, outputOf(net, x));
             bank.remove(name);
         }
+        bank.useBase();
+        out.put(MixedAdapterNetwork.BASE, outputOf(net, x));
         return out;
+    }
+
+    private static INDArray outputOf(Model net, INDArray x) {
+        return net instanceof MultiLayerNetwork mln ? mln.output(x, false)
+                : ((ComputationGraph) net).outputSingle(false, x);
     }
 
     static long collectedRss() throws InterruptedException {
