@@ -83,7 +83,8 @@ public final class OutputDerivative {
      *         worker); a plain loop over 32,768 values (the dense bench's [64, 512]) takes tens of microseconds.
      */
     private static boolean onCallingThread(INDArray a) {
-        return (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE) && a.rank() == 2
+        return HostMemory.direct() && (a.dataType() == DataType.FLOAT || a.dataType() == DataType.DOUBLE)
+                && a.rank() == 2
                 && a.length() <= CALLING_THREAD_ELEMENTS && Shape.isContiguousInBuffer(a) && a.data().asNio() != null
                 && (a.offset() + a.length()) * a.dataType().width() <= a.data().asNio().capacity();
     }

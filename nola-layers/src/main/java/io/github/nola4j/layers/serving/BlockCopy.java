@@ -1,5 +1,6 @@
 package io.github.nola4j.layers.serving;
 
+import io.github.nola4j.layers.ops.HostMemory;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -16,7 +17,8 @@ import java.nio.ByteOrder;
  * a view of the target (a Java object with its own native shape buffer) and an assign op (an op context, shape
  * checks), which cost far more than copying a few thousand values; a pass made 2·G of them per adapter layer.
  * Any strides of {@code source} are read as they are (views, 'f' order); {@code target} must be a c-order array
- * that is not a view. Float and double are copied this way; another data type goes through a view and assign.
+ * that is not a view. Float and double are copied this way on the CPU backend ({@link HostMemory}); another data
+ * type, or another backend, goes through a view and assign.
  */
 final class BlockCopy {
 
@@ -35,7 +37,7 @@ final class BlockCopy {
         long rows = source.size(t);
         long cols = source.size(1 - t);
         DataType type = target.dataType();
-        boolean direct = (type == DataType.FLOAT || type == DataType.DOUBLE) && source.dataType() == type
+        boolean direct = HostMemory.direct() && (type == DataType.FLOAT || type == DataType.DOUBLE) && source.dataType() == type
                 && target.ordering() == 'c' && !target.isView() && target.rank() == 2 && source.rank() == 2;
         if (!direct) {
             target.get(NDArrayIndex.interval(row0, row0 + rows), NDArrayIndex.interval(col0, col0 + cols))
