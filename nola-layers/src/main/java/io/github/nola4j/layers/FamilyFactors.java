@@ -1,6 +1,5 @@
 package io.github.nola4j.layers;
 
-import io.github.nola4j.layers.ops.BlasProduct;
 import io.github.nola4j.layers.quantization.CoefficientQuantization;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -8,7 +7,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
 import org.nd4j.linalg.factory.Nd4j;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,53 +33,12 @@ import java.util.function.Supplier;
  */
 public final class FamilyFactors {
 
-    /** One group: members with the same rows and scale, in one role (A or B). */
-    private static final class Group {
-        final INDArray bases;
-        final double c;
-        final long rows;
-        final boolean roleA;
-        final List<Integer> members = new ArrayList<>();
-        int size;
-        INDArray coefficients;  // Q [n, numBases]
-        INDArray source;        // a one-member group's Q [1, numBases] read where it is (no copy), or null
-        INDArray products;      // F [n, rows·r]
-        INDArray gradients;     // D [n, rows·r], made at the first hand-over
-        INDArray projected;     // G [n, numBases]
-
-        Group(INDArray bases, double c, long rows, boolean roleA) {
-            this.bases = bases;
-            this.c = c;
-            this.rows = rows;
-            this.roleA = roleA;
-        }
-
-        void forward() {
-            BlasProduct.into(source != null ? source : coefficients, bases, products, false, true, c, 0.0);
-        }
-
-        /**
-         * G = c·D·M into {@code projected}, or, for a one-member group, into {@code target} (the member's
-         * gradient, [k] or [1, k], one contiguous block) when given; a one-member group without a target is skipped.
-         */
-        void backward(INDArray target) {
-            if (gradients == null || (size == 1 && target == null)) {
-                return;
-            }
-            if (size == 1) { // G = c·Mᵀ·d as a matrix-vector product: about 2x faster than a 1-row GEMM
-                BlasProduct.into(bases, vector(gradients), vector(target), true, false, c, 0.0);
-            } else {
-                BlasProduct.into(gradients, bases, projected, false, false, c, 0.0);
-            }
-        }
-    }
-
     private final NolaFactors[] members;
-    private final Group[] groupA;
-    private final Group[] groupB;
+    private final FamilyGroup[] groupA;
+    private final FamilyGroup[] groupB;
     private final int[] rowA;
     private final int[] rowB;
-    private final Map<List<Object>, Group> groups = new LinkedHashMap<>();
+    private final Map<List<Object>, FamilyGroup> groups = new LinkedHashMap<>();
     private final DataType dataType;
 
     /**
@@ -93,8 +50,8 @@ public final class FamilyFactors {
         int n = members.size();
         this.members = members.toArray(new NolaFactors[0]);
         this.dataType = dataType;
-        groupA = new Group[n];
-        groupB = new Group[n];
+        groupA = new FamilyGroup[n];
+        groupB = new FamilyGroup[n];
         rowA = new int[n];
         rowB = new int[n];
         List<Object> family = familyKey(members.get(0), dataType);
@@ -121,8 +78,8 @@ public final class FamilyFactors {
         return List.of(f.basisSeed(), f.rank(), f.numBasesA(), f.numBasesB(), dataType);
     }
 
-    private Group group(boolean roleA, long rows, double c, Supplier<INDArray> bases) {
-        return groups.computeIfAbsent(List.of(roleA, rows, c), k -> new Group(bases.get(), c, rows, roleA));
+    private FamilyGroup group(boolean roleA, long rows, double c, Supplier<INDArray> bases) {
+        return groups.computeIfAbsent(List.of(roleA, rows, c), k -> new FamilyGroup(bases.get(), c, rows, roleA));
     }
 
     /** @return the number of member layers */
@@ -154,7 +111,7 @@ public final class FamilyFactors {
     }
 
     /** Sets row {@code row} of the group's Q; a one-member group reads contiguous values where they are instead. */
-    private void setRow(Group g, int row, INDArray values) {
+    private void setRow(FamilyGroup g, int row, INDArray values) {
         if (g.size == 1 && values.dataType() == dataType && Shape.isContiguousInBuffer(values)) {
             g.source = Nd4j.create(values.data(), new long[] {1, values.length()}, new long[] {values.length(), 1},
                     values.offset(), 'c', dataType);
@@ -170,7 +127,7 @@ public final class FamilyFactors {
             return;
         }
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            for (Group g : groups.values()) {
+            for (FamilyGroup g : groups.values()) {
                 g.coefficients = Nd4j.create(dataType, g.size, g.bases.columns());
                 g.products = Nd4j.create(dataType, g.size, g.bases.rows());
             }
@@ -180,7 +137,7 @@ public final class FamilyFactors {
     /** Computes every member's factors from the coefficients set: one GEMM per group. */
     public void compute() {
         allocate();
-        groups.values().forEach(Group::forward);
+        groups.values().forEach(FamilyGroup::forward);
     }
 
     /** @return member {@code m}'s A [fanIn, r]: a view of its group's products, overwritten by the next compute */
@@ -225,7 +182,7 @@ public final class FamilyFactors {
     public INDArray[][] factorsOf(double[][] alphas, double[][] betas) {
         INDArray[][] out = new INDArray[members.length][2];
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            for (Group g : groups.values()) {
+            for (FamilyGroup g : groups.values()) {
                 int k = (int) g.bases.columns();
                 double[] q = new double[g.size * k];
                 for (int row = 0; row < g.size; row++) {
@@ -285,7 +242,7 @@ public final class FamilyFactors {
     public INDArray[] gradientRows(int m) {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             if (groupA[m].gradients == null) {
-                for (Group g : groups.values()) {
+                for (FamilyGroup g : groups.values()) {
                     g.gradients = Nd4j.create(dataType, g.size, g.bases.rows());
                     g.projected = Nd4j.create(dataType, g.size, g.bases.columns());
                 }
@@ -304,7 +261,7 @@ public final class FamilyFactors {
 
     /** Projects the gradients set onto α and β: one GEMM (or matrix-vector product) per group. */
     public void project() {
-        groups.values().forEach(g -> g.backward(g.size == 1 ? vector(g.projected) : null));
+        groups.values().forEach(g -> g.backward(g.size == 1 ? FamilyGroup.vector(g.projected) : null));
     }
 
     /**
@@ -314,12 +271,12 @@ public final class FamilyFactors {
      * GEMM writes its {@link #alphaGradient} / {@link #betaGradient} rows, copied to the targets.
      */
     public void projectInto(INDArray[] alphaTargets, INDArray[] betaTargets) {
-        for (Group g : groups.values()) {
+        for (FamilyGroup g : groups.values()) {
             INDArray[] targets = g.roleA ? alphaTargets : betaTargets;
             if (g.size == 1) {
                 INDArray target = targets[g.members.get(0)];
                 boolean direct = target == null || Shape.isContiguousInBuffer(target);
-                g.backward(target == null ? null : direct ? target : vector(g.projected));
+                g.backward(target == null ? null : direct ? target : FamilyGroup.vector(g.projected));
                 if (!direct) {
                     target.assign(g.projected.reshape(target.shape()));
                 }
@@ -339,12 +296,6 @@ public final class FamilyFactors {
     private static INDArray rowAsMatrix(INDArray matrix, int row, long rows, long columns) {
         return Nd4j.create(matrix.data(), new long[] {rows, columns}, new long[] {columns, 1},
                 matrix.offset() + row * matrix.size(1), 'c', matrix.dataType());
-    }
-
-    /** @return a contiguous array as a vector view [length] */
-    private static INDArray vector(INDArray contiguous) {
-        return Nd4j.create(contiguous.data(), new long[] {contiguous.length()}, new long[] {1}, contiguous.offset(),
-                'c', contiguous.dataType());
     }
 
     /** @return member {@code m}'s dα [k] from the last {@link #project}: a view, overwritten by the next */

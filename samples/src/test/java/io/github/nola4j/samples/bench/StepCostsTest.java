@@ -47,7 +47,10 @@ class StepCostsTest {
         assertTrue(sleep.wall().median() >= 3, sleep.format());
         assertTrue(spin.threadCpu().median() > 10 * sleep.threadCpu().median(),
                 "a busy-waiting step uses CPU, a sleeping one does not: " + spin.format() + " / " + sleep.format());
-        assertTrue(spin.processCpu() > sleep.processCpu(), "process CPU, summed over the steps: " + spin.format() + " / " + sleep.format());
+        // the process's CPU includes the stepping thread's (and other threads', such as the JIT compiler's, whose
+        // work can fall into the sleeping steps, so the two kinds' process CPU is not compared)
+        assertTrue(spin.processCpu() >= 0.5 * spin.threadCpu().median(), "process CPU, summed over the steps: "
+                + spin.format());
         assertTrue(costs.get("allocate").allocated() >= 1 << 20, costs.get("allocate").format());
         assertTrue(costs.get("allocate").format().matches("thread_cpu_ms=\\S+ \\(p10 \\S+, p90 \\S+\\) process_cpu_ms=\\S+ "
                 + "alloc_kb=\\S+ gc=\\d+"), costs.get("allocate").format());
