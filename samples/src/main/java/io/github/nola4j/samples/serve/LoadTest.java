@@ -30,7 +30,9 @@ import java.util.Map;
  * other's). Phases: {@code mixed} (requests mixed
  * at random over the adapters, batched across adapters), and with {@code baselines} also {@code bank} (one
  * AdapterBank behind a lock: activate, then output, request by request) and {@code one-adapter} (the mixed
- * engine with every request on one adapter). Each phase warms up, collects, then measures requests/s,
+ * engine with every request on one adapter). With {@code baselines}, a warm-up round of all three phases (a server
+ * each, {@code warmup} requests, nothing measured) comes first, so that the phase measured first does not pay the
+ * JIT compilation of the code all three share. Each phase warms up, collects, then measures requests/s,
  * latency percentiles and the growth of resident memory over the measured requests (after a collection).
  * While the mixed phase runs, an adapter can be added every {@code addEveryMillis} (timed).
  */
@@ -94,10 +96,20 @@ public final class LoadTest {
                 AnswerCheck.ROUNDING_FACTOR, s.tolerance(), check.separation());
 
         Map<String, LoadClients.Outcome> outcomes = new LinkedHashMap<>();
+        ServerStart.Tuning bank = new ServerStart.Tuning(ServerStart.Engine.BANK, s.tuning().workers(),
+                s.tuning().waitMicros(), s.tuning().maxRows(), s.tuning().cacheBytes(), 0);
+        if (s.baselines()) {
+            // every phase's code compiled before any phase is measured: the first phase measured otherwise pays the
+            // JIT compilation of what all phases share (HTTP server and clients, JSON, the network's ops)
+            long w0 = System.nanoTime();
+            warmOnly(s, s.tuning(), dir, names, imageJson, check);
+            warmOnly(s, bank, dir, names, imageJson, check);
+            warmOnly(s, s.tuning(), dir, names.subList(0, 1), imageJson, check);
+            out.printf("loadtest jit_warmup phases=3 requests_per_phase=%d seconds=%.1f%n", s.warmup(),
+                    (System.nanoTime() - w0) / 1e9);
+        }
         outcomes.put("mixed", phase("mixed", s, s.tuning(), dir, toAdd, names, imageJson, check, out));
         if (s.baselines()) {
-            ServerStart.Tuning bank = new ServerStart.Tuning(ServerStart.Engine.BANK, s.tuning().workers(),
-                    s.tuning().waitMicros(), s.tuning().maxRows(), s.tuning().cacheBytes(), 0);
             outcomes.put("bank", phase("bank", s, bank, dir, List.of(), names, imageJson, check, out));
             outcomes.put("one-adapter", phase("one-adapter", s, s.tuning(), dir, List.of(), names.subList(0, 1),
                     imageJson, check, out));
@@ -110,6 +122,17 @@ public final class LoadTest {
                 + (ok ? "0 in every phase" : "seen (first: " + outcomes.values().stream()
                 .map(LoadClients.Outcome::firstProblem).filter(java.util.Objects::nonNull).findFirst().orElse("") + ")"));
         return ok;
+    }
+
+    /** Starts a server with {@code tuning}, sends it {@link Settings#warmup} requests and stops it: JIT warm-up only. */
+    private static void warmOnly(Settings s, ServerStart.Tuning tuning, Path dir, List<String> adapters,
+                                 List<String> imageJson, AnswerCheck check) throws Exception {
+        AdapterServer.Settings http = new AdapterServer.Settings("127.0.0.1", 0, s.maxBodyBytes(),
+                Math.max(8, s.clients() * 2));
+        try (ServerStart server = ServerStart.start(s.model().base(), s.model(), dir, http, tuning)) {
+            new LoadClients(server.server().port(), imageJson, check).run(s.clients(), s.warmup(), s.seconds(),
+                    adapters, 1);
+        }
     }
 
     private static LoadClients.Outcome phase(String name, Settings s, ServerStart.Tuning tuning, Path dir,
