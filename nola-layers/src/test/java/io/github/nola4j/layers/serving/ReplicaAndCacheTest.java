@@ -244,17 +244,8 @@ class ReplicaAndCacheTest {
         AdapterFactors whole = new AdapterFactors(layers);
         java.util.concurrent.CountDownLatch building = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        FactorCache cache = new FactorCache(1L << 20, a -> {
-            if (a == t0) {   // t0's first request, held here while the others run
-                building.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return whole.build(a);
-        }, whole.bytes());
+        // t0's first request, held in its build while the others run
+        FactorCache cache = heldBuild(whole, building, release, a -> a == t0);
         java.util.concurrent.FutureTask<Object> first = new java.util.concurrent.FutureTask<>(
                 () -> cache.update(t0, 1, layers.get(1)));
         new Thread(first).start();
@@ -282,8 +273,16 @@ class ReplicaAndCacheTest {
     /** A cache whose whole-adapter build, on the builder thread only, waits for {@code release} after {@code building}. */
     private static FactorCache heldOnTheBuilder(AdapterFactors whole, java.util.concurrent.CountDownLatch building,
                                                 java.util.concurrent.CountDownLatch release) {
+        return heldBuild(whole, building, release,
+                a -> Thread.currentThread().getName().equals(FactorCache.BUILDER_THREAD));
+    }
+
+    /** A cache whose whole-adapter build of an adapter that {@code hold} accepts waits for {@code release} after {@code building}. */
+    private static FactorCache heldBuild(AdapterFactors whole, java.util.concurrent.CountDownLatch building,
+                                         java.util.concurrent.CountDownLatch release,
+                                         java.util.function.Predicate<ResidentAdapter> hold) {
         return new FactorCache(1L << 20, a -> {
-            if (Thread.currentThread().getName().equals(FactorCache.BUILDER_THREAD)) {
+            if (hold.test(a)) {
                 building.countDown();
                 try {
                     release.await();

@@ -127,20 +127,22 @@ public final class LoadTest {
     /** Starts a server with {@code tuning}, sends it {@link Settings#warmup} requests and stops it: JIT warm-up only. */
     private static void warmOnly(Settings s, ServerStart.Tuning tuning, Path dir, List<String> adapters,
                                  List<String> imageJson, AnswerCheck check) throws Exception {
-        AdapterServer.Settings http = new AdapterServer.Settings("127.0.0.1", 0, s.maxBodyBytes(),
-                Math.max(8, s.clients() * 2));
-        try (ServerStart server = ServerStart.start(s.model().base(), s.model(), dir, http, tuning)) {
+        try (ServerStart server = ServerStart.start(s.model().base(), s.model(), dir, http(s), tuning)) {
             new LoadClients(server.server().port(), imageJson, check).run(s.clients(), s.warmup(), s.seconds(),
                     adapters, 1);
         }
+    }
+
+    /** @return the server's settings in a load test: loopback, any free port, threads for every client */
+    private static AdapterServer.Settings http(Settings s) {
+        return new AdapterServer.Settings("127.0.0.1", 0, s.maxBodyBytes(), Math.max(8, s.clients() * 2));
     }
 
     private static LoadClients.Outcome phase(String name, Settings s, ServerStart.Tuning tuning, Path dir,
                                              List<Path> toAdd, List<String> adapters, List<String> imageJson,
                                              AnswerCheck check, PrintStream out) throws Exception {
         Model base = s.model().base();
-        AdapterServer.Settings http = new AdapterServer.Settings("127.0.0.1", 0, s.maxBodyBytes(),
-                Math.max(8, s.clients() * 2));
+        AdapterServer.Settings http = http(s);
         try (ServerStart server = ServerStart.start(base, s.model(), dir, http, tuning)) {
             LoadClients clients = new LoadClients(server.server().port(), imageJson, check);
             LoadClients.Outcome warm = clients.run(s.clients(), s.warmup(), s.seconds(), adapters, 1);
