@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link FamilyFactors}' views and its projection into the callers' gradient arrays: s·B as a view equals the
  * copy, the gradient rows are what {@link FamilyFactors#setGradients} fills, and {@link FamilyFactors#projectInto}
  * writes bit for bit what {@link FamilyFactors#project} leaves in its rows, into contiguous and strided targets,
- * for groups of one and of two members, and leaves the arrays of members without a target alone.
+ * for groups of one and of two members, and leaves the arrays of members without a target alone; the factors of
+ * groups of one (a matrix-vector product) and of two (a GEMM) equal the per-layer {@link NolaFactors#factors}.
  */
 class FamilyFactorsTest {
 
@@ -85,5 +86,31 @@ class FamilyFactorsTest {
         assertBitIdentical(beta[2], betaTargets[2], "dβ of member 2 (group of two)");
         assertEquals(0.0, wideA.getColumn(0).amaxNumber().doubleValue(), "the rest of a strided target's array");
         assertEquals(0.0, wideB.getColumn(0).amaxNumber().doubleValue(), "the rest of a strided target's array");
+    }
+
+    @Test
+    void factorsOfGroupsOfOneAndTwoEqualThePerLayerFactors() {
+        for (DataType type : new DataType[] {DataType.DOUBLE, DataType.FLOAT}) {
+            double tolerance = type == DataType.DOUBLE ? 1e-12 : 1e-6;
+            List<NolaFactors> members = List.of(
+                    NolaFactors.of(17, 2, 6, 5, 6, 5, 0.5, 0),
+                    NolaFactors.of(17, 2, 6, 5, 6, 4, 0.5, 0),
+                    NolaFactors.of(17, 2, 6, 5, 3, 5, 0.5, 0));
+            FamilyFactors f = new FamilyFactors(members, type);
+            Nd4j.getRandom().setSeed(5);
+            INDArray[] alpha = new INDArray[3];
+            INDArray[] beta = new INDArray[3];
+            for (int m = 0; m < 3; m++) {
+                alpha[m] = Nd4j.rand(type, 1, 6).subi(0.5);
+                beta[m] = Nd4j.rand(type, 1, 5).subi(0.5);
+                f.setCoefficients(m, alpha[m], beta[m]);
+            }
+            f.compute();
+            for (int m = 0; m < 3; m++) {
+                INDArray[] expected = members.get(m).factors(alpha[m], beta[m]);
+                RelativeCloseness.assertClose(expected[0], f.a(m), tolerance, type + " A of member " + m);
+                RelativeCloseness.assertClose(expected[1], f.bView(m), tolerance, type + " s·B of member " + m);
+            }
+        }
     }
 }
