@@ -40,6 +40,8 @@ public final class FamilyFactors {
     private final int[] rowB;
     private final Map<List<Object>, FamilyGroup> groups = new LinkedHashMap<>();
     private final DataType dataType;
+    /** Per member its views of the gradient buffers ({@link #gradientRows}), made at its first hand-over. */
+    private final INDArray[][] gradientRows;
 
     /**
      * @param members  the layers' factors, all of one family ({@link #familyKey} equal)
@@ -54,6 +56,7 @@ public final class FamilyFactors {
         groupB = new FamilyGroup[n];
         rowA = new int[n];
         rowB = new int[n];
+        gradientRows = new INDArray[n][];
         List<Object> family = familyKey(members.get(0), dataType);
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             for (int m = 0; m < n; m++) {
@@ -113,8 +116,7 @@ public final class FamilyFactors {
     /** Sets row {@code row} of the group's Q; a one-member group reads contiguous values where they are instead. */
     private void setRow(FamilyGroup g, int row, INDArray values) {
         if (g.size == 1 && values.dataType() == dataType && Shape.isContiguousInBuffer(values)) {
-            g.source = Nd4j.create(values.data(), new long[] {1, values.length()}, new long[] {values.length(), 1},
-                    values.offset(), 'c', dataType);
+            g.source = values;
         } else {
             g.source = null;
             g.coefficients.getRow(row).assign(values.reshape(values.length()));
@@ -237,19 +239,24 @@ public final class FamilyFactors {
     /**
      * @return member {@code m}'s rows of the gradient buffers, which the next {@link #project} reads: {dL/dA
      *         [fanIn, r], dL/d(s·B)ᵀ [nOut, r]}, C-ordered views, one contiguous block each, for the member's
-     *         backward pass to write into ({@link io.github.nola4j.layers.ops.TrainingStep#backpropInto})
+     *         backward pass to write into ({@link io.github.nola4j.layers.ops.TrainingStep#backpropInto}); the same
+     *         views at every call
      */
     public INDArray[] gradientRows(int m) {
-        try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            if (groupA[m].gradients == null) {
-                for (FamilyGroup g : groups.values()) {
-                    g.gradients = Nd4j.create(dataType, g.size, g.bases.rows());
-                    g.projected = Nd4j.create(dataType, g.size, g.bases.columns());
+        if (gradientRows[m] == null) {
+            try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+                if (groupA[m].gradients == null) {
+                    for (FamilyGroup g : groups.values()) {
+                        g.gradients = Nd4j.create(dataType, g.size, g.bases.rows());
+                        g.projected = Nd4j.create(dataType, g.size, g.bases.columns());
+                    }
                 }
+                gradientRows[m] = new INDArray[] {
+                        rowAsMatrix(groupA[m].gradients, rowA[m], members[m].fanIn(), members[m].rank()),
+                        rowAsMatrix(groupB[m].gradients, rowB[m], members[m].nOut(), members[m].rank())};
             }
         }
-        return new INDArray[] {rowAsMatrix(groupA[m].gradients, rowA[m], members[m].fanIn(), members[m].rank()),
-                rowAsMatrix(groupB[m].gradients, rowB[m], members[m].nOut(), members[m].rank())};
+        return gradientRows[m];
     }
 
     /** Sets member {@code m}'s dL/dA [fanIn, r] and dL/d(s·B) [r, nOut] for the next {@link #project}. */

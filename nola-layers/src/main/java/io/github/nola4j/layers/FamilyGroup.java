@@ -27,11 +27,15 @@ final class FamilyGroup {
     final List<Integer> members = new ArrayList<>();
     int size;
     INDArray coefficients;  // Q [n, numBases]
-    INDArray source;        // a one-member group's Q [1, numBases] read where it is (no copy), or null
+    INDArray source;        // a one-member group's q [numBases] (or [1, numBases]) read where it is (no copy), or null
     INDArray products;      // F [n, rows·r]
     INDArray gradients;     // D [n, rows·r], made at the first hand-over
     INDArray projected;     // G [n, numBases]
-    private INDArray productVector; // products as a vector view [rows·r], for a one-member group
+    /** Vector views of a one-member group's arrays, each made once per array it views (a view is a native buffer). */
+    private final VectorView coefficientVector = new VectorView();
+    private final VectorView productVector = new VectorView();
+    private final VectorView gradientVector = new VectorView();
+    private final VectorView targetVector = new VectorView();
 
     FamilyGroup(INDArray bases, double c, long rows, boolean roleA) {
         this.bases = bases;
@@ -41,20 +45,12 @@ final class FamilyGroup {
     }
 
     void forward() {
-        INDArray q = source != null ? source : coefficients;
         if (size == 1) {
-            BlasProduct.into(bases, vector(q), productVector(), false, false, c, 0.0);
+            BlasProduct.into(bases, coefficientVector.of(source != null ? source : coefficients),
+                    productVector.of(products), false, false, c, 0.0);
         } else {
-            BlasProduct.into(q, bases, products, false, true, c, 0.0);
+            BlasProduct.into(coefficients, bases, products, false, true, c, 0.0);
         }
-    }
-
-    /** @return {@link #products} of a one-member group as a vector view [R·r], made once */
-    private INDArray productVector() {
-        if (productVector == null) {
-            productVector = vector(products);
-        }
-        return productVector;
     }
 
     /**
@@ -66,9 +62,24 @@ final class FamilyGroup {
             return;
         }
         if (size == 1) { // G = c·Mᵀ·d as a matrix-vector product: about 2x faster than a 1-row GEMM
-            BlasProduct.into(bases, vector(gradients), vector(target), true, false, c, 0.0);
+            BlasProduct.into(bases, gradientVector.of(gradients), targetVector.of(target), true, false, c, 0.0);
         } else {
             BlasProduct.into(gradients, bases, projected, false, false, c, 0.0);
+        }
+    }
+
+    /** The vector view of the last array asked for, made again only when another array is asked for. */
+    private static final class VectorView {
+        private INDArray viewed;
+        private INDArray view;
+
+        /** @return {@code contiguous} as a vector view [length], the same view while the same array is passed */
+        INDArray of(INDArray contiguous) {
+            if (contiguous != viewed) {
+                view = vector(contiguous);
+                viewed = contiguous;
+            }
+            return view;
         }
     }
 
