@@ -71,7 +71,7 @@ final class LowRankForward {
         if (stacks && convolution && fuses(x, w, geometry, nhwc)) {
             z = fusedConvolution(x, w, bias, layer, index, conf, geometry, nhwc, groups, adapters, adapted, factors);
         } else {
-            z = frozen(x, w, bias, convolution, geometry);
+            z = frozen(x, w, bias, conf);
             if (stacks && adapted.size() > 1) {
                 addStacked(z, x, layer, index, conf, geometry, nhwc, groups, adapters, adapted, factors);
             } else {
@@ -90,12 +90,10 @@ final class LowRankForward {
         return conf.getActivation().getActivationFunction().getActivation(z, false);
     }
 
-    /** @return x·W + b or conv(x, W) + b, [mb, nOut] or [mb, nOut, oH, oW] */
-    private static INDArray frozen(INDArray x, INDArray w, INDArray bias, boolean convolution, Conv2DConfig geometry) {
-        if (convolution) {
-            INDArray kernel = w.permute(2, 3, 1, 0);
-            return bias == null ? Nd4j.cnn().conv2d(x, kernel, geometry)
-                    : Nd4j.cnn().conv2d(x, kernel, bias.reshape(bias.length()), geometry);
+    /** @return x·W + b or conv(x, W) + b ({@link ConvOperation#convolve}), [mb, nOut] or [mb, nOut, oH, oW] */
+    private static INDArray frozen(INDArray x, INDArray w, INDArray bias, LowRankLayer conf) {
+        if (conf.shape() instanceof ConvOperation conv) {
+            return conv.convolve(x, w, bias);
         }
         INDArray z = Nd4j.gemm(x, w, false, false);
         if (bias != null) {
@@ -137,15 +135,12 @@ final class LowRankForward {
         stack(kt, nOut, true, bStack, layer, index, conf, adapters, adapted, factors);
         long[] kernelShape = w.shape().clone();
         kernelShape[0] = nOut + stackedRank;
-        INDArray kernel = kt.reshape('c', kernelShape).permute(2, 3, 1, 0);
-        INDArray out;
-        if (bias == null) {
-            out = Nd4j.cnn().conv2d(x, kernel, geometry);
-        } else {
-            INDArray padded = Nd4j.zeros(w.dataType(), nOut + stackedRank);
+        INDArray padded = null;
+        if (bias != null) {
+            padded = Nd4j.zeros(w.dataType(), nOut + stackedRank);
             padded.get(NDArrayIndex.interval(0, nOut)).assign(bias.reshape(nOut));
-            out = Nd4j.cnn().conv2d(x, kernel, padded, geometry);
         }
+        INDArray out = ((ConvOperation) conf.shape()).convolve(x, kt.reshape('c', kernelShape), padded);
         addOwnTerms(out, out, nOut, nhwc, bStack, conf.getRank(), groups, adapted);
         INDArrayIndex all = NDArrayIndex.all();
         INDArrayIndex frozenChannels = NDArrayIndex.interval(0, nOut);
