@@ -69,7 +69,7 @@ final class LowRankForward {
         boolean nhwc = convolution && Conv2DConfig.NHWC.equals(geometry.getDataFormat());
         boolean stacks = !adapted.isEmpty() && (long) adapted.size() * conf.getRank() <= conf.getNOut();
         if (stacks && convolution && fuses(x, w, geometry, nhwc)) {
-            z = fusedConvolution(x, w, bias, layer, index, conf, geometry, nhwc, groups, adapters, adapted, factors);
+            z = fusedConvolution(x, w, bias, layer, index, conf, nhwc, groups, adapters, adapted, factors);
         } else {
             z = frozen(x, w, bias, conf);
             if (stacks && adapted.size() > 1) {
@@ -122,9 +122,9 @@ final class LowRankForward {
      * ({@link #addOwnTerms}), and z is the first nOut channels.
      */
     private static INDArray fusedConvolution(INDArray x, INDArray w, INDArray bias, Layer layer, int index,
-                                             LowRankLayer conf, Conv2DConfig geometry, boolean nhwc,
-                                             List<RowGroups.Group> groups, List<ResidentAdapter> adapters,
-                                             List<Integer> adapted, FactorCache factors) {
+                                             LowRankLayer conf, boolean nhwc, List<RowGroups.Group> groups,
+                                             List<ResidentAdapter> adapters, List<Integer> adapted,
+                                             FactorCache factors) {
         long nOut = w.size(0);
         long fanIn = w.length() / nOut;
         int stackedRank = adapted.size() * conf.getRank();
