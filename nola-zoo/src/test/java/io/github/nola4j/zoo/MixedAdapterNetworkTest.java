@@ -6,6 +6,7 @@ import io.github.nola4j.layers.adapter.format.Adapter;
 import io.github.nola4j.layers.serving.MixedAdapterNetwork;
 import io.github.nola4j.layers.serving.UnknownAdapterException;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -19,6 +20,8 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -104,7 +107,8 @@ class MixedAdapterNetworkTest {
         check(r, inputShape, bits, tolerance, ROWS);
     }
 
-    private void check(TransferResult<?> r, long[] inputShape, int bits, double tolerance, List<String> rows)
+    /** @return the rows the bank gives, one adapter at a time */
+    private INDArray check(TransferResult<?> r, long[] inputShape, int bits, double tolerance, List<String> rows)
             throws Exception {
         Map<String, Adapter> adapters = new java.util.LinkedHashMap<>();
         for (String name : ServingFixtures.write(r, dir, 3, 21, bits).keySet()) {
@@ -145,6 +149,7 @@ class MixedAdapterNetworkTest {
             }
         }
         assertTrue(served.factors().counts()[0] > 0, "factors were reused");
+        return want;
     }
 
     @Test
@@ -180,7 +185,37 @@ class MixedAdapterNetworkTest {
         check(r, new long[] {1, 10, 10}, 0, 1e-12, java.util.Collections.nCopies(5, "task1"));
     }
 
-    /** The NHWC transfer's convolutions (activationDataFormat(NHWC)) serve on the per-group path. */
+    /**
+     * conv1 and conv3 (3x3, nOut 8 ≥ 3 groups · rank 2) run the fused convolution [W | A_1 A_2 A_3] and conv2 (1x1,
+     * nOut 6) the stacked one, then each row adds its own group's s·B term only, in both layouts: groups of one row,
+     * a group of two rows, base rows between them.
+     */
+    @ParameterizedTest
+    @CsvSource({"NCHW, DOUBLE, 1e-12", "NHWC, DOUBLE, 1e-12", "NCHW, FLOAT, 1e-6", "NHWC, FLOAT, 1e-6"})
+    void everyRowAddsItsOwnGroupsTermInBothLayouts(CNN2DFormat format, DataType dt, double tolerance) throws Exception {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(13).dataType(dt)
+                .convolutionMode(ConvolutionMode.Same).list()
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv1").nOut(8).activation(Activation.RELU).build())
+                .layer(new ConvolutionLayer.Builder(1, 1).name("conv2").nOut(6).activation(Activation.TANH).build())
+                .layer(new SubsamplingLayer.Builder(2, 2).name("pool").stride(2, 2).build())
+                .layer(new ConvolutionLayer.Builder(3, 3).name("conv3").nOut(8).stride(2, 1)
+                        .activation(Activation.TANH).convolutionMode(ConvolutionMode.Truncate).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).name("out").nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutional(12, 12, 2)).build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        TransferResult<?> r = transfer(NolaTransfer.of(net)).activationDataFormat(format).build();
+        List<String> rows = List.of("task1", BASE, "task0", "task2", BASE, "task0");
+        INDArray want = check(r, new long[] {2, 12, 12}, 0, tolerance, rows);
+        assertNotEquals(want.getRow(0), want.getRow(2), "the tasks differ, so a row given another's term fails");
+        assertNotEquals(want.getRow(2), want.getRow(3));
+        assertNotEquals(want.getRow(1), want.getRow(2));
+        // all rows on one adapter: one group of six rows on the same paths
+        check(r, new long[] {2, 12, 12}, 0, tolerance, java.util.Collections.nCopies(6, "task2"));
+    }
+
+    /** The NHWC transfer's convolutions (activationDataFormat(NHWC)) serve on the per-group and fused paths. */
     @Test
     void nhwcConvNetworkDouble() throws Exception {
         check(transfer(NolaTransfer.of(convBase(DataType.DOUBLE))).activationDataFormat(

@@ -4,11 +4,11 @@ import io.github.nola4j.layers.LowRankLayer;
 import io.github.nola4j.layers.ops.ConvOperation;
 import io.github.nola4j.layers.ops.LowRankUpdate;
 import org.deeplearning4j.nn.api.Layer;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.Conv2DConfig;
 import org.nd4j.linalg.api.ops.impl.layers.convolution.config.PaddingMode;
 import org.nd4j.enums.WeightsFormat;
-import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -24,7 +24,8 @@ import java.util.List;
  *                  z[g] += (x[g]·A_t)·(s·B_t)                 per group g of adapter t
  *   convolution    z = conv(x, W) + b                         once, the layer's geometry, [mb, nOut, oH, oW]
  *                  z[g] += conv1x1(conv_r(x[g], A_t), s·B_t)  per group: an r-channel convolution, then 1x1
- *                  (several groups while G·r ≤ nOut: stacked, {@link #addStacked})
+ *                  (several groups while G·r ≤ nOut: dense stacked, {@link #addStacked}; a kernel larger than
+ *                  1x1 one convolution [W | A_1 … A_G], then each row's own s·B_t, {@link #fusedConvolution})
  *   y = act(z)
  * </pre>
  * Rows of the base (a null adapter) get no low-rank term, i.e. ΔW = 0 exactly. The factors and their
@@ -65,15 +66,14 @@ final class LowRankForward {
                 adapted.add(g);
             }
         }
-        // NHWC convolutions (CNN2DFormat.NHWC) take the per-group path: the stacked paths mask NCHW channels
         boolean nhwc = convolution && Conv2DConfig.NHWC.equals(geometry.getDataFormat());
-        boolean stacks = !nhwc && !adapted.isEmpty() && (long) adapted.size() * conf.getRank() <= conf.getNOut();
-        if (stacks && convolution && fuses(x, w, geometry)) {
-            z = fusedConvolution(x, w, bias, layer, index, conf, geometry, groups, adapters, adapted, factors);
+        boolean stacks = !adapted.isEmpty() && (long) adapted.size() * conf.getRank() <= conf.getNOut();
+        if (stacks && convolution && fuses(x, w, geometry, nhwc)) {
+            z = fusedConvolution(x, w, bias, layer, index, conf, nhwc, groups, adapters, adapted, factors);
         } else {
-            z = frozen(x, w, bias, convolution, geometry);
+            z = frozen(x, w, bias, conf);
             if (stacks && adapted.size() > 1) {
-                addStacked(z, x, layer, index, conf, geometry, groups, adapters, adapted, factors);
+                addStacked(z, x, layer, index, conf, geometry, nhwc, groups, adapters, adapted, factors);
             } else {
                 for (int g : adapted) {
                     RowGroups.Group group = groups.get(g);
@@ -90,12 +90,10 @@ final class LowRankForward {
         return conf.getActivation().getActivationFunction().getActivation(z, false);
     }
 
-    /** @return x·W + b or conv(x, W) + b, [mb, nOut] or [mb, nOut, oH, oW] */
-    private static INDArray frozen(INDArray x, INDArray w, INDArray bias, boolean convolution, Conv2DConfig geometry) {
-        if (convolution) {
-            INDArray kernel = w.permute(2, 3, 1, 0);
-            return bias == null ? Nd4j.cnn().conv2d(x, kernel, geometry)
-                    : Nd4j.cnn().conv2d(x, kernel, bias.reshape(bias.length()), geometry);
+    /** @return x·W + b or conv(x, W) + b ({@link ConvOperation#convolve}), [mb, nOut] or [mb, nOut, oH, oW] */
+    private static INDArray frozen(INDArray x, INDArray w, INDArray bias, LowRankLayer conf) {
+        if (conf.shape() instanceof ConvOperation conv) {
+            return conv.convolve(x, w, bias);
         }
         INDArray z = Nd4j.gemm(x, w, false, false);
         if (bias != null) {
@@ -109,19 +107,22 @@ final class LowRankForward {
      *         larger than 1x1 (so each convolution unfolds its input, kH·kW values per input value) and the copy of
      *         W the fused kernel takes is smaller than the batch's output positions times nOut would save
      */
-    private static boolean fuses(INDArray x, INDArray w, Conv2DConfig geometry) {
-        long positions = x.size(0) * x.size(2) * x.size(3) / ((long) geometry.getSH() * geometry.getSW());
+    private static boolean fuses(INDArray x, INDArray w, Conv2DConfig geometry, boolean nhwc) {
+        int height = nhwc ? 1 : 2;
+        long positions = x.size(0) * x.size(height) * x.size(height + 1)
+                / ((long) geometry.getSH() * geometry.getSW());
         return w.size(2) * w.size(3) > 1 && positions >= w.size(0);
     }
 
     /**
      * The frozen convolution and the G groups' r-channel convolutions as one: the kernel K = [Wᵀ | A_1 … A_G]
-     * [fanIn, nOut + G·r] (rows in (nIn, kH, kW) order; held as Kᵀ in W's layout, W copied for this pass, the bias padded with
-     * G·r zeros) gives [conv(x, W) + b | h] in one pass over the unfolded input; then z = conv1x1(h ⊙ M, [s·B_g])
-     * + (conv(x, W) + b) as {@link #addStacked} computes the thin paths (M is left out when one group holds every row).
+     * [fanIn, nOut + G·r] (rows in (nIn, kH, kW) order; held as Kᵀ in W's layout, W copied for this pass, the bias
+     * padded with G·r zeros) gives out = [conv(x, W) + b | h_1 … h_G] in one pass over the unfolded input (the
+     * extra G·r channels cost little beside nOut). Then each row adds its own group's s·B term only
+     * ({@link #addOwnTerms}), and z is the first nOut channels.
      */
     private static INDArray fusedConvolution(INDArray x, INDArray w, INDArray bias, Layer layer, int index,
-                                             LowRankLayer conf, Conv2DConfig geometry, List<RowGroups.Group> groups,
+                                             LowRankLayer conf, boolean nhwc, List<RowGroups.Group> groups,
                                              List<ResidentAdapter> adapters, List<Integer> adapted,
                                              FactorCache factors) {
         long nOut = w.size(0);
@@ -131,56 +132,95 @@ final class LowRankForward {
         INDArray kt = Nd4j.createUninitialized(w.dataType(), nOut + stackedRank, fanIn);
         BlockCopy.into(kt, 0, 0, w.reshape('c', nOut, fanIn), false);
         INDArray bStack = Nd4j.createUninitialized(w.dataType(), stackedRank, nOut);
-        INDArray mask = stack(kt, nOut, true, bStack, x.size(0), layer, index, conf, groups, adapters, adapted,
-                factors);
-        INDArray aStack = kt.get(NDArrayIndex.interval(nOut, nOut + stackedRank), NDArrayIndex.all()).transpose();
+        stack(kt, nOut, true, bStack, layer, index, conf, adapters, adapted, factors);
         long[] kernelShape = w.shape().clone();
         kernelShape[0] = nOut + stackedRank;
-        INDArray kernel = kt.reshape('c', kernelShape).permute(2, 3, 1, 0);
-        INDArray out;
-        if (bias == null) {
-            out = Nd4j.cnn().conv2d(x, kernel, geometry);
-        } else {
-            INDArray padded = Nd4j.zeros(w.dataType(), nOut + stackedRank);
+        INDArray padded = null;
+        if (bias != null) {
+            padded = Nd4j.zeros(w.dataType(), nOut + stackedRank);
             padded.get(NDArrayIndex.interval(0, nOut)).assign(bias.reshape(nOut));
-            out = Nd4j.cnn().conv2d(x, kernel, padded, geometry);
         }
-        INDArray h = out.get(NDArrayIndex.all(), NDArrayIndex.interval(nOut, nOut + stackedRank), NDArrayIndex.all(),
-                NDArrayIndex.all());
-        h = h.dup('c');
-        if (mask != null) {
-            Nd4j.getExecutioner().exec(new BroadcastMulOp(h, mask, h, 0, 1));
-        }
-        INDArray z = Nd4j.cnn().conv2d(h, new LowRankUpdate(conf.shape(), conf.weightShape(), aStack, bStack).bKernel(),
-                POINTWISE);
-        return z.addi(out.get(NDArrayIndex.all(), NDArrayIndex.interval(0, nOut), NDArrayIndex.all(),
-                NDArrayIndex.all()));
+        INDArray out = ((ConvOperation) conf.shape()).convolve(x, kt.reshape('c', kernelShape), padded);
+        addOwnTerms(out, out, nOut, nhwc, bStack, conf.getRank(), groups, adapted);
+        INDArrayIndex all = NDArrayIndex.all();
+        INDArrayIndex frozenChannels = NDArrayIndex.interval(0, nOut);
+        return (nhwc ? out.get(all, all, all, frozenChannels) : out.get(all, frozenChannels, all, all)).dup('c');
     }
 
     /**
-     * The thin paths of G adapter groups in three operations instead of 2G: h = x·[A_1 … A_G] (convolution: one
-     * G·r-channel convolution) over the whole batch, h ⊙ M with M[row, channels of group g] = 1 for the rows of
-     * group g and 0 elsewhere, then z += h·[s·B_1; …; s·B_G] (a 1x1 convolution). Each row gets exactly its own
-     * adapter's term (the others are multiplied by 0). Used while G·r ≤ nOut, so the extra r-channel work on
-     * other groups' rows costs at most as much as the frozen product. The factors are copied into one [fanIn, G·r]
-     * and one [G·r, nOut] array made for the pass (ND4J's {@code concat} of a few small arrays cost more than the
-     * layer's convolutions) and the mask is made from a Java array in one copy.
+     * Adds to z each row's own term h_i·(s·B_i), h_i the channels of the i-th adapted group, for that group's
+     * rows only, as matrix products on views (z and h c order, as a convolution made them; h may be z itself, the
+     * fused output [conv(x, W) + b | h_1 … h_G], whose z channels come first):
+     * <pre>
+     *   NCHW  per row b:    z[b, 0:nOut] as [nOut, P] += (s·B_i)ᵀ · h[b, c_i : c_i + r] as [r, P]
+     *   NHWC  per group i:  z[rows of i, :, :, 0:nOut] as [n_i·P, nOut] += h[rows of i, :, :, c_i : c_i + r]·(s·B_i)
+     * </pre>
+     * (P = oH·oW; c_i = i·r after h's first channel). A 1x1 convolution of the masked h instead computed all G·r
+     * channels into every row and multiplied the others' by 0 (and oneDNN's 1x1 convolution of a few channels
+     * cost more than these products: CPU per batch of 6 mixed rows of the samples CNN 8.8 against 5.8 ms). NCHW
+     * goes row by row because a row's blocks are contiguous row ranges, which BLAS accumulates into in place.
+     *
+     * @param z      [mb, Cz, oH, oW] or [mb, oH, oW, Cz], the frozen product in channels [0, nOut)
+     * @param h      [mb, Ch, oH, oW] or [mb, oH, oW, Ch], the groups' r channels in its last G·r channels
+     * @param bStack [G·r, nOut], s·B_i in rows [i·r, (i+1)·r)
+     */
+    private static void addOwnTerms(INDArray z, INDArray h, long nOut, boolean nhwc, INDArray bStack, int r,
+                                    List<RowGroups.Group> groups, List<Integer> adapted) {
+        int channelAxis = nhwc ? 3 : 1;
+        long zChannels = z.size(channelAxis);
+        long hChannels = h.size(channelAxis);
+        long mb = z.size(0);
+        long positions = z.length() / (mb * zChannels);
+        INDArray zFlat = nhwc ? z.reshape('c', mb * positions, zChannels) : z.reshape('c', mb * zChannels, positions);
+        INDArray hFlat = h == z ? zFlat
+                : nhwc ? h.reshape('c', mb * positions, hChannels) : h.reshape('c', mb * hChannels, positions);
+        INDArrayIndex all = NDArrayIndex.all();
+        long hFirst = hChannels - bStack.size(0);
+        for (int i = 0; i < adapted.size(); i++) {
+            RowGroups.Group g = groups.get(adapted.get(i));
+            INDArray sB = bStack.get(NDArrayIndex.interval((long) i * r, (long) (i + 1) * r), all);
+            long c = hFirst + (long) i * r;
+            if (nhwc) {
+                INDArrayIndex rows = NDArrayIndex.interval(g.start() * positions, g.end() * positions);
+                INDArray hi = hFlat.get(rows, NDArrayIndex.interval(c, c + r));
+                if (zChannels == nOut) {   // the group's z rows are one contiguous block
+                    Nd4j.gemm(hi, sB, zFlat.get(rows, all), false, false, 1.0, 1.0);
+                } else {
+                    zFlat.get(rows, NDArrayIndex.interval(0, nOut)).addi(Nd4j.gemm(hi, sB, false, false));
+                }
+                continue;
+            }
+            for (long b = g.start(); b < g.end(); b++) {
+                Nd4j.gemm(sB, hFlat.get(NDArrayIndex.interval(b * hChannels + c, b * hChannels + c + r), all),
+                        zFlat.get(NDArrayIndex.interval(b * zChannels, b * zChannels + nOut), all), true, false,
+                        1.0, 1.0);
+            }
+        }
+    }
+
+    /**
+     * The thin paths of G adapter groups with one product for the A side: h = x·[A_1 … A_G] (convolution: one
+     * G·r-channel convolution) over the whole batch. Dense: h ⊙ M with M[row, channels of group g] = 1 for the rows
+     * of group g and 0 elsewhere ({@link #rowMask}), then z += h·[s·B_1; …; s·B_G]; each row gets exactly its own
+     * adapter's term (the others are multiplied by 0). Convolution: each row's own s·B term ({@link #addOwnTerms}).
+     * Used while G·r ≤ nOut, so the extra r-channel work on other groups' rows costs at most as much as the frozen
+     * product. The factors are copied into one [fanIn, G·r] and one [G·r, nOut] array made for the pass (ND4J's
+     * {@code concat} of a few small arrays cost more than the layer's convolutions).
      */
     private static void addStacked(INDArray z, INDArray x, Layer layer, int index, LowRankLayer conf,
-                                   Conv2DConfig geometry, List<RowGroups.Group> groups, List<ResidentAdapter> adapters,
-                                   List<Integer> adapted, FactorCache factors) {
+                                   Conv2DConfig geometry, boolean nhwc, List<RowGroups.Group> groups,
+                                   List<ResidentAdapter> adapters, List<Integer> adapted, FactorCache factors) {
         int stackedRank = adapted.size() * conf.getRank();
         LowRankUpdate first = factors.update(adapters.get(adapted.get(0)), index, layer);
         INDArray aStack = Nd4j.createUninitialized(z.dataType(), first.a().size(0), stackedRank);
         INDArray bStack = Nd4j.createUninitialized(z.dataType(), stackedRank, first.b().size(1));
-        INDArray rowMask = stack(aStack, 0, false, bStack, x.size(0), layer, index, conf, groups, adapters, adapted,
-                factors);
+        stack(aStack, 0, false, bStack, layer, index, conf, adapters, adapted, factors);
         LowRankUpdate stacked = new LowRankUpdate(conf.shape(), conf.weightShape(), aStack, bStack);
         if (geometry != null) {
             INDArray h = Nd4j.cnn().conv2d(x, stacked.aKernel(), geometry);
-            Nd4j.getExecutioner().exec(new BroadcastMulOp(h, rowMask, h, 0, 1));
-            z.addi(Nd4j.cnn().conv2d(h, stacked.bKernel(), POINTWISE));
+            addOwnTerms(z, h, z.size(nhwc ? 3 : 1), nhwc, bStack, conf.getRank(), groups, adapted);
         } else {
+            INDArray rowMask = rowMask(x.size(0), conf.getRank(), groups, adapted, z.dataType());
             INDArray h = Nd4j.gemm(x, stacked.a(), false, false).muli(rowMask);
             z.addi(Nd4j.gemm(h, stacked.b(), false, false));
         }
@@ -190,16 +230,11 @@ final class LowRankForward {
      * Copies the adapted groups' factors side by side ({@link BlockCopy}): A_i into columns [i·r, (i+1)·r) of
      * {@code aTarget} = [fanIn, G·r], or, {@code transposed}, A_iᵀ into rows [aRow0 + i·r, aRow0 + (i+1)·r) of
      * {@code aTarget} = [aRow0 + G·r, fanIn]; and s·B_i into rows [i·r, (i+1)·r) of {@code bStack} [G·r, nOut].
-     *
-     * @return the row-group mask M [mb, G·r], or null when one group holds all {@code mb} rows (M would be all ones)
      */
-    private static INDArray stack(INDArray aTarget, long aRow0, boolean transposed, INDArray bStack, long mb,
-                                  Layer layer, int index, LowRankLayer conf, List<RowGroups.Group> groups,
-                                  List<ResidentAdapter> adapters, List<Integer> adapted, FactorCache factors) {
+    private static void stack(INDArray aTarget, long aRow0, boolean transposed, INDArray bStack, Layer layer,
+                              int index, LowRankLayer conf, List<ResidentAdapter> adapters, List<Integer> adapted,
+                              FactorCache factors) {
         int r = conf.getRank();
-        int stackedRank = adapted.size() * r;
-        double[] mask = new double[(int) mb * stackedRank];
-        boolean allRows = false;
         for (int i = 0; i < adapted.size(); i++) {
             LowRankUpdate u = factors.update(adapters.get(adapted.get(i)), index, layer);
             long channel = (long) i * r;
@@ -209,13 +244,24 @@ final class LowRankForward {
                 BlockCopy.into(aTarget, 0, channel, u.a(), false);
             }
             BlockCopy.into(bStack, channel, 0, u.b(), false);
+        }
+    }
+
+    /**
+     * @return the row-group mask M [mb, G·r]: M[row, i·r … (i+1)·r) = 1 for the rows of the i-th adapted group, 0
+     *         elsewhere, made from a Java array in one copy
+     */
+    private static INDArray rowMask(long mb, int r, List<RowGroups.Group> groups, List<Integer> adapted,
+                                    DataType dataType) {
+        int stackedRank = adapted.size() * r;
+        double[] mask = new double[(int) mb * stackedRank];
+        for (int i = 0; i < adapted.size(); i++) {
             RowGroups.Group g = groups.get(adapted.get(i));
             for (int row = g.start(); row < g.end(); row++) {
                 Arrays.fill(mask, row * stackedRank + i * r, row * stackedRank + (i + 1) * r, 1.0);
             }
-            allRows = adapted.size() == 1 && g.end() - g.start() == mb;
         }
-        return allRows ? null : Nd4j.create(mask, new long[] {mb, stackedRank}, bStack.dataType());
+        return Nd4j.create(mask, new long[] {mb, stackedRank}, dataType);
     }
 
     /** @return the view of {@code a}'s rows [start, end) */
