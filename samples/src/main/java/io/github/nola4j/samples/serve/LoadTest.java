@@ -32,8 +32,8 @@ import java.util.Map;
  * AdapterBank behind a lock: activate, then output, request by request) and {@code one-adapter} (the mixed
  * engine with every request on one adapter). With {@code baselines}, a warm-up round of all three phases (a server
  * each, as many requests as a phase measures, nothing measured) comes first, so that the phase measured first
- * does not pay the JIT compilation of the code all three share. Each phase warms up, collects, then measures requests/s,
- * latency percentiles and the growth of resident memory over the measured requests (after a collection).
+ * does not pay the JIT compilation of the code all three share. Each phase warms up, collects, then measures
+ * requests/s, latency percentiles and the growth of resident memory over the measured requests (after a collection).
  * While the mixed phase runs, an adapter can be added every {@code addEveryMillis} (timed).
  */
 public final class LoadTest {
