@@ -7,17 +7,20 @@ import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * An undilated convolution on NHWC activations as one matrix product of its im2col columns with the kernel as DL4J
- * stores it, for batches with so few output positions that libnd4j's conv2d spends its time reordering the
- * kernel into oneDNN's layout (which it does on every call; on one core 3x3 512→512 at 3x3, batch 8, took 8-9.5 ms
- * there, about 40 GFLOP/s, where 3x3 64→64 at 24x24 ran near 170). With W [nOut, nIn, kH, kW] C-ordered, the matrix Wm [nOut, nIn·kH·kW] is a view,
- * and the columns are built in its (i, kh, kw) order:
+ * An undilated convolution on NHWC activations as one matrix product of its im2col columns with the kernel read in
+ * place, for batches with so few output positions that libnd4j's conv2d spends its time reordering the kernel into
+ * oneDNN's layout (which it does on every call; on one core 3x3 512→512 at 3x3, batch 8, took 8-9.5 ms there,
+ * about 40 GFLOP/s, where 3x3 64→64 at 24x24 ran near 170). The columns are built in the order of the kernel's
+ * memory, one strided copy per tap:
  * <pre>
- *   C [mb·oH·oW, nIn·kH·kW]     C[(n, y, x), (i, kh, kw)] = P[n, s·y + kh, s·x + kw, i]     (one strided copy per tap)
- *   z = C·Wmᵀ + b               [mb·oH·oW, nOut] = [mb, oH, oW, nOut]
+ *   DL4J's weight, W [nOut, nIn, kH, kW] C-ordered (a frozen layer's; the merged training kernel):
+ *     C[(n, y, x), (i, kh, kw)] = P[n, s·y + kh, s·x + kw, i]      z = C·Wmᵀ + b,  Wm = W as [nOut, nIn·kH·kW]
+ *   a C-ordered YXIO kernel K [kH, kW, nIn, nOut] (a NOLA layer's inference form):
+ *     C[(n, y, x), (kh, kw, i)] = P[n, s·y + kh, s·x + kw, i]      z = C·Km + b,   Km = K as [kH·kW·nIn, nOut]
  * </pre>
- * P the input with libnd4j's padding (Same: ⌊total/2⌋ before, total = max(0, (oH − 1)·s + k − h); otherwise p
- * both sides) as zeros. {@link #applies} states where it is used and why.
+ * C [mb·oH·oW, nIn·kH·kW], z [mb·oH·oW, nOut] = [mb, oH, oW, nOut]; P the input with libnd4j's zero padding (Same:
+ * ⌊total/2⌋ before, total = max(0, (oH − 1)·s + k − h); otherwise p both sides). {@link #applies} states where
+ * it is used and why.
  */
 final class NhwcColumnGemm {
 
@@ -46,11 +49,11 @@ final class NhwcColumnGemm {
     /**
      * @param positions the batch's output positions mb·oH·oW
      * @return true when, for this call, nOut ≥ {@link #POSITIONS_PER_CHANNEL}·positions (the kernel libnd4j would
-     *         reorder is several times the columns built here) and the kernel is a view of a C-ordered
-     *         [nOut, nIn, kH, kW] weight (the product reads it in place)
+     *         reorder is several times the columns built here) and the kernel's memory is one of the two layouts
+     *         the product reads in place (see the class javadoc)
      */
     boolean applies(long positions, INDArray yxioKernel) {
-        return POSITIONS_PER_CHANNEL * positions <= yxioKernel.size(3) && weightMatrix(yxioKernel) != null;
+        return POSITIONS_PER_CHANNEL * positions <= yxioKernel.size(3) && KernelMatrix.of(yxioKernel) != null;
     }
 
     /** @return whether the geometry is this class's at all (NHWC, dilation 1, not a 1x1 stride-1 kernel) */
@@ -60,19 +63,38 @@ final class NhwcColumnGemm {
     }
 
     /**
-     * @param yxioKernel [kH, kW, nIn, nOut]
-     * @return Wm [nOut, nIn·kH·kW], a view, when the kernel is the permuted view of a C-ordered [nOut, nIn, kH, kW]
-     *         weight; null otherwise
+     * The kernel as a matrix read in place: Wm [nOut, fanIn] (transposed in the product, columns in (i, kh, kw)
+     * order) or Km [fanIn, nOut] (columns in (kh, kw, i) order).
      */
-    private static INDArray weightMatrix(INDArray yxioKernel) {
-        INDArray w = yxioKernel.permute(3, 2, 0, 1);
-        long kH = w.size(2);
-        long kW = w.size(3);
-        long nIn = w.size(1);
-        boolean cContiguous = w.stride(3) == 1 && w.stride(2) == kW && w.stride(1) == kH * kW
-                && w.stride(0) == nIn * kH * kW;
-        return cContiguous ? Nd4j.create(w.data(), new long[] {w.size(0), nIn * kH * kW},
-                new long[] {nIn * kH * kW, 1}, w.offset(), 'c', w.dataType()) : null;
+    private record KernelMatrix(INDArray matrix, boolean tapMajor) {
+
+        /** @return the matrix of a [kH, kW, nIn, nOut] kernel, or null when its memory is neither layout */
+        static KernelMatrix of(INDArray yxio) {
+            long kH = yxio.size(0);
+            long kW = yxio.size(1);
+            long nIn = yxio.size(2);
+            long nOut = yxio.size(3);
+            long fanIn = kH * kW * nIn;
+            if (strides(yxio, nOut * nIn * kW, nOut * nIn, nOut, 1)) {
+                return new KernelMatrix(Nd4j.create(yxio.data(), new long[] {fanIn, nOut}, new long[] {nOut, 1},
+                        yxio.offset(), 'c', yxio.dataType()), true);
+            }
+            if (strides(yxio, kW, 1, kH * kW, fanIn)) {
+                return new KernelMatrix(Nd4j.create(yxio.data(), new long[] {nOut, fanIn}, new long[] {fanIn, 1},
+                        yxio.offset(), 'c', yxio.dataType()), false);
+            }
+            return null;
+        }
+
+        /** @return whether a's strides are these, ignoring axes of size 1 */
+        private static boolean strides(INDArray a, long... expected) {
+            for (int d = 0; d < expected.length; d++) {
+                if (a.size(d) > 1 && a.stride(d) != expected[d]) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     /**
@@ -84,27 +106,30 @@ final class NhwcColumnGemm {
      * @return z [mb, oH, oW, nOut]
      */
     INDArray forward(INDArray x, INDArray yxioKernel, INDArray bias, long oH, long oW) {
-        INDArray wm = weightMatrix(yxioKernel);
+        KernelMatrix k = KernelMatrix.of(yxioKernel);
         long mb = x.size(0);
         long nIn = x.size(3);
+        long nOut = yxioKernel.size(3);
         int taps = kernel[0] * kernel[1];
         INDArray padded = padded(x, oH, oW);
         INDArray columns = Nd4j.createUninitialized(x.dataType(), new long[] {mb * oH * oW, nIn * taps}, 'c');
-        INDArray byTap = columns.reshape('c', mb, oH, oW, nIn, taps);
+        INDArray byTap = k.tapMajor() ? columns.reshape('c', mb, oH, oW, taps, nIn)
+                : columns.reshape('c', mb, oH, oW, nIn, taps);
         for (int a = 0; a < kernel[0]; a++) {
             for (int b = 0; b < kernel[1]; b++) {
                 INDArray window = padded.get(NDArrayIndex.all(), strided(a, stride[0], oH), strided(b, stride[1], oW),
                         NDArrayIndex.all());
-                byTap.get(NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(), NDArrayIndex.all(),
-                        NDArrayIndex.point((long) a * kernel[1] + b)).assign(window);
+                INDArrayIndex tap = NDArrayIndex.point((long) a * kernel[1] + b);
+                INDArrayIndex all = NDArrayIndex.all();
+                (k.tapMajor() ? byTap.get(all, all, all, tap, all) : byTap.get(all, all, all, all, tap)).assign(window);
             }
         }
-        INDArray z = Nd4j.createUninitialized(x.dataType(), new long[] {mb * oH * oW, wm.size(0)}, 'c');
-        Nd4j.gemm(columns, wm, z, false, true, 1.0, 0.0);
+        INDArray z = Nd4j.createUninitialized(x.dataType(), new long[] {mb * oH * oW, nOut}, 'c');
+        Nd4j.gemm(columns, k.matrix(), z, false, !k.tapMajor(), 1.0, 0.0);
         if (bias != null) {
             z.addiRowVector(bias);
         }
-        return z.reshape('c', mb, oH, oW, wm.size(0));
+        return z.reshape('c', mb, oH, oW, nOut);
     }
 
     /** @return x with libnd4j's zero padding before and as much after as the windows read; x itself without padding */

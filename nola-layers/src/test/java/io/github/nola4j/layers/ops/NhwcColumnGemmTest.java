@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@link NhwcColumnGemm}, which {@link Conv2dOps#forward} takes for an NHWC convolution with at least
  * {@link NhwcColumnGemm#POSITIONS_PER_CHANNEL} output channels per output position of the batch, equals libnd4j's
- * conv2d called directly: float 1e-6 and double 1e-12 of the largest value, with and without bias, for 3x3, 7x7,
+ * conv2d called directly: float 1e-6 and double 1e-12 of the largest value, with and without bias, for kernels held
+ * as a permuted DL4J weight and as a C-ordered YXIO array (the two layouts read in place), for 3x3, 7x7,
  * even (2x3) and strided 1x1 kernels, strides 1 and 2, Same (with asymmetric padding) and explicit padding, odd and
  * non-square maps, batch 1 and 2.
  */
@@ -62,18 +63,26 @@ class NhwcColumnGemmTest {
         INDArray kernel = weight.permute(2, 3, 1, 0);
         INDArray yxio = kernel.dup('c');
         Conv2dOps ops = ops(s);
-        for (INDArray b : new INDArray[] {bias, null}) {
-            INDArray z = ops.forward(x, kernel, b);
-            long positions = z.size(0) * z.size(1) * z.size(2);
-            assertTrue(new NhwcColumnGemm(new int[] {s[5], s[6]}, new int[] {s[7], s[8]}, new int[] {s[9], s[10]},
-                    mode(s)).applies(positions, kernel), "the case is the column product's: " + Arrays.toString(s));
-            INDArray expected = Nd4j.create(dt, z.shape());
-            int[] args = {s[5], s[6], s[7], s[8], s[9], s[10], 1, 1, mode(s).index, 1, WeightsFormat.YXIO.ordinal()};
-            DynamicCustomOp.DynamicCustomOpsBuilder conv = DynamicCustomOp.builder("conv2d").addIntegerArguments(args)
-                    .addOutputs(expected);
-            Nd4j.exec((b == null ? conv.addInputs(x, yxio) : conv.addInputs(x, yxio, b)).build());
-            assertClose(expected, z, tol, "forward " + Arrays.toString(s) + ", bias " + (b != null));
+        for (INDArray inPlace : new INDArray[] {kernel, yxio}) {
+            for (INDArray b : new INDArray[] {bias, null}) {
+                check(dt, s, x, inPlace, yxio, b, ops, tol);
+            }
         }
+    }
+
+    private static void check(DataType dt, int[] s, INDArray x, INDArray kernel, INDArray yxio, INDArray b, Conv2dOps ops,
+                              double tol) {
+        INDArray z = ops.forward(x, kernel, b);
+        long positions = z.size(0) * z.size(1) * z.size(2);
+        assertTrue(new NhwcColumnGemm(new int[] {s[5], s[6]}, new int[] {s[7], s[8]}, new int[] {s[9], s[10]},
+                mode(s)).applies(positions, kernel), "the case is the column product's: " + Arrays.toString(s));
+        INDArray expected = Nd4j.create(dt, z.shape());
+        int[] args = {s[5], s[6], s[7], s[8], s[9], s[10], 1, 1, mode(s).index, 1, WeightsFormat.YXIO.ordinal()};
+        DynamicCustomOp.DynamicCustomOpsBuilder conv = DynamicCustomOp.builder("conv2d").addIntegerArguments(args)
+                .addOutputs(expected);
+        Nd4j.exec((b == null ? conv.addInputs(x, yxio) : conv.addInputs(x, yxio, b)).build());
+        assertClose(expected, z, tol, "forward " + Arrays.toString(s) + ", bias " + (b != null) + ", kernel strides "
+                + Arrays.toString(kernel.stride()));
     }
 
     @Test
@@ -84,7 +93,8 @@ class NhwcColumnGemmTest {
         assertTrue(gemm.applies(72, kernel), "ResNet50's 3x3 512→512 at 3x3, batch 8");
         assertTrue(gemm.applies(128, kernel), "exactly 4 channels per position");
         assertFalse(gemm.applies(129, kernel), "fewer than 4 channels per position");
-        assertFalse(gemm.applies(72, kernel.dup('c')), "a contiguous YXIO kernel is not the weight's matrix in place");
+        assertTrue(gemm.applies(72, kernel.dup('c')), "a C-ordered YXIO kernel (a NOLA layer's inference form)");
+        assertFalse(gemm.applies(72, kernel.dup('f')), "an F-ordered YXIO kernel is neither layout read in place");
         assertTrue(NhwcColumnGemm.geometryFits(new int[] {1, 1}, new int[] {2, 2}, new int[] {1, 1}, true));
         assertFalse(NhwcColumnGemm.geometryFits(new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, true),
                 "1x1 stride 1 is NhwcPointwiseGemm's");
