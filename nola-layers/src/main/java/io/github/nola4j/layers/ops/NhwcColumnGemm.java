@@ -37,7 +37,7 @@ final class NhwcColumnGemm {
     }
 
     /**
-     * At most this many output positions per output channel: the form is used when nOut ≥ 4·mb·oH·oW.
+     * At least this many output channels per output position of the batch: the form is used when nOut ≥ 4·mb·oH·oW.
      * Measured on one core (thread CPU time, medians of 21 calls, load 7-9, direction only) on zoo ResNet50's shapes
      * at 96x96, batch 8, float: nOut / positions = 28 (6x6 → 3x3, 1x1 stride 2, 1024→2048): 3.2-3.5 ms against
      * libnd4j's 6.0-6.5; 7.1 (3x3 512→512 at 3x3): 4.3-6.5 against 5.8-6.6 (of which 3.3 the product, 1.5 the
