@@ -14,7 +14,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * [mb, h, w, c] (libnd4j's isNHWC argument; the shapes below are NCHW's, NHWC's hold the same axes in its
  * order), and kernels in the YXIO layout [kH, kW, nIn, nOut] in both. A 1x1, stride 1 convolution on NHWC
  * activations is plain matrix products instead ({@link NhwcPointwiseGemm}, where {@link NhwcPointwiseGemm#applies}
- * says why only there): the same results without libnd4j's kernel and output reorders.
+ * says why only there): the same results without libnd4j's kernel and output reorders; so is the forward pass of
+ * any other undilated NHWC convolution whose batch has no more output positions than output channels
+ * ({@link NhwcColumnGemm}: there libnd4j's per-call kernel reorder outweighs the im2col columns).
  * <ul>
  *   <li>{@link #forward}: conv2d, z [mb, nOut, oH, oW], into an output sized here from the geometry rather
  *       than through ND4J's {@code Conv2D} op, whose executioner first asks libnd4j's shape function for
@@ -51,6 +53,8 @@ final class Conv2dOps {
     private final boolean nhwc;
     private final ColumnKernelGradient columns;
     private final boolean pointwiseGemm;
+    /** The forward pass as one product of im2col columns with the weight in place on small NHWC maps, or null. */
+    private final NhwcColumnGemm columnGemm;
 
     /** Operations on NCHW activations. */
     Conv2dOps(int[] kernel, int[] stride, int[] padding, int[] dilation, PaddingMode mode) {
@@ -67,6 +71,8 @@ final class Conv2dOps {
         this.nhwc = nhwc;
         this.columns = new ColumnKernelGradient(this.kernel, this.stride, this.padding, this.dilation, mode);
         this.pointwiseGemm = NhwcPointwiseGemm.applies(this.kernel, this.stride, this.padding, mode, nhwc);
+        this.columnGemm = NhwcColumnGemm.geometryFits(this.kernel, this.stride, this.dilation, nhwc)
+                ? new NhwcColumnGemm(this.kernel, this.stride, this.padding, mode) : null;
     }
 
     /** @return the 1x1, stride 1, unpadded operations in this layout (the s·B part of the factorised convolution) */
@@ -112,6 +118,9 @@ final class Conv2dOps {
         }
         if (pointwiseGemm) {
             return NhwcPointwiseGemm.forward(x, kernel, bias);
+        }
+        if (columnGemm != null && columnGemm.applies(x.size(0) * oH * oW, kernel)) {
+            return columnGemm.forward(x, kernel, bias, oH, oW);
         }
         INDArray z = activation(x.size(0), kernel.size(3), oH, oW, x);
         DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d").addIntegerArguments(intArgs());
