@@ -9,10 +9,15 @@ import org.nd4j.linalg.activations.impl.ActivationLReLU;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.api.memory.MemoryWorkspaceManager;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.CustomOp;
 import org.nd4j.linalg.api.ops.ScalarOp;
 import org.nd4j.linalg.api.ops.impl.scalar.LeakyReLU;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinearDerivative;
+import org.nd4j.linalg.api.ops.impl.transforms.gradient.LeakyReLUBp;
 import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Arrays;
 
 /**
  * A frozen DL4J {@link ActivationLayer} with ReLU or leaky ReLU (ResNet50's, Darknet's and YOLO's):
@@ -61,11 +66,23 @@ final class FrozenActivation implements FrozenComputation {
         return y;
     }
 
+    /**
+     * The activation's own backprop op (libnd4j's {@code relu_bp}, {@code lrelu_bp}, as {@code ActivationReLU} and
+     * {@code ActivationLReLU} run it) from x and dL/dy straight into a new gradient array: one pass, where DL4J's
+     * layer first copies x and then runs the op (ReLU into a third array, leaky ReLU over the copy).
+     */
     @Override
     public INDArray inputGradient(INDArray input, INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-        INDArray x = workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, input, input.ordering());
-        INDArray dx = activation.backprop(x, epsilon).getFirst(); // in x's place, as DL4J's layer does
-        return workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, dx);
+        if (!Arrays.equals(input.shape(), epsilon.shape())) {
+            throw new IllegalStateException("dL/dy " + Arrays.toString(epsilon.shape()) + " does not match"
+                    + " the activation's input " + Arrays.toString(input.shape()));
+        }
+        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(),
+                input.ordering());
+        CustomOp op = activation instanceof ActivationLReLU l ? new LeakyReLUBp(input, epsilon, dx, l.getAlpha())
+                : new RectifiedLinearDerivative(input, epsilon, dx, 0.0);
+        Nd4j.getExecutioner().exec(op);
+        return dx;
     }
 
     /**
