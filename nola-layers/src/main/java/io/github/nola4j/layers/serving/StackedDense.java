@@ -21,8 +21,8 @@ import java.util.Set;
  *   y = act(z)
  * </pre>
  * Each row keeps only its own group's block, x·W_g + b_g, as its adapter alone gives it (up to the product's
- * summation order). Picking the blocks with one {@code pullRows} of H as [mb·G, nOut] takes 3 ops fewer than
- * the former mask M [mb, G] (a broadcast multiply, a sum over blocks, M·[b_1; …; b_G] and its add). Used for
+ * summation order). The blocks are picked as rows of H as [mb·G, nOut] ({@link BlockCopy#rows}), instead of the
+ * former mask M [mb, G] (a broadcast multiply, a sum over blocks, M·[b_1; …; b_G] and its add). Used for
  * DL4J's {@link DenseLayer} and {@link OutputLayer} without layer normalisation, whose inference is
  * act(x·W + b); the extra work, G·nOut columns for every row, is small beside the layers before it while the
  * layer is a head. Groups of the base (a null adapter) and parameters an adapter leaves out use the shared
@@ -74,7 +74,7 @@ final class StackedDense {
         INDArray h = Nd4j.createUninitialized(w.dataType(), mb, g * nOut);   // c order: [mb·G, nOut] is a view
         Nd4j.gemm(x, weights, h, false, false, 1.0, 0.0);
         h.addiRowVector(biases);
-        INDArray z = Nd4j.pullRows(h.reshape('c', mb * g, nOut), 1, ownBlock);
+        INDArray z = BlockCopy.rows(h.reshape('c', mb * g, nOut), ownBlock);
         return ((BaseLayer) shared.conf().getLayer()).getActivationFn().getActivation(z, false);
     }
 }
