@@ -131,8 +131,7 @@ final class LowRankForward {
         // Kᵀ in W's own layout [nOut + G·r, nIn, kH, kW]: W's rows copied as they lie, then each A_gᵀ
         INDArray kt = Nd4j.createUninitialized(w.dataType(), nOut + stackedRank, fanIn);
         BlockCopy.into(kt, 0, 0, w.reshape('c', nOut, fanIn), false);
-        INDArray bStack = Nd4j.createUninitialized(w.dataType(), stackedRank, nOut);
-        stack(kt, nOut, true, bStack, layer, index, conf, adapters, adapted, factors);
+        List<INDArray> ownB = stack(kt, nOut, true, null, layer, index, conf, adapters, adapted, factors);
         long[] kernelShape = w.shape().clone();
         kernelShape[0] = nOut + stackedRank;
         INDArray padded = null;
@@ -141,7 +140,7 @@ final class LowRankForward {
             padded.get(NDArrayIndex.interval(0, nOut)).assign(bias.reshape(nOut));
         }
         INDArray out = ((ConvOperation) conf.shape()).convolve(x, kt.reshape('c', kernelShape), padded);
-        addOwnTerms(out, out, nOut, nhwc, bStack, conf.getRank(), groups, adapted);
+        addOwnTerms(out, out, nOut, nhwc, ownB, conf.getRank(), groups, adapted);
         INDArrayIndex all = NDArrayIndex.all();
         INDArrayIndex frozenChannels = NDArrayIndex.interval(0, nOut);
         return (nhwc ? out.get(all, all, all, frozenChannels) : out.get(all, frozenChannels, all, all)).dup('c');
@@ -162,9 +161,10 @@ final class LowRankForward {
      *
      * @param z      [mb, Cz, oH, oW] or [mb, oH, oW, Cz], the frozen product in channels [0, nOut)
      * @param h      [mb, Ch, oH, oW] or [mb, oH, oW, Ch], the groups' r channels in its last G·r channels
-     * @param bStack [G·r, nOut], s·B_i in rows [i·r, (i+1)·r)
+     * @param ownB   s·B_i [r, nOut] of each adapted group, the cache's own arrays (a view of one stacked copy per
+     *               group cost as much as the copy)
      */
-    private static void addOwnTerms(INDArray z, INDArray h, long nOut, boolean nhwc, INDArray bStack, int r,
+    private static void addOwnTerms(INDArray z, INDArray h, long nOut, boolean nhwc, List<INDArray> ownB, int r,
                                     List<RowGroups.Group> groups, List<Integer> adapted) {
         int channelAxis = nhwc ? 3 : 1;
         long zChannels = z.size(channelAxis);
@@ -175,10 +175,10 @@ final class LowRankForward {
         INDArray hFlat = h == z ? zFlat
                 : nhwc ? h.reshape('c', mb * positions, hChannels) : h.reshape('c', mb * hChannels, positions);
         INDArrayIndex all = NDArrayIndex.all();
-        long hFirst = hChannels - bStack.size(0);
+        long hFirst = hChannels - (long) ownB.size() * r;
         for (int i = 0; i < adapted.size(); i++) {
             RowGroups.Group g = groups.get(adapted.get(i));
-            INDArray sB = bStack.get(NDArrayIndex.interval((long) i * r, (long) (i + 1) * r), all);
+            INDArray sB = ownB.get(i);
             long c = hFirst + (long) i * r;
             if (nhwc) {
                 INDArrayIndex rows = NDArrayIndex.interval(g.start() * positions, g.end() * positions);
@@ -214,11 +214,11 @@ final class LowRankForward {
         LowRankUpdate first = factors.update(adapters.get(adapted.get(0)), index, layer);
         INDArray aStack = Nd4j.createUninitialized(z.dataType(), first.a().size(0), stackedRank);
         INDArray bStack = Nd4j.createUninitialized(z.dataType(), stackedRank, first.b().size(1));
-        stack(aStack, 0, false, bStack, layer, index, conf, adapters, adapted, factors);
+        List<INDArray> ownB = stack(aStack, 0, false, bStack, layer, index, conf, adapters, adapted, factors);
         LowRankUpdate stacked = new LowRankUpdate(conf.shape(), conf.weightShape(), aStack, bStack);
         if (geometry != null) {
             INDArray h = Nd4j.cnn().conv2d(x, stacked.aKernel(), geometry);
-            addOwnTerms(z, h, z.size(nhwc ? 3 : 1), nhwc, bStack, conf.getRank(), groups, adapted);
+            addOwnTerms(z, h, z.size(nhwc ? 3 : 1), nhwc, ownB, conf.getRank(), groups, adapted);
         } else {
             INDArray rowMask = rowMask(x.size(0), conf.getRank(), groups, adapted, z.dataType());
             INDArray h = Nd4j.gemm(x, stacked.a(), false, false).muli(rowMask);
@@ -229,12 +229,16 @@ final class LowRankForward {
     /**
      * Copies the adapted groups' factors side by side ({@link BlockCopy}): A_i into columns [i·r, (i+1)·r) of
      * {@code aTarget} = [fanIn, G·r], or, {@code transposed}, A_iᵀ into rows [aRow0 + i·r, aRow0 + (i+1)·r) of
-     * {@code aTarget} = [aRow0 + G·r, fanIn]; and s·B_i into rows [i·r, (i+1)·r) of {@code bStack} [G·r, nOut].
+     * {@code aTarget} = [aRow0 + G·r, fanIn]; and, unless {@code bStack} is null, s·B_i into rows [i·r, (i+1)·r)
+     * of {@code bStack} [G·r, nOut].
+     *
+     * @return s·B_i [r, nOut] of each adapted group, as the cache holds them
      */
-    private static void stack(INDArray aTarget, long aRow0, boolean transposed, INDArray bStack, Layer layer,
-                              int index, LowRankLayer conf, List<ResidentAdapter> adapters, List<Integer> adapted,
-                              FactorCache factors) {
+    private static List<INDArray> stack(INDArray aTarget, long aRow0, boolean transposed, INDArray bStack,
+                                        Layer layer, int index, LowRankLayer conf, List<ResidentAdapter> adapters,
+                                        List<Integer> adapted, FactorCache factors) {
         int r = conf.getRank();
+        List<INDArray> ownB = new ArrayList<>(adapted.size());
         for (int i = 0; i < adapted.size(); i++) {
             LowRankUpdate u = factors.update(adapters.get(adapted.get(i)), index, layer);
             long channel = (long) i * r;
@@ -243,8 +247,12 @@ final class LowRankForward {
             } else {
                 BlockCopy.into(aTarget, 0, channel, u.a(), false);
             }
-            BlockCopy.into(bStack, channel, 0, u.b(), false);
+            if (bStack != null) {
+                BlockCopy.into(bStack, channel, 0, u.b(), false);
+            }
+            ownB.add(u.b());
         }
+        return ownB;
     }
 
     /**

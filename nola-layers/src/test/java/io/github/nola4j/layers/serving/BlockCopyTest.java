@@ -7,6 +7,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** {@link BlockCopy} against the same block written through a view and assign. */
 class BlockCopyTest {
@@ -42,5 +43,23 @@ class BlockCopyTest {
         INDArray source = Nd4j.rand(DataType.FLOAT, 2, 3);
         BlockCopy.into(view, 1, 2, source, false);
         assertEquals(source, target.get(NDArrayIndex.interval(2, 4), NDArrayIndex.interval(2, 5)));
+    }
+
+    @Test
+    void picksRowsAsPullRowsDoes() {
+        int[] picks = {4, 0, 4, 2};
+        for (DataType type : new DataType[] {DataType.FLOAT, DataType.DOUBLE, DataType.HALF}) {
+            INDArray source = Nd4j.rand(type, 5, 3);
+            assertEquals(Nd4j.pullRows(source, 1, picks), BlockCopy.rows(source, picks), type.toString());
+            INDArray reshaped = Nd4j.rand(type, 5, 6).reshape('c', 10, 3);
+            assertEquals(Nd4j.pullRows(reshaped, 1, picks), BlockCopy.rows(reshaped, picks), type + " reshaped");
+        }
+        INDArray big = Nd4j.rand(DataType.FLOAT, 6, 8);
+        INDArray columns = big.get(NDArrayIndex.all(), NDArrayIndex.interval(2, 5));   // rows not contiguous
+        assertEquals(Nd4j.pullRows(columns, 1, picks), BlockCopy.rows(columns, picks));
+        INDArray lower = big.get(NDArrayIndex.interval(2, 6), NDArrayIndex.all());     // an offset view
+        assertEquals(Nd4j.pullRows(lower, 1, new int[] {3, 1}), BlockCopy.rows(lower, new int[] {3, 1}));
+        assertThrows(IndexOutOfBoundsException.class, () -> BlockCopy.rows(Nd4j.rand(DataType.FLOAT, 5, 3),
+                new int[] {5}));
     }
 }
