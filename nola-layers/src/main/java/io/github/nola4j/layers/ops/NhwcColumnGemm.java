@@ -53,48 +53,13 @@ final class NhwcColumnGemm {
      *         the product reads in place (see the class javadoc)
      */
     boolean applies(long positions, INDArray yxioKernel) {
-        return POSITIONS_PER_CHANNEL * positions <= yxioKernel.size(3) && KernelMatrix.of(yxioKernel) != null;
+        return POSITIONS_PER_CHANNEL * positions <= yxioKernel.size(3) && KernelMatrix.inPlace(yxioKernel) != null;
     }
 
     /** @return whether the geometry is this class's at all (NHWC, dilation 1, not a 1x1 stride-1 kernel) */
     static boolean geometryFits(int[] kernel, int[] stride, int[] dilation, boolean nhwc) {
         return nhwc && dilation[0] == 1 && dilation[1] == 1
                 && !(kernel[0] == 1 && kernel[1] == 1 && stride[0] == 1 && stride[1] == 1);
-    }
-
-    /**
-     * The kernel as a matrix read in place: Wm [nOut, fanIn] (transposed in the product, columns in (i, kh, kw)
-     * order) or Km [fanIn, nOut] (columns in (kh, kw, i) order).
-     */
-    private record KernelMatrix(INDArray matrix, boolean tapMajor) {
-
-        /** @return the matrix of a [kH, kW, nIn, nOut] kernel, or null when its memory is neither layout */
-        static KernelMatrix of(INDArray yxio) {
-            long kH = yxio.size(0);
-            long kW = yxio.size(1);
-            long nIn = yxio.size(2);
-            long nOut = yxio.size(3);
-            long fanIn = kH * kW * nIn;
-            if (strides(yxio, nOut * nIn * kW, nOut * nIn, nOut, 1)) {
-                return new KernelMatrix(Nd4j.create(yxio.data(), new long[] {fanIn, nOut}, new long[] {nOut, 1},
-                        yxio.offset(), 'c', yxio.dataType()), true);
-            }
-            if (strides(yxio, kW, 1, kH * kW, fanIn)) {
-                return new KernelMatrix(Nd4j.create(yxio.data(), new long[] {nOut, fanIn}, new long[] {fanIn, 1},
-                        yxio.offset(), 'c', yxio.dataType()), false);
-            }
-            return null;
-        }
-
-        /** @return whether a's strides are these, ignoring axes of size 1 */
-        private static boolean strides(INDArray a, long... expected) {
-            for (int d = 0; d < expected.length; d++) {
-                if (a.size(d) > 1 && a.stride(d) != expected[d]) {
-                    return false;
-                }
-            }
-            return true;
-        }
     }
 
     /**
@@ -106,26 +71,26 @@ final class NhwcColumnGemm {
      * @return z [mb, oH, oW, nOut]
      */
     INDArray forward(INDArray x, INDArray yxioKernel, INDArray bias, long oH, long oW) {
-        KernelMatrix k = KernelMatrix.of(yxioKernel);
+        KernelMatrix k = KernelMatrix.inPlace(yxioKernel);
         long mb = x.size(0);
         long nIn = x.size(3);
         long nOut = yxioKernel.size(3);
         int taps = kernel[0] * kernel[1];
         INDArray padded = padded(x, oH, oW);
         INDArray columns = Nd4j.createUninitialized(x.dataType(), new long[] {mb * oH * oW, nIn * taps}, 'c');
-        INDArray byTap = k.tapMajor() ? columns.reshape('c', mb, oH, oW, taps, nIn)
-                : columns.reshape('c', mb, oH, oW, nIn, taps);
+        INDArray byTap = k.transposed() ? columns.reshape('c', mb, oH, oW, nIn, taps)
+                : columns.reshape('c', mb, oH, oW, taps, nIn);
         for (int a = 0; a < kernel[0]; a++) {
             for (int b = 0; b < kernel[1]; b++) {
                 INDArray window = padded.get(NDArrayIndex.all(), strided(a, stride[0], oH), strided(b, stride[1], oW),
                         NDArrayIndex.all());
                 INDArrayIndex tap = NDArrayIndex.point((long) a * kernel[1] + b);
                 INDArrayIndex all = NDArrayIndex.all();
-                (k.tapMajor() ? byTap.get(all, all, all, tap, all) : byTap.get(all, all, all, all, tap)).assign(window);
+                (k.transposed() ? byTap.get(all, all, all, all, tap) : byTap.get(all, all, all, tap, all)).assign(window);
             }
         }
         INDArray z = Nd4j.createUninitialized(x.dataType(), new long[] {mb * oH * oW, nOut}, 'c');
-        Nd4j.gemm(columns, k.matrix(), z, false, !k.tapMajor(), 1.0, 0.0);
+        Nd4j.gemm(columns, k.matrix(), z, false, k.transposed(), 1.0, 0.0);
         if (bias != null) {
             z.addiRowVector(bias);
         }

@@ -46,7 +46,7 @@ final class NhwcPointwiseGemm {
         long nOut = kernel.size(3);
         KernelMatrix k = KernelMatrix.of(kernel);
         INDArray z = Nd4j.createUninitialized(x.dataType(), positions(x), nOut);
-        Nd4j.gemm(rows(x), k.matrix, z, false, k.transposed, 1.0, 0.0);
+        Nd4j.gemm(rows(x), k.matrix(), z, false, k.transposed(), 1.0, 0.0);
         if (bias != null) {
             z.addiRowVector(bias);
         }
@@ -62,7 +62,7 @@ final class NhwcPointwiseGemm {
     static INDArray inputGradient(long[] inputShape, INDArray kernel, INDArray delta) {
         KernelMatrix k = KernelMatrix.of(kernel);
         INDArray dx = Nd4j.createUninitialized(delta.dataType(), positions(delta), kernel.size(2));
-        Nd4j.gemm(rows(delta), k.matrix, dx, false, !k.transposed, 1.0, 0.0);
+        Nd4j.gemm(rows(delta), k.matrix(), dx, false, !k.transposed(), 1.0, 0.0);
         return dx.reshape('c', inputShape);
     }
 
@@ -95,26 +95,5 @@ final class NhwcPointwiseGemm {
     /** @return an NHWC activation as its C-order matrix [mb·h·w, c]: a view when it is C-contiguous, else a copy */
     private static INDArray rows(INDArray a) {
         return a.reshape('c', positions(a), a.size(3));
-    }
-
-    /**
-     * A 1x1 kernel [1, 1, nIn, nOut] as a C-order matrix for BLAS: K [nIn, nOut] itself, or Kᵀ [nOut, nIn] with
-     * {@code transposed} set, whichever its memory already holds (a view); a copy of K otherwise.
-     */
-    private record KernelMatrix(INDArray matrix, boolean transposed) {
-
-        static KernelMatrix of(INDArray kernel) {
-            long nIn = kernel.size(2);
-            long nOut = kernel.size(3);
-            long inStride = kernel.stride(2);
-            long outStride = kernel.stride(3);
-            if ((nOut == 1 || outStride == 1) && (nIn == 1 || inStride == nOut)) {
-                return new KernelMatrix(kernel.reshape('c', nIn, nOut), false);
-            }
-            if ((nIn == 1 || inStride == 1) && (nOut == 1 || outStride == nIn)) {
-                return new KernelMatrix(kernel.permute(0, 1, 3, 2).reshape('c', nOut, nIn), true);
-            }
-            return new KernelMatrix(kernel.dup('c').reshape('c', nIn, nOut), false);
-        }
     }
 }
